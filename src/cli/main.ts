@@ -1,0 +1,30 @@
+import { Command, CommanderError } from 'commander';
+import { IcetideError } from '../errors.js';
+import { tableCommands } from './commands/table-commands.js';
+import { processOutput, type Output } from './output.js';
+
+/** Builds the `icetide` command tree; a thin layer over the library. */
+export function buildCli(out: Output, setExit: (code: number) => void): Command {
+  const program = new Command('icetide')
+    .description('database changes into Apache Iceberg tables, and the maintenance that keeps them healthy')
+    .version('0.1.0')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => out.out(s), writeErr: (s) => out.err(s) });
+  program.addCommand(tableCommands(out, setExit));
+  return program;
+}
+
+/** Runs the CLI; resolves to the process exit code (0 ok, 1 check failed, 2 error). */
+export async function main(argv: readonly string[], out: Output = processOutput): Promise<number> {
+  let code = 0;
+  const program = buildCli(out, (c) => (code = c));
+  try {
+    await program.parseAsync([...argv]);
+    return code;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    const msg = err instanceof IcetideError ? `${err.name}: ${err.message}` : err instanceof Error ? err.message : String(err);
+    out.err(`icetide: ${msg}`);
+    return 2;
+  }
+}

@@ -1,0 +1,476 @@
+/**
+ * Per-leaf buffers of one row group: definition/repetition levels plus the non-null values in
+ * a typed representation ready for PLAIN encoding. Values are validated against the Iceberg
+ * type here (values.ts representations), so a wrong value fails at write() naming the column.
+ */
+import { ValidationError } from '../errors.js';
+import { compareBytes, compareStrings, parseUuidInto, uuidFromBytes } from '../iceberg/spec/value-serialization.js';
+import type { PrimitiveValue } from '../iceberg/spec/values.js';
+import type { LeafColumn } from './parquet-schema.js';
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/** Min/max (Iceberg values) and NaN count of the values of a chunk. */
+export interface ValueStats {
+  min?: PrimitiveValue;
+  max?: PrimitiveValue;
+  nanCount: number;
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (v instanceof Uint8Array) return `Uint8Array(${v.length})`;
+  if (typeof v === 'string') return `string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}...` : v)}`;
+  if (typeof v === 'object') return v.constructor?.name ?? 'object';
+  return `${typeof v} ${String(v)}`;
+}
+
+export function badValue(leaf: LeafColumn, v: unknown, why?: string): ValidationError {
+  const t = leaf.type.kind === 'decimal' ? `decimal(${leaf.type.precision}, ${leaf.type.scale})` : leaf.type.kind === 'fixed' ? `fixed[${leaf.type.length}]` : leaf.type.kind;
+  return new ValidationError(`column ${leaf.icebergName} (id ${leaf.fieldId}, ${t}): ${why ?? 'wrong value'}: ${describe(v)}`, { column: leaf.icebergName, fieldId: leaf.fieldId });
+}
+
+export abstract class ValueBuffer {
+  count = 0;
+  /** Estimated PLAIN bytes buffered. */
+  bytes = 0;
+  constructor(readonly leaf: LeafColumn) {}
+  abstract put(v: unknown): void;
+  /** PLAIN encoding of values [start, end). */
+  abstract encode(start: number, end: number): Uint8Array;
+  /** Size estimate of value i for page splitting; fixed width when undefined. */
+  abstract readonly width: number | undefined;
+  widthOf(_i: number): number {
+    return this.width ?? 0;
+  }
+  abstract stats(): ValueStats;
+  /** Parquet statistics encoding of a min/max value (undefined: do not write it). */
+  abstract statBytes(v: PrimitiveValue): Uint8Array | undefined;
+  abstract reset(): void;
+}
+
+function grow<T extends Int32Array | Float32Array | Float64Array | BigInt64Array | Uint8Array>(a: T, need: number): T {
+  if (need <= a.length) return a;
+  let n = a.length * 2;
+  while (n < need) n *= 2;
+  const next = new (a.constructor as new (n: number) => T)(n);
+  next.set(a as never);
+  return next;
+}
+
+function bytesOf(a: Int32Array | Float32Array | Float64Array | BigInt64Array, start: number, end: number): Uint8Array {
+  const w = a.BYTES_PER_ELEMENT;
+  return new Uint8Array(a.buffer.slice(a.byteOffset + start * w, a.byteOffset + end * w));
+}
+
+class BoolBuffer extends ValueBuffer {
+  private a = new Uint8Array(1024);
+  readonly width = 1;
+  put(v: unknown): void {
+    if (typeof v !== 'boolean') throw badValue(this.leaf, v);
+    this.a = grow(this.a, this.count + 1);
+    this.a[this.count++] = v ? 1 : 0;
+    this.bytes += 1;
+  }
+  encode(start: number, end: number): Uint8Array {
+    const out = new Uint8Array(Math.ceil((end - start) / 8));
+    for (let i = start; i < end; i++) if (this.a[i]) out[(i - start) >> 3]! |= 1 << ((i - start) & 7);
+    return out;
+  }
+  stats(): ValueStats {
+    let t = false, f = false;
+    for (let i = 0; i < this.count && !(t && f); i++) if (this.a[i]) t = true; else f = true;
+    if (!t && !f) return { nanCount: 0 };
+    return { min: !f, max: t, nanCount: 0 };
+  }
+  statBytes(v: PrimitiveValue): Uint8Array {
+    return Uint8Array.of(v ? 1 : 0);
+  }
+  reset(): void {
+    this.count = this.bytes = 0;
+  }
+}
+
+class Int32Buffer extends ValueBuffer {
+  private a = new Int32Array(1024);
+  readonly width = 4;
+  private readonly decimal: bigint | undefined;
+  constructor(leaf: LeafColumn) {
+    super(leaf);
+    this.decimal = leaf.type.kind === 'decimal' ? 10n ** BigInt(leaf.type.precision) : undefined;
+  }
+  put(v: unknown): void {
+    let n: number;
+    if (this.decimal !== undefined) {
+      if (typeof v !== 'bigint') throw badValue(this.leaf, v, 'expected a bigint unscaled value');
+      if (v >= this.decimal || v <= -this.decimal) throw badValue(this.leaf, v, 'unscaled value exceeds the precision');
+      n = Number(v);
+    } else {
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < -2147483648 || v > 2147483647) throw badValue(this.leaf, v, 'expected a 32-bit integer number');
+      n = v;
+    }
+    if (this.count === this.a.length) this.a = grow(this.a, this.count + 1);
+    this.a[this.count++] = n;
+    this.bytes += 4;
+  }
+  encode(start: number, end: number): Uint8Array {
+    return bytesOf(this.a, start, end);
+  }
+  stats(): ValueStats {
+    if (this.count === 0) return { nanCount: 0 };
+    let min = this.a[0]!, max = min;
+    for (let i = 1; i < this.count; i++) {
+      const x = this.a[i]!;
+      if (x < min) min = x;
+      else if (x > max) max = x;
+    }
+    return this.decimal !== undefined ? { min: BigInt(min), max: BigInt(max), nanCount: 0 } : { min, max, nanCount: 0 };
+  }
+  statBytes(v: PrimitiveValue): Uint8Array {
+    const b = new Uint8Array(4);
+    new DataView(b.buffer).setInt32(0, Number(v), true);
+    return b;
+  }
+  reset(): void {
+    this.count = this.bytes = 0;
+  }
+}
+
+class Int64Buffer extends ValueBuffer {
+  private a = new BigInt64Array(1024);
+  readonly width = 8;
+  private readonly lo: bigint;
+  private readonly hi: bigint;
+  constructor(leaf: LeafColumn) {
+    super(leaf);
+    if (leaf.type.kind === 'decimal') {
+      this.hi = 10n ** BigInt(leaf.type.precision) - 1n;
+      this.lo = -this.hi;
+    } else {
+      this.lo = INT64_MIN;
+      this.hi = INT64_MAX;
+    }
+  }
+  put(v: unknown): void {
+    if (typeof v !== 'bigint') throw badValue(this.leaf, v, 'expected a bigint');
+    if (v < this.lo || v > this.hi) throw badValue(this.leaf, v, 'out of range');
+    if (this.count === this.a.length) this.a = grow(this.a, this.count + 1);
+    this.a[this.count++] = v;
+    this.bytes += 8;
+  }
+  encode(start: number, end: number): Uint8Array {
+    return bytesOf(this.a, start, end);
+  }
+  stats(): ValueStats {
+    if (this.count === 0) return { nanCount: 0 };
+    let min = this.a[0]!, max = min;
+    for (let i = 1; i < this.count; i++) {
+      const x = this.a[i]!;
+      if (x < min) min = x;
+      else if (x > max) max = x;
+    }
+    return { min, max, nanCount: 0 };
+  }
+  statBytes(v: PrimitiveValue): Uint8Array {
+    const b = new Uint8Array(8);
+    new DataView(b.buffer).setBigInt64(0, v as bigint, true);
+    return b;
+  }
+  reset(): void {
+    this.count = this.bytes = 0;
+  }
+}
+
+class FloatBuffer extends ValueBuffer {
+  private a: Float32Array | Float64Array;
+  readonly width: number;
+  constructor(leaf: LeafColumn, private readonly double: boolean) {
+    super(leaf);
+    this.a = double ? new Float64Array(1024) : new Float32Array(1024);
+    this.width = double ? 8 : 4;
+  }
+  put(v: unknown): void {
+    if (typeof v !== 'number') throw badValue(this.leaf, v, 'expected a number');
+    if (this.count === this.a.length) this.a = grow(this.a, this.count + 1);
+    this.a[this.count++] = v;
+    this.bytes += this.width;
+  }
+  encode(start: number, end: number): Uint8Array {
+    return bytesOf(this.a, start, end);
+  }
+  stats(): ValueStats {
+    // NaN never becomes a bound (spec "Metrics"; parquet-format: NaN is not written in min/max).
+    let min = Infinity, max = -Infinity, nan = 0, any = false;
+    for (let i = 0; i < this.count; i++) {
+      const x = this.a[i]!;
+      if (x !== x) {
+        nan++;
+        continue;
+      }
+      any = true;
+      if (x < min || (x === 0 && min === 0 && Object.is(x, -0))) min = x;
+      if (x > max || (x === 0 && max === 0 && Object.is(max, -0))) max = x;
+    }
+    return any ? { min, max, nanCount: nan } : { nanCount: nan };
+  }
+  statBytes(v: PrimitiveValue): Uint8Array {
+    const b = new Uint8Array(this.width);
+    const dv = new DataView(b.buffer);
+    if (this.double) dv.setFloat64(0, v as number, true);
+    else dv.setFloat32(0, v as number, true);
+    return b;
+  }
+  reset(): void {
+    this.count = this.bytes = 0;
+  }
+}
+
+/** Parquet statistics for byte arrays are written whole only when short (no truncation). */
+const MAX_STAT_BYTES = 64;
+
+class StringBuffer extends ValueBuffer {
+  private a: string[] = [];
+  readonly width = undefined;
+  put(v: unknown): void {
+    if (typeof v !== 'string') throw badValue(this.leaf, v, 'expected a string');
+    this.a.push(v);
+    this.count++;
+    this.bytes += v.length + 4;
+  }
+  override widthOf(i: number): number {
+    return this.a[i]!.length + 4;
+  }
+  encode(start: number, end: number): Uint8Array {
+    let cap = 0;
+    for (let i = start; i < end; i++) cap += 4 + this.a[i]!.length * 3;
+    const buf = Buffer.allocUnsafe(cap);
+    let pos = 0;
+    for (let i = start; i < end; i++) {
+      const n = buf.write(this.a[i]!, pos + 4);
+      buf.writeInt32LE(n, pos);
+      pos += 4 + n;
+    }
+    return buf.subarray(0, pos);
+  }
+  stats(): ValueStats {
+    if (this.count === 0) return { nanCount: 0 };
+    let min = this.a[0]!, max = min;
+    for (let i = 1; i < this.count; i++) {
+      const x = this.a[i]!;
+      if (x === min || x === max) continue;
+      if (compareStrings(x, min) < 0) min = x;
+      else if (compareStrings(x, max) > 0) max = x;
+    }
+    return { min, max, nanCount: 0 };
+  }
+  statBytes(v: PrimitiveValue): Uint8Array | undefined {
+    const b = Buffer.from(v as string, 'utf8');
+    return b.length <= MAX_STAT_BYTES ? b : undefined;
+  }
+  reset(): void {
+    this.a = [];
+    this.count = this.bytes = 0;
+  }
+}
+
+/** binary, fixed[L], uuid (stored as 16 bytes). */
+class BytesBuffer extends ValueBuffer {
+  private a: Uint8Array[] = [];
+  readonly width: number | undefined;
+  private readonly uuid: boolean;
+  constructor(leaf: LeafColumn) {
+    super(leaf);
+    this.uuid = leaf.type.kind === 'uuid';
+    this.width = leaf.typeLength || undefined;
+  }
+  put(v: unknown): void {
+    let b: Uint8Array;
+    if (this.uuid) {
+      if (typeof v !== 'string') throw badValue(this.leaf, v, 'expected a uuid string');
+      b = new Uint8Array(16);
+      try {
+        parseUuidInto(v, b);
+      } catch {
+        throw badValue(this.leaf, v, 'not a uuid');
+      }
+    } else {
+      if (!(v instanceof Uint8Array)) throw badValue(this.leaf, v, 'expected a Uint8Array');
+      if (this.width !== undefined && v.length !== this.width) throw badValue(this.leaf, v, `expected ${this.width} bytes`);
+      b = v;
+    }
+    this.a.push(b);
+    this.count++;
+    this.bytes += b.length + (this.width === undefined ? 4 : 0);
+  }
+  override widthOf(i: number): number {
+    return this.width ?? this.a[i]!.length + 4;
+  }
+  encode(start: number, end: number): Uint8Array {
+    const prefix = this.width === undefined ? 4 : 0;
+    let cap = 0;
+    for (let i = start; i < end; i++) cap += prefix + this.a[i]!.length;
+    const out = new Uint8Array(cap);
+    const dv = new DataView(out.buffer);
+    let pos = 0;
+    for (let i = start; i < end; i++) {
+      const b = this.a[i]!;
+      if (prefix) dv.setInt32(pos, b.length, true);
+      out.set(b, pos + prefix);
+      pos += prefix + b.length;
+    }
+    return out;
+  }
+  stats(): ValueStats {
+    if (this.count === 0) return { nanCount: 0 };
+    let min = this.a[0]!, max = min;
+    for (let i = 1; i < this.count; i++) {
+      const x = this.a[i]!;
+      if (compareBytes(x, min) < 0) min = x;
+      else if (compareBytes(x, max) > 0) max = x;
+    }
+    return this.uuid ? { min: uuidFromBytes(min), max: uuidFromBytes(max), nanCount: 0 } : { min, max, nanCount: 0 };
+  }
+  statBytes(v: PrimitiveValue): Uint8Array | undefined {
+    if (typeof v === 'string') {
+      const b = new Uint8Array(16);
+      parseUuidInto(v, b);
+      return b;
+    }
+    const b = v as Uint8Array;
+    return b.length <= MAX_STAT_BYTES || this.width !== undefined ? b : undefined;
+  }
+  reset(): void {
+    this.a = [];
+    this.count = this.bytes = 0;
+  }
+}
+
+/** decimal(P > 18): big-endian two's complement in fixed[minimum bytes for P]. */
+class DecimalFixedBuffer extends ValueBuffer {
+  private a: bigint[] = [];
+  readonly width: number;
+  private readonly limit: bigint;
+  constructor(leaf: LeafColumn) {
+    super(leaf);
+    this.width = leaf.typeLength;
+    this.limit = leaf.type.kind === 'decimal' ? 10n ** BigInt(leaf.type.precision) : 0n;
+  }
+  put(v: unknown): void {
+    if (typeof v !== 'bigint') throw badValue(this.leaf, v, 'expected a bigint unscaled value');
+    if (v >= this.limit || v <= -this.limit) throw badValue(this.leaf, v, 'unscaled value exceeds the precision');
+    this.a.push(v);
+    this.count++;
+    this.bytes += this.width;
+  }
+  private write(v: bigint, out: Uint8Array, pos: number): void {
+    let x = BigInt.asUintN(this.width * 8, v);
+    for (let j = this.width - 1; j >= 0; j--) {
+      out[pos + j] = Number(x & 0xffn);
+      x >>= 8n;
+    }
+  }
+  encode(start: number, end: number): Uint8Array {
+    const out = new Uint8Array((end - start) * this.width);
+    for (let i = start; i < end; i++) this.write(this.a[i]!, out, (i - start) * this.width);
+    return out;
+  }
+  stats(): ValueStats {
+    if (this.count === 0) return { nanCount: 0 };
+    let min = this.a[0]!, max = min;
+    for (let i = 1; i < this.count; i++) {
+      const x = this.a[i]!;
+      if (x < min) min = x;
+      else if (x > max) max = x;
+    }
+    return { min, max, nanCount: 0 };
+  }
+  statBytes(v: PrimitiveValue): Uint8Array {
+    const out = new Uint8Array(this.width);
+    this.write(v as bigint, out, 0);
+    return out;
+  }
+  reset(): void {
+    this.a = [];
+    this.count = this.bytes = 0;
+  }
+}
+
+export function makeValueBuffer(leaf: LeafColumn): ValueBuffer {
+  const t = leaf.type;
+  switch (t.kind) {
+    case 'boolean':
+      return new BoolBuffer(leaf);
+    case 'int':
+    case 'date':
+      return new Int32Buffer(leaf);
+    case 'long':
+    case 'time':
+    case 'timestamp':
+    case 'timestamptz':
+    case 'timestamp_ns':
+    case 'timestamptz_ns':
+      return new Int64Buffer(leaf);
+    case 'float':
+      return new FloatBuffer(leaf, false);
+    case 'double':
+      return new FloatBuffer(leaf, true);
+    case 'string':
+      return new StringBuffer(leaf);
+    case 'uuid':
+    case 'binary':
+    case 'fixed':
+      return new BytesBuffer(leaf);
+    case 'decimal':
+      if (t.precision <= 9) return new Int32Buffer(leaf);
+      if (t.precision <= 18) return new Int64Buffer(leaf);
+      return new DecimalFixedBuffer(leaf);
+  }
+}
+
+/** Levels plus values of one leaf column for the row group being buffered. */
+export class ColumnBuffer {
+  defs: Uint8Array | null;
+  reps: Uint8Array | null;
+  /** Level entries (rows for flat columns). */
+  n = 0;
+  nulls = 0;
+  readonly values: ValueBuffer;
+
+  constructor(readonly leaf: LeafColumn) {
+    this.defs = leaf.maxDef > 0 ? new Uint8Array(1024) : null;
+    this.reps = leaf.maxRep > 0 ? new Uint8Array(1024) : null;
+    this.values = makeValueBuffer(leaf);
+  }
+
+  private level(rep: number, def: number): void {
+    const i = this.n++;
+    if (this.defs) {
+      if (i === this.defs.length) this.defs = grow(this.defs, i + 1);
+      this.defs[i] = def;
+    }
+    if (this.reps) {
+      if (i === this.reps.length) this.reps = grow(this.reps, i + 1);
+      this.reps[i] = rep;
+    }
+  }
+
+  push(rep: number, v: unknown): void {
+    this.values.put(v);
+    this.level(rep, this.leaf.maxDef);
+  }
+
+  pushNull(rep: number, def: number): void {
+    this.nulls++;
+    this.level(rep, def);
+  }
+
+  get bytes(): number {
+    return this.values.bytes + this.n * ((this.defs ? 1 : 0) + (this.reps ? 1 : 0)) / 4;
+  }
+
+  reset(): void {
+    this.n = this.nulls = 0;
+    this.values.reset();
+  }
+}

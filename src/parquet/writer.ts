@@ -1,0 +1,247 @@
+/**
+ * Streaming Parquet data-file writer. Rows are shredded into per-column buffers; when the
+ * buffered (uncompressed) size reaches the row-group size the row group is encoded and
+ * written to the FileIO stream, so memory is bounded by the row group, not the file.
+ */
+import { IcetideError, ValidationError } from '../errors.js';
+import type { Schema } from '../iceberg/spec/schema.js';
+import { compareValues } from '../iceberg/spec/value-serialization.js';
+import type { PrimitiveValue } from '../iceberg/spec/values.js';
+import type { FileIO, OutputStream } from '../io/file-io.js';
+import { ColumnBuffer } from './column-buffer.js';
+import { encodeChunk, type EncodedChunk } from './column-writer.js';
+import { CODEC_ID, makeCompressor, type CompressFn } from './compression.js';
+import { writeFooter, type ColumnChunkMeta, type RowGroupMeta } from './footer.js';
+import { boundFor, resolveMetricsModes, type MetricsMode } from './metrics.js';
+import { DEFAULTS, validateLevel, type ParquetWriteOptions } from './options.js';
+import { toParquetSchema, type LeafColumn, type ParquetSchema } from './parquet-schema.js';
+import { buildShredder, type Row } from './shred.js';
+
+export type { Row } from './shred.js';
+
+export interface DataFileMetrics {
+  recordCount: bigint;
+  fileSizeInBytes: bigint;
+  columnSizes: Map<number, bigint>;
+  valueCounts: Map<number, bigint>;
+  nullValueCounts: Map<number, bigint>;
+  nanValueCounts: Map<number, bigint>;
+  lowerBounds: Map<number, PrimitiveValue>;
+  upperBounds: Map<number, PrimitiveValue>;
+  splitOffsets: bigint[];
+}
+
+const MAGIC = new Uint8Array([0x50, 0x41, 0x52, 0x31]); // "PAR1"
+export const CREATED_BY = 'icetide version 0.1.0';
+/** How often (in rows) write() checks the buffered size against the row-group size. */
+const CHECK_EVERY = 512;
+
+interface LeafStats {
+  size: number;
+  values: number;
+  nulls: number;
+  nans: number;
+  min?: PrimitiveValue;
+  max?: PrimitiveValue;
+}
+
+export class ParquetFileWriter {
+  private readonly pq: ParquetSchema;
+  private readonly buffers: ColumnBuffer[];
+  private readonly shred: (row: Row) => void;
+  private readonly compress: CompressFn;
+  private readonly codecId: number;
+  private readonly modes: MetricsMode[];
+  private readonly rowGroupSize: number;
+  private readonly pageOpts: { pageSizeBytes: number; pageRowLimit: number };
+  private readonly stats: LeafStats[];
+  private readonly rowGroups: RowGroupMeta[] = [];
+  private bufferedRows = 0;
+  private totalRows = 0;
+  private pos = MAGIC.length;
+  private rawFlushed = 0;
+  private state: 'open' | 'failed' | 'closed' = 'open';
+
+  private constructor(
+    readonly location: string,
+    readonly schema: Schema,
+    private readonly out: OutputStream,
+    private readonly opts: ParquetWriteOptions,
+  ) {
+    this.pq = toParquetSchema(schema);
+    this.buffers = this.pq.leaves.map((l) => new ColumnBuffer(l));
+    this.shred = buildShredder(schema, this.buffers);
+    const codec = opts.codec ?? DEFAULTS.codec;
+    validateLevel(codec, opts.compressionLevel);
+    this.compress = makeCompressor(codec, opts.compressionLevel);
+    this.codecId = CODEC_ID[codec];
+    this.modes = resolveMetricsModes(schema, this.pq.leaves, opts.metrics);
+    this.rowGroupSize = opts.rowGroupSizeBytes ?? DEFAULTS.rowGroupSizeBytes;
+    this.pageOpts = { pageSizeBytes: opts.pageSizeBytes ?? DEFAULTS.pageSizeBytes, pageRowLimit: opts.pageRowLimit ?? DEFAULTS.pageRowLimit };
+    this.stats = this.pq.leaves.map(() => ({ size: 0, values: 0, nulls: 0, nans: 0 }));
+  }
+
+  static async open(io: FileIO, location: string, schema: Schema, opts: ParquetWriteOptions = {}): Promise<ParquetFileWriter> {
+    const out = await io.create(location);
+    let w: ParquetFileWriter;
+    try {
+      w = new ParquetFileWriter(location, schema, out, opts);
+      await out.write(MAGIC);
+    } catch (err) {
+      await out.abort().catch(() => undefined);
+      throw err;
+    }
+    return w;
+  }
+
+  /** Leaf columns in file order (for tools and tests). */
+  get leaves(): readonly LeafColumn[] {
+    return this.pq.leaves;
+  }
+
+  /** Bytes already written to the stream (complete row groups). */
+  get bytesWritten(): number {
+    return this.pos;
+  }
+
+  /** Rows written so far, buffered ones included. */
+  get rowCount(): number {
+    return this.totalRows;
+  }
+
+  private bufferedBytes(): number {
+    let n = 0;
+    for (const b of this.buffers) n += b.bytes;
+    return n;
+  }
+
+  /** Written bytes plus the buffered row group scaled by the compression seen so far. */
+  get estimatedSize(): number {
+    const ratio = this.rawFlushed > 0 ? (this.pos - MAGIC.length) / this.rawFlushed : 1;
+    return this.pos + this.bufferedBytes() * Math.min(1, ratio);
+  }
+
+  private check(): void {
+    if (this.state !== 'open') {
+      throw new ValidationError(`parquet writer for ${this.location} is ${this.state === 'failed' ? 'failed (abort it)' : 'closed'}`, { location: this.location });
+    }
+  }
+
+  /**
+   * Buffers rows, flushing row groups as they fill. A rejected value (wrong type, null in a
+   * required column) fails the writer: abort() it.
+   */
+  async write(rows: readonly Row[]): Promise<void> {
+    this.check();
+    try {
+      for (let i = 0; i < rows.length; i++) {
+        this.shred(rows[i]!);
+        this.bufferedRows++;
+        this.totalRows++;
+        if (this.bufferedRows % CHECK_EVERY === 0 && this.bufferedBytes() >= this.rowGroupSize) await this.flushRowGroup();
+      }
+      if (this.bufferedRows > 0 && this.bufferedBytes() >= this.rowGroupSize) await this.flushRowGroup();
+    } catch (err) {
+      this.state = 'failed';
+      if (err instanceof IcetideError) throw IcetideError.wrap(err, `writing ${this.location}`, { location: this.location });
+      throw err;
+    }
+  }
+
+  private async flushRowGroup(): Promise<void> {
+    if (this.bufferedRows === 0) return;
+    const start = this.pos;
+    const raw = this.bufferedBytes();
+    const columns: ColumnChunkMeta[] = [];
+    let uncompressed = 0;
+    for (let i = 0; i < this.buffers.length; i++) {
+      const b = this.buffers[i]!;
+      const chunk = encodeChunk(b, this.compress, this.pageOpts);
+      const offset = this.pos;
+      const data = chunk.parts.length === 1 ? chunk.parts[0]! : Buffer.concat(chunk.parts);
+      await this.out.write(data);
+      this.pos += data.length;
+      uncompressed += chunk.uncompressedSize;
+      columns.push({
+        physical: b.leaf.physical, path: b.leaf.path, codec: this.codecId, numValues: chunk.numValues,
+        uncompressedSize: chunk.uncompressedSize, compressedSize: chunk.compressedSize, dataPageOffset: offset,
+        nullCount: chunk.nullCount,
+        ...(chunk.minBytes && chunk.maxBytes ? { minBytes: chunk.minBytes, maxBytes: chunk.maxBytes } : {}),
+      });
+      this.addStats(i, chunk);
+      b.reset();
+    }
+    this.rowGroups.push({ columns, numRows: this.bufferedRows, fileOffset: start, totalByteSize: uncompressed, totalCompressedSize: this.pos - start });
+    this.rawFlushed += raw;
+    this.bufferedRows = 0;
+  }
+
+  private addStats(i: number, c: EncodedChunk): void {
+    const s = this.stats[i]!;
+    const t = this.pq.leaves[i]!.type;
+    s.size += c.compressedSize;
+    s.values += c.numValues;
+    s.nulls += c.nullCount;
+    s.nans += c.nanCount;
+    if (c.min !== undefined && (s.min === undefined || compareValues(t, c.min, s.min) < 0)) s.min = c.min;
+    if (c.max !== undefined && (s.max === undefined || compareValues(t, c.max, s.max) > 0)) s.max = c.max;
+  }
+
+  /** Flushes the last row group, writes the footer and makes the file visible. */
+  async close(): Promise<DataFileMetrics> {
+    this.check();
+    try {
+      await this.flushRowGroup();
+      const footer = writeFooter(this.pq.elements, this.rowGroups, this.totalRows, CREATED_BY, this.opts.keyValueMetadata);
+      const tail = new Uint8Array(footer.length + 8);
+      tail.set(footer);
+      new DataView(tail.buffer).setUint32(footer.length, footer.length, true);
+      tail.set(MAGIC, footer.length + 4);
+      await this.out.write(tail);
+      this.pos += tail.length;
+      await this.out.close();
+      this.state = 'closed';
+    } catch (err) {
+      this.state = 'failed';
+      throw IcetideError.wrap(err, `writing ${this.location}`, { location: this.location });
+    }
+    return this.metrics();
+  }
+
+  /** Discards the file. Safe to call after a failure. */
+  async abort(): Promise<void> {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    await this.out.abort();
+  }
+
+  private metrics(): DataFileMetrics {
+    const m: DataFileMetrics = {
+      recordCount: BigInt(this.totalRows),
+      fileSizeInBytes: BigInt(this.pos),
+      columnSizes: new Map(), valueCounts: new Map(), nullValueCounts: new Map(), nanValueCounts: new Map(),
+      lowerBounds: new Map(), upperBounds: new Map(),
+      splitOffsets: this.rowGroups.map((g) => BigInt(g.fileOffset)),
+    };
+    this.pq.leaves.forEach((leaf, i) => {
+      const mode = this.modes[i]!;
+      if (mode.kind === 'none') return;
+      const s = this.stats[i]!;
+      const id = leaf.fieldId;
+      m.columnSizes.set(id, BigInt(s.size));
+      m.valueCounts.set(id, BigInt(s.values));
+      m.nullValueCounts.set(id, BigInt(s.nulls));
+      if (leaf.type.kind === 'float' || leaf.type.kind === 'double') m.nanValueCounts.set(id, BigInt(s.nans));
+      if (mode.kind === 'counts' || leaf.repeated) return;
+      if (s.min !== undefined) {
+        const lo = boundFor(mode, leaf.type.kind, s.min, false);
+        if (lo !== undefined) m.lowerBounds.set(id, lo);
+      }
+      if (s.max !== undefined) {
+        const hi = boundFor(mode, leaf.type.kind, s.max, true);
+        if (hi !== undefined) m.upperBounds.set(id, hi);
+      }
+    });
+    return m;
+  }
+}
