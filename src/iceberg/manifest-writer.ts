@@ -7,7 +7,7 @@ import type { DataFile, DataFileContent, LiveManifestEntry } from './spec/manife
 import type { FieldSummary, ManifestContent, ManifestFile } from './spec/manifest-list.js';
 import type { PartitionSpec } from './spec/partition-spec.js';
 import type { Schema } from './spec/schema.js';
-import { partitionSpecToJson, schemaToJson } from './spec/schema-json.js';
+import { partitionFieldsToJson, schemaToJson } from './spec/schema-json.js';
 import { stringifyJson } from './spec/lossless-json.js';
 import type { FormatVersion } from './spec/table-metadata.js';
 import type { PrimitiveType } from './spec/types.js';
@@ -84,7 +84,7 @@ export class ManifestWriter {
       metadata: {
         schema: stringifyJson(schemaToJson(schema)),
         'schema-id': String(schema.schemaId),
-        'partition-spec': stringifyJson(partitionSpecToJson(spec).fields ?? []),
+        'partition-spec': stringifyJson(partitionFieldsToJson(spec)),
         'partition-spec-id': String(spec.specId),
         'format-version': String(v),
         ...(v >= 2 ? { content } : {}),

@@ -83,10 +83,10 @@ export function tableMetadataFromJson(json: unknown, source?: string): TableMeta
 function readTableMetadata(node: JsonObject): TableMetadata {
   const formatVersion = readFormatVersion(node);
   const v2 = formatVersion >= 2;
-  const tableUuid = v2 ? requiredV2(node, 'table-uuid', formatVersion, readString) : optional(node, 'table-uuid', '', readString) ?? '';
+  const tableUuid = v2 ? requiredInVersion(node, 'table-uuid', formatVersion, readString) : optional(node, 'table-uuid', '', readString) ?? '';
   const location = required(node, 'location', '', readString);
   // Appendix E: reading v1, last-sequence-number is 0.
-  const lastSequenceNumber = v2 ? requiredV2(node, 'last-sequence-number', formatVersion, readLong) : 0n;
+  const lastSequenceNumber = v2 ? requiredInVersion(node, 'last-sequence-number', formatVersion, readLong) : 0n;
   const lastColumnId = required(node, 'last-column-id', '', readInt);
   const schemas = readSchemas(node, formatVersion);
   const specs = readSpecs(node, formatVersion);
@@ -118,7 +118,7 @@ function readTableMetadata(node: JsonObject): TableMetadata {
     sortOrders: orders.list,
     defaultSortOrderId: orders.defaultId,
   };
-  if (formatVersion >= 3) md.nextRowId = requiredV2(node, 'next-row-id', formatVersion, readLong);
+  if (formatVersion >= 3) md.nextRowId = requiredInVersion(node, 'next-row-id', formatVersion, readLong);
   rejectEncryption(node);
   validateBinding(md, schemas.list.find((s) => s.schemaId === schemas.currentId)!);
   validateSnapshots(md);
@@ -131,8 +131,8 @@ function readFormatVersion(node: JsonObject): FormatVersion {
   return v as FormatVersion;
 }
 
-/** A field the spec makes required from v2 on; the message matches the reference implementation. */
-function requiredV2<T>(node: JsonObject, key: string, version: FormatVersion, read: (v: unknown, p: string) => T): T {
+/** A field the spec requires from some version on; the message matches the reference implementation. */
+function requiredInVersion<T>(node: JsonObject, key: string, version: FormatVersion, read: (v: unknown, p: string) => T): T {
   if (!hasField(node, key) || node[key] === null) throw fieldError(key, `${key} must exist in format v${version}`);
   return read(node[key], key);
 }

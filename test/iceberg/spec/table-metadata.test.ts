@@ -282,6 +282,16 @@ describe('semantics', () => {
     expect(tableMetadataToJson(md)['refs']).toEqual(doc['refs']);
   });
 
+  it('keeps odd keys such as "__proto__" as plain entries', () => {
+    const doc = v2();
+    doc['properties'] = parseJson('{"__proto__": "x", "write.format.default": "parquet"}') as JsonObject;
+    doc['refs'] = parseJson('{"main": {"snapshot-id": 3055729675574597004, "type": "branch"}, "__proto__": {"snapshot-id": 3051729675574597004, "type": "tag"}}') as JsonObject;
+    const md = parseDoc(doc);
+    expect(Object.keys(md.properties)).toEqual(['__proto__', 'write.format.default']);
+    expect(Object.keys(md.refs)).toEqual(['main', '__proto__']);
+    expect(parseTableMetadata(serializeTableMetadata(md))).toEqual(md);
+  });
+
   it('treats a missing, null or -1 current-snapshot-id as none', () => {
     for (const value of [undefined, null, -1]) {
       const doc = v2();

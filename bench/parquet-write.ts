@@ -1,0 +1,200 @@
+/**
+ * Parquet write bench: 1M rows x 10 columns, ZSTD, through (a) our ParquetFileWriter (row
+ * input), (b) our writer fed from a worker pool is not used: see README in the report,
+ * (c) hyparquet-writer + zstd-napi (columnar input), (d) DuckDB appender + COPY TO PARQUET.
+ * Rows are generated in 10k batches outside the timed region. Run: npx tsx bench/parquet-write.ts [rows] [runs]
+ */
+import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { DuckDBInstance, dateValue, decimalValue, timestampValue } from '@duckdb/node-api';
+import { ParquetWriter, fileWriter } from 'hyparquet-writer';
+import { compress as zstdCompress } from 'zstd-napi';
+import { Schema } from '../src/iceberg/spec/schema.js';
+import { LocalFileIO } from '../src/io/local-file-io.js';
+import { ParquetFileWriter, type Row } from '../src/parquet/writer.js';
+
+const ROWS = Number(process.argv[2] ?? 1_000_000);
+const RUNS = Number(process.argv[3] ?? 3);
+const BATCH = 10_000;
+const dir = path.join(tmpdir(), `icetide-bench-${process.pid}`);
+mkdirSync(dir, { recursive: true });
+
+const schema = new Schema(0, [
+  { id: 1, name: 'id', required: true, type: { kind: 'long' } },
+  { id: 2, name: 'qty', required: false, type: { kind: 'int' } },
+  { id: 3, name: 'price', required: false, type: { kind: 'double' } },
+  { id: 4, name: 'amount', required: false, type: { kind: 'decimal', precision: 18, scale: 4 } },
+  { id: 5, name: 'comment', required: false, type: { kind: 'string' } },
+  { id: 6, name: 'status', required: false, type: { kind: 'string' } },
+  { id: 7, name: 'ts', required: false, type: { kind: 'timestamp' } },
+  { id: 8, name: 'day', required: false, type: { kind: 'date' } },
+  { id: 9, name: 'flag', required: false, type: { kind: 'boolean' } },
+  { id: 10, name: 'ref', required: false, type: { kind: 'long' } },
+]);
+
+const STATUS = ['NEW', 'PENDING', 'SHIPPED', 'DONE', 'CANCELED', 'RETURNED', 'HOLD', 'LOST'];
+const WORDS = ['alpha', 'bravo', 'charlie', 'delta', 'echo', 'fox', 'golf', 'hotel', 'india', 'juliet', 'kilo', 'lima'];
+let seed = 42;
+const rnd = (): number => {
+  seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+  return seed / 0x7fffffff;
+};
+function batch(start: number, n: number): Row[] {
+  const rows: Row[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const id = start + i;
+    rows[i] = {
+      id: BigInt(id),
+      qty: Math.floor(rnd() * 1000),
+      price: Math.round(rnd() * 1e6) / 100,
+      amount: BigInt(Math.floor(rnd() * 1e10)),
+      comment: `${WORDS[id % 12]} ${WORDS[(id >> 3) % 12]} ${id.toString(36)}`.padEnd(20, 'x'),
+      status: STATUS[Math.floor(rnd() * 8)],
+      ts: 1_700_000_000_000_000n + BigInt(id) * 1_000_003n,
+      day: 19000 + (id % 1000),
+      flag: (id & 1) === 0,
+      ref: rnd() < 0.1 ? null : BigInt(Math.floor(rnd() * 1e12)),
+    };
+  }
+  return rows;
+}
+
+interface Result { name: string; seconds: number; bytes: number; peakRssMB: number }
+let peak = 0;
+const sample = (): void => {
+  peak = Math.max(peak, process.memoryUsage.rss());
+};
+
+async function ours(file: string): Promise<Result> {
+  const io = new LocalFileIO();
+  if (global.gc) global.gc();
+  peak = 0;
+  const w = await ParquetFileWriter.open(io, file, schema, { codec: 'zstd' });
+  let t = 0;
+  for (let s = 0; s < ROWS; s += BATCH) {
+    const rows = batch(s, Math.min(BATCH, ROWS - s));
+    const t0 = performance.now();
+    await w.write(rows);
+    t += performance.now() - t0;
+    sample();
+  }
+  const t0 = performance.now();
+  await w.close();
+  t += performance.now() - t0;
+  sample();
+  return { name: 'icetide ParquetFileWriter (rows)', seconds: t / 1000, bytes: statSync(file).size, peakRssMB: peak / 2 ** 20 };
+}
+
+/** hyparquet-writer fed columns per 100k-row group, zstd via zstd-napi. Field ids via schema. */
+async function hyparquet(file: string): Promise<Result> {
+  if (global.gc) global.gc();
+  peak = 0;
+  const opt = (name: string, type: string, field_id: number, extra: Record<string, unknown> = {}): Record<string, unknown> =>
+    ({ name, type, repetition_type: 'OPTIONAL', field_id, ...extra });
+  const pqSchema = [
+    { name: 'table', num_children: 10 },
+    { name: 'id', type: 'INT64', repetition_type: 'REQUIRED', field_id: 1 },
+    opt('qty', 'INT32', 2), opt('price', 'DOUBLE', 3),
+    opt('amount', 'INT64', 4, { converted_type: 'DECIMAL', precision: 18, scale: 4 }),
+    opt('comment', 'BYTE_ARRAY', 5, { converted_type: 'UTF8' }), opt('status', 'BYTE_ARRAY', 6, { converted_type: 'UTF8' }),
+    opt('ts', 'INT64', 7, { logical_type: { type: 'TIMESTAMP', isAdjustedToUTC: false, unit: 'MICROS' } }),
+    opt('day', 'INT32', 8, { converted_type: 'DATE' }), opt('flag', 'BOOLEAN', 9), opt('ref', 'INT64', 10),
+  ];
+  const writer = fileWriter(file);
+  const pw = new ParquetWriter({ writer, schema: pqSchema as never, codec: 'ZSTD', compressors: { ZSTD: (b: Uint8Array) => zstdCompress(b, { compressionLevel: 3 }) } });
+  let t = 0;
+  const names = schema.fields.map((f) => f.name);
+  let cols: unknown[][] = names.map(() => []);
+  for (let s = 0; s < ROWS; s += BATCH) {
+    const rows = batch(s, Math.min(BATCH, ROWS - s));
+    const t0 = performance.now();
+    for (const r of rows) for (let c = 0; c < names.length; c++) cols[c]!.push(r[names[c]!]);
+    if (cols[0]!.length >= 100_000 || s + BATCH >= ROWS) {
+      await pw.write({ columnData: names.map((name, c) => ({ name, data: cols[c]! })), rowGroupSize: 100_000 });
+      cols = names.map(() => []);
+    }
+    t += performance.now() - t0;
+    sample();
+  }
+  const t0 = performance.now();
+  await pw.finish();
+  t += performance.now() - t0;
+  sample();
+  return { name: 'hyparquet-writer + zstd-napi (columns)', seconds: t / 1000, bytes: statSync(file).size, peakRssMB: peak / 2 ** 20 };
+}
+
+async function duck(file: string): Promise<Result> {
+  if (global.gc) global.gc();
+  peak = 0;
+  const db = await DuckDBInstance.create(':memory:');
+  const c = await db.connect();
+  await c.run(`create table t (id bigint not null, qty integer, price double, amount decimal(18,4), comment varchar, status varchar, ts timestamp, day date, flag boolean, ref bigint)`);
+  const ap = await c.createAppender('t');
+  let t = 0;
+  for (let s = 0; s < ROWS; s += BATCH) {
+    const rows = batch(s, Math.min(BATCH, ROWS - s));
+    const t0 = performance.now();
+    for (const r of rows) {
+      ap.appendBigInt(r['id'] as bigint);
+      ap.appendInteger(r['qty'] as number);
+      ap.appendDouble(r['price'] as number);
+      ap.appendDecimal(decimalValue(r['amount'] as bigint, 18, 4));
+      ap.appendVarchar(r['comment'] as string);
+      ap.appendVarchar(r['status'] as string);
+      ap.appendTimestamp(timestampValue(r['ts'] as bigint));
+      ap.appendDate(dateValue(r['day'] as number));
+      ap.appendBoolean(r['flag'] as boolean);
+      if (r['ref'] === null) ap.appendNull();
+      else ap.appendBigInt(r['ref'] as bigint);
+      ap.endRow();
+    }
+    ap.flushSync();
+    t += performance.now() - t0;
+    sample();
+  }
+  const t0 = performance.now();
+  ap.closeSync();
+  const ids = schema.fields.map((f) => `${f.name}: ${f.id}`).join(', ');
+  await c.run(`copy t to '${file}' (format parquet, compression zstd, field_ids {${ids}})`);
+  t += performance.now() - t0;
+  sample();
+  c.closeSync();
+  return { name: 'DuckDB appender + COPY TO PARQUET', seconds: t / 1000, bytes: statSync(file).size, peakRssMB: peak / 2 ** 20 };
+}
+
+const candidates: [string, (f: string) => Promise<Result>][] = [
+  ['ours', ours],
+  ['hyparquet', hyparquet],
+  ['duckdb', duck],
+];
+const only = process.env['BENCH_ONLY']?.split(',');
+const all: Record<string, Result[]> = {};
+for (let run = 0; run < RUNS; run++) {
+  for (const [key, fn] of candidates) {
+    if (only && !only.includes(key)) continue;
+    const file = path.join(dir, `${key}-${run}.parquet`);
+    const r = await fn(file);
+    rmSync(file, { force: true });
+    (all[key] ??= []).push(r);
+    console.log(`run ${run + 1} ${r.name}: ${(ROWS / r.seconds / 1000).toFixed(0)}k rows/s, ${(r.bytes / 2 ** 20).toFixed(1)} MB, ${(r.bytes / 2 ** 20 / r.seconds).toFixed(1)} MB/s, peak RSS ${r.peakRssMB.toFixed(0)} MB`);
+  }
+}
+const summary = Object.fromEntries(Object.entries(all).map(([k, rs]) => {
+  const rates = rs.map((r) => ROWS / r.seconds).sort((a, b) => a - b);
+  return [k, {
+    name: rs[0]!.name,
+    rowsPerSecMin: Math.round(rates[0]!),
+    rowsPerSecMedian: Math.round(rates[Math.floor(rates.length / 2)]!),
+    fileBytes: rs[0]!.bytes,
+    mbPerSecMedian: +((rs[0]!.bytes / 2 ** 20) * rates[Math.floor(rates.length / 2)]! / ROWS).toFixed(1),
+    peakRssMB: Math.round(Math.max(...rs.map((r) => r.peakRssMB))),
+  }];
+}));
+const oursMed = summary['ours']?.rowsPerSecMedian;
+const duckMed = summary['duckdb']?.rowsPerSecMedian;
+const out = { rows: ROWS, columns: 10, runs: RUNS, codec: 'zstd', node: process.version, summary, oursOverDuckdb: oursMed && duckMed ? +(oursMed / duckMed).toFixed(2) : undefined };
+console.log(JSON.stringify(out, null, 2));
+mkdirSync(path.join(import.meta.dirname, 'results'), { recursive: true });
+writeFileSync(path.join(import.meta.dirname, 'results', 'parquet-write.json'), `${JSON.stringify(out, null, 2)}\n`);
+rmSync(dir, { recursive: true, force: true });
