@@ -97,9 +97,16 @@ export class ManifestWriter {
     for (const e of this.entries) {
       writer.append(this.toAvro(e));
       const rows = e.dataFile.recordCount;
-      if (e.status === 'added') (added++, (addedRows += rows));
-      else if (e.status === 'existing') (existing++, (existingRows += rows));
-      else (deleted++, (deletedRows += rows));
+      if (e.status === 'added') {
+        added++;
+        addedRows += rows;
+      } else if (e.status === 'existing') {
+        existing++;
+        existingRows += rows;
+      } else {
+        deleted++;
+        deletedRows += rows;
+      }
       if (e.status !== 'deleted') {
         summaries.add(e.dataFile.partition);
         const seq = e.sequenceNumber ?? UNASSIGNED_SEQ;

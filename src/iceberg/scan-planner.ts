@@ -3,6 +3,7 @@ import type { DataFile, LiveManifestEntry } from './spec/manifest.js';
 import { isUnpartitioned, type PartitionSpec } from './spec/partition-spec.js';
 import type { Schema } from './spec/schema.js';
 import { isPrimitive, type PrimitiveType } from './spec/types.js';
+import type { PrimitiveValue } from './spec/values.js';
 import { compareValues, deserializeValue } from './spec/value-serialization.js';
 
 /** Spec "Reserved Field IDs": `file_path` of a position delete file. */
@@ -100,18 +101,51 @@ class DeleteIndex {
   private eqCanMatch(data: DataFile, del: DataFile): boolean {
     const checkRanges = !!(data.lowerBounds && data.upperBounds && del.lowerBounds && del.upperBounds);
     for (const id of del.equalityIds ?? []) {
-      const field = this.schema.findField(id);
-      if (!field || !isPrimitive(field.type)) return true;
+      const type = this.primitiveType(id);
+      if (!type) return true;
       if (containsNull(data.nullValueCounts, id) && containsNull(del.nullValueCounts, id)) continue;
       if (allNull(data, id) && allNonNull(del.nullValueCounts, id)) return false;
       if (allNull(del, id) && allNonNull(data.nullValueCounts, id)) return false;
       if (!checkRanges) continue;
-      const dl = data.lowerBounds!.get(id), du = data.upperBounds!.get(id);
-      const el = del.lowerBounds!.get(id), eu = del.upperBounds!.get(id);
-      if (!dl || !du || !el || !eu) continue;
-      if (!rangesOverlap(field.type, dl, du, el, eu)) return false;
+      const d = this.bounds.get(data, id, type);
+      const e = this.bounds.get(del, id, type);
+      if (!d || !e) continue;
+      if (compareValues(type, d[0], e[1]) > 0 || compareValues(type, e[0], d[1]) > 0) return false;
     }
     return true;
+  }
+
+  private readonly types = new Map<number, PrimitiveType | undefined>();
+  private primitiveType(id: number): PrimitiveType | undefined {
+    if (!this.types.has(id)) {
+      const f = this.schema.findField(id);
+      this.types.set(id, f && isPrimitive(f.type) ? f.type : undefined);
+    }
+    return this.types.get(id);
+  }
+
+  private readonly bounds = new BoundsCache();
+}
+
+/** Decoded [lower, upper] bounds per file and field, decoded once: planning compares them many times. */
+class BoundsCache {
+  private readonly cache = new WeakMap<DataFile, Map<number, readonly [PrimitiveValue, PrimitiveValue] | null>>();
+
+  get(f: DataFile, id: number, type: PrimitiveType): readonly [PrimitiveValue, PrimitiveValue] | null {
+    let perFile = this.cache.get(f);
+    if (!perFile) this.cache.set(f, (perFile = new Map()));
+    let b = perFile.get(id);
+    if (b === undefined) {
+      const lo = f.lowerBounds?.get(id);
+      const hi = f.upperBounds?.get(id);
+      try {
+        b = lo && hi ? [deserializeValue(type, lo), deserializeValue(type, hi)] : null;
+      } catch {
+        b = null; // unreadable bounds prove nothing: keep the delete
+      }
+      perFile.set(id, b);
+    }
+    return b;
   }
 }
 
@@ -129,15 +163,6 @@ function allNull(f: DataFile, id: number): boolean {
 function allNonNull(nullCounts: ReadonlyMap<number, bigint> | undefined, id: number): boolean {
   const n = nullCounts?.get(id);
   return n !== undefined && n <= 0n;
-}
-
-function rangesOverlap(type: PrimitiveType, dl: Uint8Array, du: Uint8Array, el: Uint8Array, eu: Uint8Array): boolean {
-  try {
-    const [a, b, c, d] = [dl, du, el, eu].map((x) => deserializeValue(type, x));
-    return compareValues(type, a!, d!) <= 0 && compareValues(type, c!, b!) <= 0;
-  } catch {
-    return true; // unreadable bounds prove nothing: keep the delete
-  }
 }
 
 const decoder = new TextDecoder();
