@@ -1,8 +1,10 @@
 /**
- * Parquet write bench: 1M rows x 10 columns, ZSTD, through (a) our ParquetFileWriter (row
- * input), (b) our writer fed from a worker pool is not used: see README in the report,
- * (c) hyparquet-writer + zstd-napi (columnar input), (d) DuckDB appender + COPY TO PARQUET.
- * Rows are generated in 10k batches outside the timed region. Run: npx tsx bench/parquet-write.ts [rows] [runs]
+ * Parquet write bench: 1M rows x 10 columns, ZSTD, the same rows through (a) our
+ * ParquetFileWriter.write (rows), (b) its writeColumns (columns), (c) hyparquet-writer +
+ * zstd-napi (columns, 100k-row groups), (d) DuckDB appender + COPY TO PARQUET with FIELD_IDS.
+ * Input is generated in 10k-row batches outside the timed region; peak RSS is sampled after
+ * each batch. Run: npx tsx bench/parquet-write.ts [rows=1000000] [runs=3]; BENCH_ONLY=ours,duckdb
+ * picks candidates. Writes bench/results/parquet-write.json.
  */
 import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -60,8 +62,17 @@ function batch(start: number, n: number): Row[] {
   return rows;
 }
 
+/** The same values as batch(), as columns (no row objects). */
+function columns(start: number, n: number): Record<string, unknown[]> {
+  const rows = batch(start, n);
+  const out: Record<string, unknown[]> = {};
+  for (const f of schema.fields) out[f.name] = rows.map((r) => r[f.name]);
+  return out;
+}
+
 interface Result { name: string; seconds: number; bytes: number; peakRssMB: number }
 let peak = 0;
+const encodeShare: number[] = [];
 const sample = (): void => {
   peak = Math.max(peak, process.memoryUsage.rss());
 };
@@ -83,7 +94,29 @@ async function ours(file: string): Promise<Result> {
   await w.close();
   t += performance.now() - t0;
   sample();
+  encodeShare.push(w.encodeMillis / t);
   return { name: 'icetide ParquetFileWriter (rows)', seconds: t / 1000, bytes: statSync(file).size, peakRssMB: peak / 2 ** 20 };
+}
+
+async function oursColumns(file: string): Promise<Result> {
+  const io = new LocalFileIO();
+  if (global.gc) global.gc();
+  peak = 0;
+  const w = await ParquetFileWriter.open(io, file, schema, { codec: 'zstd' });
+  let t = 0;
+  for (let s = 0; s < ROWS; s += BATCH) {
+    const n = Math.min(BATCH, ROWS - s);
+    const cols = columns(s, n);
+    const t0 = performance.now();
+    await w.writeColumns({ length: n, columns: cols });
+    t += performance.now() - t0;
+    sample();
+  }
+  const t0 = performance.now();
+  await w.close();
+  t += performance.now() - t0;
+  sample();
+  return { name: 'icetide ParquetFileWriter.writeColumns', seconds: t / 1000, bytes: statSync(file).size, peakRssMB: peak / 2 ** 20 };
 }
 
 /** hyparquet-writer fed columns per 100k-row group, zstd via zstd-napi. Field ids via schema. */
@@ -165,6 +198,7 @@ async function duck(file: string): Promise<Result> {
 
 const candidates: [string, (f: string) => Promise<Result>][] = [
   ['ours', ours],
+  ['ours-columns', oursColumns],
   ['hyparquet', hyparquet],
   ['duckdb', duck],
 ];
@@ -193,7 +227,7 @@ const summary = Object.fromEntries(Object.entries(all).map(([k, rs]) => {
 }));
 const oursMed = summary['ours']?.rowsPerSecMedian;
 const duckMed = summary['duckdb']?.rowsPerSecMedian;
-const out = { rows: ROWS, columns: 10, runs: RUNS, codec: 'zstd', node: process.version, summary, oursOverDuckdb: oursMed && duckMed ? +(oursMed / duckMed).toFixed(2) : undefined };
+const out = { encodeShareOfOurTime: encodeShare.map((x) => +x.toFixed(2)), rows: ROWS, columns: 10, runs: RUNS, codec: 'zstd', node: process.version, summary, oursOverDuckdb: oursMed && duckMed ? +(oursMed / duckMed).toFixed(2) : undefined };
 console.log(JSON.stringify(out, null, 2));
 mkdirSync(path.join(import.meta.dirname, 'results'), { recursive: true });
 writeFileSync(path.join(import.meta.dirname, 'results', 'parquet-write.json'), `${JSON.stringify(out, null, 2)}\n`);

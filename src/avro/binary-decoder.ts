@@ -218,8 +218,9 @@ export class BinaryReader {
     const start = this.readLengthPrefixed('string');
     const end = this.pos;
     const buf = this.buf;
-    // Short ASCII strings (field names, paths, formats) are faster without TextDecoder.
-    if (end - start <= 64) {
+    // Very short ASCII strings (keys, formats) are faster without TextDecoder, whose call
+    // overhead wins from about 12 bytes on.
+    if (end - start <= 12) {
       let s = '';
       let i = start;
       for (; i < end; i++) {

@@ -135,8 +135,9 @@ export class BinaryWriter {
 
   writeString(s: string): void {
     const n = s.length;
-    if (n <= 1024) {
-      // ASCII fast path: one byte per UTF-16 unit, so the length is known up front.
+    if (n <= 20) {
+      // Short ASCII: one byte per UTF-16 unit, written by hand; encodeInto's call overhead
+      // only pays off for longer strings.
       let ascii = true;
       for (let i = 0; i < n; i++) {
         if (s.charCodeAt(i) >= 0x80) {

@@ -419,18 +419,20 @@ function extraAttrs(json: Record<string, unknown>, known: ReadonlySet<string>, p
 /**
  * Parses an Avro schema from JSON text or from an already parsed JSON value, resolving named
  * type references and validating names, unions, enums, fixed sizes and (unless turned off)
- * field defaults. A string that is not JSON but is a primitive type name (`long`) is accepted.
+ * field defaults. A string is JSON text, except a bare primitive type name (`long`, `null`).
  * Throws InvalidAvroError naming the place at fault.
  */
 export function parseAvroSchema(json: string | unknown, opts: ParseAvroSchemaOptions = {}): AvroSchema {
   let value: unknown = json;
-  if (typeof json === 'string') {
+  // A bare primitive name is taken as the name ("null" would otherwise be JSON null).
+  if (typeof json === 'string' && !isPrimitiveTypeName(json.trim())) {
     try {
       value = JSON.parse(json);
     } catch (err) {
-      if (isPrimitiveTypeName(json)) value = json;
-      else throw new InvalidAvroError(`invalid Avro schema: not valid JSON (${err instanceof Error ? err.message : String(err)})`);
+      throw new InvalidAvroError(`invalid Avro schema: not valid JSON (${err instanceof Error ? err.message : String(err)})`);
     }
+  } else if (typeof json === 'string') {
+    value = json.trim();
   }
   return new SchemaParser(opts.validateDefaults ?? true).parse(value, undefined, '');
 }

@@ -7,7 +7,8 @@ export function partitionKey(specId: number, partition: PartitionValues): string
   return key;
 }
 
-function valueKey(v: PrimitiveValue | null): string {
+/** A string that is equal for equal Iceberg values of one type (bigint/bytes/-0 safe). */
+export function valueKey(v: PrimitiveValue | null): string {
   if (v === null) return 'N';
   if (typeof v === 'bigint') return `L${v}`;
   if (typeof v === 'number') return Object.is(v, -0) ? 'D-0' : `D${v}`;

@@ -31,6 +31,16 @@ export function badValue(leaf: LeafColumn, v: unknown, why?: string): Validation
   return new ValidationError(`column ${leaf.icebergName} (id ${leaf.fieldId}, ${t}): ${why ?? 'wrong value'}: ${describe(v)}`, { column: leaf.icebergName, fieldId: leaf.fieldId });
 }
 
+/** A chunk's dictionary: PLAIN-encoded distinct values plus per-value indices. */
+export interface Dictionary {
+  readonly page: Uint8Array;
+  readonly size: number;
+  readonly indices: Int32Array;
+}
+
+/** `write.parquet.dict-size-bytes` default: dictionaries larger than this fall back to PLAIN. */
+export const MAX_DICTIONARY_BYTES = 2 * 1024 * 1024;
+
 export abstract class ValueBuffer {
   count = 0;
   /** Estimated PLAIN bytes buffered. */
@@ -45,6 +55,10 @@ export abstract class ValueBuffer {
     return this.width ?? 0;
   }
   abstract stats(): ValueStats;
+  /** Dictionary for the buffered values, when worth it (only strings use one). */
+  dictionary(): Dictionary | undefined {
+    return undefined;
+  }
   /** Parquet statistics encoding of a min/max value (undefined: do not write it). */
   abstract statBytes(v: PrimitiveValue): Uint8Array | undefined;
   abstract reset(): void;
@@ -152,10 +166,16 @@ class Int64Buffer extends ValueBuffer {
       this.hi = INT64_MAX;
     }
   }
+  // min/max tracked in put(): reading a BigInt64Array back allocates a bigint per element
+  private min = 0n;
+  private max = 0n;
   put(v: unknown): void {
     if (typeof v !== 'bigint') throw badValue(this.leaf, v, 'expected a bigint');
     if (v < this.lo || v > this.hi) throw badValue(this.leaf, v, 'out of range');
     if (this.count === this.a.length) this.a = grow(this.a, this.count + 1);
+    if (this.count === 0) this.min = this.max = v;
+    else if (v < this.min) this.min = v;
+    else if (v > this.max) this.max = v;
     this.a[this.count++] = v;
     this.bytes += 8;
   }
@@ -163,14 +183,7 @@ class Int64Buffer extends ValueBuffer {
     return bytesOf(this.a, start, end);
   }
   stats(): ValueStats {
-    if (this.count === 0) return { nanCount: 0 };
-    let min = this.a[0]!, max = min;
-    for (let i = 1; i < this.count; i++) {
-      const x = this.a[i]!;
-      if (x < min) min = x;
-      else if (x > max) max = x;
-    }
-    return { min, max, nanCount: 0 };
+    return this.count === 0 ? { nanCount: 0 } : { min: this.min, max: this.max, nanCount: 0 };
   }
   statBytes(v: PrimitiveValue): Uint8Array {
     const b = new Uint8Array(8);
@@ -267,6 +280,32 @@ class StringBuffer extends ValueBuffer {
   statBytes(v: PrimitiveValue): Uint8Array | undefined {
     const b = Buffer.from(v as string, 'utf8');
     return b.length <= MAX_STAT_BYTES ? b : undefined;
+  }
+  /** Dictionary-encodes when the distinct values fit MAX_DICTIONARY_BYTES and repeat enough. */
+  override dictionary(): Dictionary | undefined {
+    const n = this.count;
+    if (n < 2) return undefined;
+    const ids = new Map<string, number>();
+    const indices = new Int32Array(n);
+    let bytes = 0;
+    for (let i = 0; i < n; i++) {
+      const s = this.a[i]!;
+      let id = ids.get(s);
+      if (id === undefined) {
+        id = ids.size;
+        ids.set(s, id);
+        bytes += s.length + 4;
+        // give up early when the values barely repeat or the dictionary gets too big
+        if (bytes > MAX_DICTIONARY_BYTES || (i >= 1000 && ids.size > i * 0.5)) return undefined;
+      }
+      indices[i] = id;
+    }
+    if (ids.size > n * 0.5) return undefined;
+    const keys = [...ids.keys()];
+    const page = new StringBuffer(this.leaf);
+    page.a = keys;
+    page.count = keys.length;
+    return { page: page.encode(0, keys.length), size: keys.length, indices };
   }
   reset(): void {
     this.a = [];

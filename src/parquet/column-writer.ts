@@ -20,6 +20,9 @@ export interface EncodedChunk {
   readonly max?: PrimitiveValue;
   readonly minBytes?: Uint8Array;
   readonly maxBytes?: Uint8Array;
+  /** Offset of the first data page within the chunk (> 0 when a dictionary page comes first). */
+  readonly dataPageOffset: number;
+  readonly dictionary: boolean;
 }
 
 export interface PageOptions {
@@ -29,6 +32,7 @@ export interface PageOptions {
 
 const ENC_PLAIN = 0;
 const ENC_RLE = 3;
+const ENC_RLE_DICTIONARY = 8;
 
 function concat(parts: Uint8Array[], total: number): Uint8Array {
   if (parts.length === 1) return parts[0]!;
@@ -48,6 +52,34 @@ export function encodeChunk(col: ColumnBuffer, compress: CompressFn, opts: PageO
   const defW = bitWidth(leaf.maxDef);
   const repW = bitWidth(leaf.maxRep);
   const fixedWidth = values.width;
+  const dict = values.dictionary();
+  let idxW = 0;
+  if (dict) {
+    const raw = dict.page;
+    const compressed = compress(raw);
+    const header = new ThriftWriter()
+      .i32(1, 2) // DICTIONARY_PAGE
+      .i32(2, raw.length)
+      .i32(3, compressed.length)
+      .struct(7)
+      .i32(1, dict.size)
+      .i32(2, ENC_PLAIN)
+      .end()
+      .finish();
+    parts.push(header.slice(), compressed);
+    compressedSize += header.length + compressed.length;
+    uncompressedSize += header.length + raw.length;
+    idxW = Math.max(1, bitWidth(dict.size - 1));
+  }
+  const dataPageOffset = compressedSize;
+  const encodeValues = (v0: number, v1: number): Uint8Array => {
+    if (!dict) return values.encode(v0, v1);
+    const rle = encodeLevels(dict.indices, v0, v1, idxW, false);
+    const out = new Uint8Array(rle.length + 1);
+    out[0] = idxW;
+    out.set(rle, 1);
+    return out;
+  };
   let e = 0, v = 0;
   while (e < n) {
     const e0 = e, v0 = v;
@@ -71,7 +103,7 @@ export function encodeChunk(col: ColumnBuffer, compress: CompressFn, opts: PageO
     const body: Uint8Array[] = [];
     if (reps) body.push(encodeLevels(reps, e0, e, repW));
     if (defs) body.push(encodeLevels(defs, e0, e, defW));
-    body.push(values.encode(v0, v));
+    body.push(encodeValues(v0, v));
     let size = 0;
     for (const b of body) size += b.length;
     const raw = concat(body, size);
@@ -82,7 +114,7 @@ export function encodeChunk(col: ColumnBuffer, compress: CompressFn, opts: PageO
       .i32(3, compressed.length)
       .struct(5)
       .i32(1, e - e0)
-      .i32(2, ENC_PLAIN)
+      .i32(2, dict ? ENC_RLE_DICTIONARY : ENC_PLAIN)
       .i32(3, ENC_RLE)
       .i32(4, ENC_RLE)
       .end()
@@ -95,7 +127,7 @@ export function encodeChunk(col: ColumnBuffer, compress: CompressFn, opts: PageO
   const minBytes = s.min !== undefined ? values.statBytes(s.min) : undefined;
   const maxBytes = s.max !== undefined ? values.statBytes(s.max) : undefined;
   return {
-    parts, compressedSize, uncompressedSize, numValues: n, nullCount: col.nulls, nanCount: s.nanCount,
+    parts, compressedSize, uncompressedSize, numValues: n, nullCount: col.nulls, nanCount: s.nanCount, dataPageOffset, dictionary: dict !== undefined,
     ...(s.min !== undefined ? { min: s.min } : {}),
     ...(s.max !== undefined ? { max: s.max } : {}),
     ...(minBytes && maxBytes ? { minBytes, maxBytes } : {}),

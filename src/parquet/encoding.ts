@@ -33,9 +33,9 @@ class Bytes {
  * Encodes levels[start, end) with width `w`, 4-byte little-endian length first. Runs of 8+
  * equal values become RLE runs, the rest bit-packed groups of 8 (the last one zero-padded).
  */
-export function encodeLevels(levels: Uint8Array, start: number, end: number, w: number): Uint8Array {
+export function encodeLevels(levels: ArrayLike<number>, start: number, end: number, w: number, lengthPrefix = true): Uint8Array {
   const out = new Bytes(8 + ((end - start) * w) / 8);
-  out.pos = 4;
+  out.pos = lengthPrefix ? 4 : 0;
   const vbytes = (w + 7) >> 3;
   const runAt = (i: number): number => {
     const v = levels[i];
@@ -60,6 +60,7 @@ export function encodeLevels(levels: Uint8Array, start: number, end: number, w: 
     let groups = 0;
     do {
       out.ensure(w);
+      // w <= 24 (levels, dictionary indices): acc never needs more than 31 bits
       let acc = 0, nbits = 0;
       for (let k = 0; k < 8; k++) {
         const v = i + k < end ? levels[i + k]! : 0;
@@ -76,6 +77,6 @@ export function encodeLevels(levels: Uint8Array, start: number, end: number, w: 
     } while (i < end && groups < 63 && runAt(i) < 8);
     out.buf[groupsAt] = (groups << 1) | 1;
   }
-  new DataView(out.buf.buffer).setInt32(0, out.pos - 4, true);
+  if (lengthPrefix) new DataView(out.buf.buffer).setInt32(0, out.pos - 4, true);
   return out.buf.subarray(0, out.pos);
 }

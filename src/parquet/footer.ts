@@ -10,6 +10,7 @@ export interface ColumnChunkMeta {
   uncompressedSize: number;
   compressedSize: number;
   dataPageOffset: number;
+  dictionaryPageOffset?: number;
   nullCount: number;
   minBytes?: Uint8Array;
   maxBytes?: Uint8Array;
@@ -67,9 +68,10 @@ export function writeFooter(
     w.elem();
     w.list(1, TType.Struct, rg.columns.length);
     for (const c of rg.columns) {
-      w.elem().i64(2, c.dataPageOffset).struct(3);
-      w.i32(1, c.physical).listI32(2, [0, 3]).listString(3, c.path).i32(4, c.codec);
+      w.elem().i64(2, c.dictionaryPageOffset ?? c.dataPageOffset).struct(3);
+      w.i32(1, c.physical).listI32(2, c.dictionaryPageOffset !== undefined ? [0, 3, 8] : [0, 3]).listString(3, c.path).i32(4, c.codec);
       w.i64(5, c.numValues).i64(6, c.uncompressedSize).i64(7, c.compressedSize).i64(9, c.dataPageOffset);
+      if (c.dictionaryPageOffset !== undefined) w.i64(11, c.dictionaryPageOffset);
       w.struct(12).i64(3, c.nullCount);
       if (c.maxBytes && c.minBytes) w.binary(5, c.maxBytes).binary(6, c.minBytes);
       w.end();

@@ -20,8 +20,14 @@ function wrongShape(name: string, what: string, v: unknown): ValidationError {
   return new ValidationError(`column ${name}: expected ${what}, got ${v === null ? 'null' : typeof v}`, { column: name });
 }
 
+export interface Shredders {
+  readonly row: (row: Row) => void;
+  /** Per top-level field, in schema order: writes one value at repetition level 0. */
+  readonly fields: readonly { readonly key: string; readonly write: (v: unknown) => void }[];
+}
+
 /** Builds one shredder per top-level field plus the row-level entry point. */
-export function buildShredder(schema: Schema, buffers: readonly ColumnBuffer[]): (row: Row) => void {
+export function buildShredder(schema: Schema, buffers: readonly ColumnBuffer[]): Shredders {
   let next = 0;
   const build = (name: string, type: IcebergType, optional: boolean, def: number, repDepth: number): Shredder => {
     const first = next;
@@ -95,10 +101,13 @@ export function buildShredder(schema: Schema, buffers: readonly ColumnBuffer[]):
   };
   const fields = schema.fields.map((f) => ({ key: f.name, w: build(f.name, f.type, !f.required, 0, 0) }));
   if (next !== buffers.length) throw new Error(`internal: shredder saw ${next} leaves, schema has ${buffers.length}`);
-  return (row) => {
-    for (let i = 0; i < fields.length; i++) {
-      const f = fields[i]!;
-      f.w(row[f.key], 0);
-    }
+  return {
+    row: (row) => {
+      for (let i = 0; i < fields.length; i++) {
+        const f = fields[i]!;
+        f.w(row[f.key], 0);
+      }
+    },
+    fields: fields.map((f) => ({ key: f.key, write: (v: unknown) => f.w(v, 0) })),
   };
 }

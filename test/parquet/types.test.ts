@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Schema } from '../../src/iceberg/spec/schema.js';
+import { Schema } from '../../src/iceberg/spec/schema.js';
 import { ParquetFileWriter, readParquetRows, type Row } from '../../src/parquet/index.js';
 import { collect, fromDuck, io, query, tempDir } from './helpers.js';
 import { I64_MAX, I64_MIN, ROWS, WIDE } from './wide.js';
@@ -122,5 +122,28 @@ describe('every Iceberg type, read back by DuckDB and by our reader', () => {
       const got = await query(`SELECT * FROM read_parquet('${file}') ORDER BY id`);
       expect(got.map((r) => Object.fromEntries(WIDE.fields.map((fl) => [fl.name, fromDuck(r[fl.name] ?? null, fl.type)])))).toEqual(expected);
     }), { numRuns: 40 });
+  });
+
+  it('dictionary-encodes repetitive strings (flat, nullable and in lists); DuckDB reads them', async () => {
+    const schema = new Schema(0, [
+      { id: 1, name: 'id', required: true, type: { kind: 'long' } },
+      { id: 2, name: 'status', required: false, type: { kind: 'string' } },
+      { id: 3, name: 'tags', required: false, type: { kind: 'list', elementId: 4, elementRequired: false, element: { kind: 'string' } } },
+      { id: 5, name: 'uniq', required: true, type: { kind: 'string' } },
+    ]);
+    const st = ['NEW', 'DONE', '', '😀 emoji'];
+    const rows: Row[] = Array.from({ length: 30_000 }, (_, i) => ({
+      id: BigInt(i), status: i % 7 === 0 ? null : st[i % 4], tags: i % 5 === 0 ? null : [st[i % 3], null, st[(i + 1) % 4]], uniq: `u-${i}`,
+    }));
+    const file = await writeFile('dict.parquet', schema, rows, { pageSizeBytes: 4096, rowGroupSizeBytes: 200_000 });
+    const enc = await query(`SELECT path_in_schema AS p, encodings AS e, dictionary_page_offset AS d FROM parquet_metadata('${file}') WHERE row_group_id = 0`);
+    const by = (p: string): Record<string, unknown> => enc.find((r) => r['p'] === p)!;
+    expect(String(by('status')['e'])).toContain('RLE_DICTIONARY');
+    expect(String(by('tags, list, element')['e'])).toContain('RLE_DICTIONARY');
+    expect(String(by('uniq')['e'])).not.toContain('DICTIONARY');
+    expect(by('status')['d']).not.toBeNull();
+    const got = await query(`SELECT * FROM read_parquet('${file}') ORDER BY id`);
+    expect(got.map((r) => Object.fromEntries(schema.fields.map((fl) => [fl.name, fromDuck(r[fl.name] ?? null, fl.type)])))).toEqual(rows);
+    expect(await collect(readParquetRows(io, file, schema))).toEqual(rows);
   });
 });

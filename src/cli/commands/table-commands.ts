@@ -6,6 +6,7 @@ import type { Table } from '../../iceberg/table.js';
 import type { FileScanTask } from '../../iceberg/scan-planner.js';
 import { formatJson, formatTable, type Output } from '../output.js';
 import { parseSnapshotId, resolveTable } from '../resolve-table.js';
+import { addScanCommands } from './scan-commands.js';
 
 interface CommonOpts {
   readonly warehouse?: string;
@@ -75,6 +76,7 @@ export function tableCommands(out: Output, setExit: (code: number) => void): Com
       }
       if (problems.length > 0) setExit(1);
     });
+  addScanCommands(table, out);
   return table;
 }
 

@@ -1,0 +1,95 @@
+import { readParquetRows } from '../../parquet/index.js';
+import { UnsupportedError } from '../../errors.js';
+import type { FileIO } from '../../io/file-io.js';
+import { valueKey } from '../partition-key.js';
+import { DELETE_FILE_PATH_ID, DELETE_FILE_POS_ID, type PlannedFile } from '../scan-planner.js';
+import { Schema } from '../spec/schema.js';
+import type { NestedField } from '../spec/types.js';
+import type { PrimitiveValue } from '../spec/values.js';
+
+const POSITION_DELETE_PROJECTION = new Schema(0, [
+  { id: DELETE_FILE_PATH_ID, name: 'file_path', required: true, type: { kind: 'string' } },
+  { id: DELETE_FILE_POS_ID, name: 'pos', required: true, type: { kind: 'long' } },
+]);
+
+/** The deleted keys of one equality delete file: which field ids, and the set of tuples. */
+export interface EqualityDeleteSet {
+  readonly fields: readonly NestedField[];
+  readonly keys: ReadonlySet<string>;
+}
+
+/** Composite key of a row's equality columns; null equals null (as in Iceberg Java's StructLikeSet). */
+export function equalityKey(values: readonly unknown[]): string {
+  let k = '';
+  for (const v of values) k += `${valueKey((v ?? null) as PrimitiveValue | null)}\u0001`;
+  return k;
+}
+
+/**
+ * Loads delete files for a scan, each once: a global equality delete file applies to many
+ * data files. Position deletes are grouped by the data file they name.
+ */
+export class DeleteLoader {
+  private readonly positions = new Map<string, Promise<Map<string, Set<bigint>>>>();
+  private readonly equalities = new Map<string, Promise<EqualityDeleteSet>>();
+
+  constructor(
+    private readonly io: FileIO,
+    /** Resolves an equality field id in the current or an older schema. */
+    private readonly fieldOf: (id: number) => NestedField | undefined,
+  ) {}
+
+  /** Row positions of `dataPath` deleted by these position delete files. */
+  async positionsFor(dataPath: string, deletes: readonly PlannedFile[]): Promise<Set<bigint>> {
+    const out = new Set<bigint>();
+    for (const d of deletes) {
+      if (d.file.content !== 'position-deletes') continue;
+      if (d.file.fileFormat !== 'PARQUET') throw new UnsupportedError(`position delete file ${d.file.filePath} is ${d.file.fileFormat}; only Parquet is read`);
+      let byPath = this.positions.get(d.file.filePath);
+      if (!byPath) this.positions.set(d.file.filePath, (byPath = this.loadPositions(d.file.filePath)));
+      for (const p of (await byPath).get(dataPath) ?? []) out.add(p);
+    }
+    return out;
+  }
+
+  async equalitySets(deletes: readonly PlannedFile[]): Promise<EqualityDeleteSet[]> {
+    const out: EqualityDeleteSet[] = [];
+    for (const d of deletes) {
+      if (d.file.content !== 'equality-deletes') continue;
+      let set = this.equalities.get(d.file.filePath);
+      if (!set) this.equalities.set(d.file.filePath, (set = this.loadEquality(d)));
+      out.push(await set);
+    }
+    return out;
+  }
+
+  private async loadPositions(path: string): Promise<Map<string, Set<bigint>>> {
+    const byPath = new Map<string, Set<bigint>>();
+    for await (const batch of readParquetRows(this.io, path, POSITION_DELETE_PROJECTION)) {
+      for (const r of batch) {
+        const file = r['file_path'] as string;
+        let s = byPath.get(file);
+        if (!s) byPath.set(file, (s = new Set()));
+        s.add(r['pos'] as bigint);
+      }
+    }
+    return byPath;
+  }
+
+  private async loadEquality(d: PlannedFile): Promise<EqualityDeleteSet> {
+    const ids = d.file.equalityIds ?? [];
+    if (ids.length === 0) throw new UnsupportedError(`equality delete file ${d.file.filePath} has no equality_ids`);
+    if (d.file.fileFormat !== 'PARQUET') throw new UnsupportedError(`equality delete file ${d.file.filePath} is ${d.file.fileFormat}; only Parquet is read`);
+    const fields = ids.map((id) => {
+      const f = this.fieldOf(id);
+      if (!f) throw new UnsupportedError(`equality delete file ${d.file.filePath}: field id ${id} is in no schema of the table`);
+      return { ...f, name: `_eq_${id}`, required: false };
+    });
+    const projection = new Schema(0, fields);
+    const keys = new Set<string>();
+    for await (const batch of readParquetRows(this.io, d.file.filePath, projection)) {
+      for (const r of batch) keys.add(equalityKey(fields.map((f) => r[f.name])));
+    }
+    return { fields, keys };
+  }
+}
