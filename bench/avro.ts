@@ -103,7 +103,7 @@ function bench(codec: AvroWriteCodec): void {
   }
   const enc: number[] = [];
   const dec: number[] = [];
-  let file = new Uint8Array(0);
+  let file: Uint8Array = new Uint8Array(0);
   for (let round = 0; round < ROUNDS; round++) {
     let t = performance.now();
     file = encode(codec);

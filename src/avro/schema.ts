@@ -451,9 +451,10 @@ export function avroDefaultValue(schema: AvroSchema, json: JsonValue, path = '')
     case 'int':
       return typeof json === 'number' && Number.isInteger(json) && json >= -0x80000000 && json <= 0x7fffffff ? json : bad();
     case 'long':
-      // JSON numbers are doubles: a default above 2^53 was already rounded by JSON.parse.
-      if (typeof json === 'number' && Number.isInteger(json) && Math.abs(json) <= 2 ** 63) return BigInt.asIntN(64, BigInt(json));
-      return bad();
+      // JSON numbers are doubles: a default beyond 2^53 was already rounded by JSON.parse, and
+      // Long.MAX_VALUE rounds up to 2^63, which is taken to mean it.
+      if (typeof json !== 'number' || !Number.isInteger(json) || json < -(2 ** 63)) return bad();
+      return json >= 2 ** 63 ? (json === 2 ** 63 ? 2n ** 63n - 1n : bad()) : BigInt(json);
     case 'float':
     case 'double':
       if (typeof json === 'number') return json;

@@ -41,7 +41,21 @@ export interface Dictionary {
 /** `write.parquet.dict-size-bytes` default: dictionaries larger than this fall back to PLAIN. */
 export const MAX_DICTIONARY_BYTES = 2 * 1024 * 1024;
 
+/** A buffer's contents moved out for encoding on another thread (structured-clone friendly). */
+export interface ValueState {
+  count: number;
+  bytes: number;
+  a: unknown;
+  min?: bigint;
+  max?: bigint;
+  /** binary/fixed/uuid values packed into one buffer (cloning views would copy their whole backing buffers). */
+  offsets?: Int32Array;
+}
+
+type Typed = Int32Array | Float32Array | Float64Array | BigInt64Array | Uint8Array;
+
 export abstract class ValueBuffer {
+  abstract a: Typed | unknown[];
   count = 0;
   /** Estimated PLAIN bytes buffered. */
   bytes = 0;
@@ -62,6 +76,21 @@ export abstract class ValueBuffer {
   /** Parquet statistics encoding of a min/max value (undefined: do not write it). */
   abstract statBytes(v: PrimitiveValue): Uint8Array | undefined;
   abstract reset(): void;
+
+  /** Moves the values out (the buffer is left empty). */
+  take(): ValueState {
+    const st: ValueState = { count: this.count, bytes: this.bytes, a: this.a };
+    if (ArrayBuffer.isView(this.a)) this.a = new (this.a.constructor as new (n: number) => Typed)(Math.max(1024, this.a.length));
+    else this.a = [];
+    this.count = this.bytes = 0;
+    return st;
+  }
+
+  restore(st: ValueState): void {
+    this.a = st.a as Typed | unknown[];
+    this.count = st.count;
+    this.bytes = st.bytes;
+  }
 }
 
 function grow<T extends Int32Array | Float32Array | Float64Array | BigInt64Array | Uint8Array>(a: T, need: number): T {
@@ -79,7 +108,7 @@ function bytesOf(a: Int32Array | Float32Array | Float64Array | BigInt64Array, st
 }
 
 class BoolBuffer extends ValueBuffer {
-  private a = new Uint8Array(1024);
+  a = new Uint8Array(1024);
   readonly width = 1;
   put(v: unknown): void {
     if (typeof v !== 'boolean') throw badValue(this.leaf, v);
@@ -107,7 +136,7 @@ class BoolBuffer extends ValueBuffer {
 }
 
 class Int32Buffer extends ValueBuffer {
-  private a = new Int32Array(1024);
+  a = new Int32Array(1024);
   readonly width = 4;
   private readonly decimal: bigint | undefined;
   constructor(leaf: LeafColumn) {
@@ -152,7 +181,7 @@ class Int32Buffer extends ValueBuffer {
 }
 
 class Int64Buffer extends ValueBuffer {
-  private a = new BigInt64Array(1024);
+  a = new BigInt64Array(1024);
   readonly width = 8;
   private readonly lo: bigint;
   private readonly hi: bigint;
@@ -167,8 +196,8 @@ class Int64Buffer extends ValueBuffer {
     }
   }
   // min/max tracked in put(): reading a BigInt64Array back allocates a bigint per element
-  private min = 0n;
-  private max = 0n;
+  min = 0n;
+  max = 0n;
   put(v: unknown): void {
     if (typeof v !== 'bigint') throw badValue(this.leaf, v, 'expected a bigint');
     if (v < this.lo || v > this.hi) throw badValue(this.leaf, v, 'out of range');
@@ -185,6 +214,15 @@ class Int64Buffer extends ValueBuffer {
   stats(): ValueStats {
     return this.count === 0 ? { nanCount: 0 } : { min: this.min, max: this.max, nanCount: 0 };
   }
+  override take(): ValueState {
+    const { min, max } = this;
+    return { ...super.take(), min, max };
+  }
+  override restore(st: ValueState): void {
+    super.restore(st);
+    this.min = st.min ?? 0n;
+    this.max = st.max ?? 0n;
+  }
   statBytes(v: PrimitiveValue): Uint8Array {
     const b = new Uint8Array(8);
     new DataView(b.buffer).setBigInt64(0, v as bigint, true);
@@ -196,7 +234,7 @@ class Int64Buffer extends ValueBuffer {
 }
 
 class FloatBuffer extends ValueBuffer {
-  private a: Float32Array | Float64Array;
+  a: Float32Array | Float64Array;
   readonly width: number;
   constructor(leaf: LeafColumn, private readonly double: boolean) {
     super(leaf);
@@ -243,7 +281,7 @@ class FloatBuffer extends ValueBuffer {
 const MAX_STAT_BYTES = 64;
 
 class StringBuffer extends ValueBuffer {
-  private a: string[] = [];
+  a: string[] = [];
   readonly width = undefined;
   put(v: unknown): void {
     if (typeof v !== 'string') throw badValue(this.leaf, v, 'expected a string');
@@ -315,7 +353,7 @@ class StringBuffer extends ValueBuffer {
 
 /** binary, fixed[L], uuid (stored as 16 bytes). */
 class BytesBuffer extends ValueBuffer {
-  private a: Uint8Array[] = [];
+  a: Uint8Array[] = [];
   readonly width: number | undefined;
   private readonly uuid: boolean;
   constructor(leaf: LeafColumn) {
@@ -344,6 +382,22 @@ class BytesBuffer extends ValueBuffer {
   }
   override widthOf(i: number): number {
     return this.width ?? this.a[i]!.length + 4;
+  }
+  override take(): ValueState {
+    const offsets = new Int32Array(this.count + 1);
+    for (let i = 0; i < this.count; i++) offsets[i + 1] = offsets[i]! + this.a[i]!.length;
+    const data = new Uint8Array(offsets[this.count]!);
+    for (let i = 0; i < this.count; i++) data.set(this.a[i]!, offsets[i]!);
+    const st: ValueState = { count: this.count, bytes: this.bytes, a: data, offsets };
+    this.reset();
+    return st;
+  }
+  override restore(st: ValueState): void {
+    const data = st.a as Uint8Array;
+    const off = st.offsets!;
+    this.a = Array.from({ length: st.count }, (_, i) => data.subarray(off[i]!, off[i + 1]!));
+    this.count = st.count;
+    this.bytes = st.bytes;
   }
   encode(start: number, end: number): Uint8Array {
     const prefix = this.width === undefined ? 4 : 0;
@@ -387,7 +441,7 @@ class BytesBuffer extends ValueBuffer {
 
 /** decimal(P > 18): big-endian two's complement in fixed[minimum bytes for P]. */
 class DecimalFixedBuffer extends ValueBuffer {
-  private a: bigint[] = [];
+  a: bigint[] = [];
   readonly width: number;
   private readonly limit: bigint;
   constructor(leaf: LeafColumn) {
@@ -512,4 +566,44 @@ export class ColumnBuffer {
     this.n = this.nulls = 0;
     this.values.reset();
   }
+
+  /** Moves the row group's levels and values out, leaving this buffer empty. */
+  take(): ColumnState {
+    const st: ColumnState = { n: this.n, nulls: this.nulls, defs: this.defs, reps: this.reps, values: this.values.take() };
+    if (this.defs) this.defs = new Uint8Array(this.defs.length);
+    if (this.reps) this.reps = new Uint8Array(this.reps.length);
+    this.n = this.nulls = 0;
+    return st;
+  }
+
+  static restore(leaf: LeafColumn, st: ColumnState): ColumnBuffer {
+    const b = new ColumnBuffer(leaf);
+    b.n = st.n;
+    b.nulls = st.nulls;
+    b.defs = st.defs;
+    b.reps = st.reps;
+    b.values.restore(st.values);
+    return b;
+  }
+}
+
+export interface ColumnState {
+  n: number;
+  nulls: number;
+  defs: Uint8Array | null;
+  reps: Uint8Array | null;
+  values: ValueState;
+}
+
+/** ArrayBuffers a ColumnState can transfer instead of copying. */
+export function transferables(st: ColumnState): ArrayBuffer[] {
+  const out: ArrayBuffer[] = [];
+  const add = (x: unknown): void => {
+    if (ArrayBuffer.isView(x) && x.buffer instanceof ArrayBuffer && !out.includes(x.buffer)) out.push(x.buffer);
+  };
+  add(st.defs);
+  add(st.reps);
+  add(st.values.a);
+  add(st.values.offsets);
+  return out;
 }

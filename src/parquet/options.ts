@@ -19,6 +19,11 @@ export interface ParquetWriteOptions {
   /** `write.target-file-size-bytes`, default 512 MiB; used by RollingParquetWriter. */
   targetFileSizeBytes?: number;
   metrics?: MetricsConfig;
+  /**
+   * Encode and compress row groups on a worker thread while the caller's thread keeps
+   * shredding the next one (at most one row group in flight). Same bytes as in-thread.
+   */
+  encodeInWorker?: boolean;
   /** Footer key/value metadata. */
   keyValueMetadata?: Readonly<Record<string, string>>;
 }

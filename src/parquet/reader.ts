@@ -43,6 +43,11 @@ export interface ReadOptions {
   batchSize?: number;
   /** Row-group filter: return false to skip one. */
   rowGroups?: (meta: RowGroup, index: number) => boolean;
+  /**
+   * Values for field ids missing from the file, used before initial defaults: the data file's
+   * identity-partition values (spec "Column Projection", rule 1). values.ts representations.
+   */
+  constants?: ReadonlyMap<number, unknown>;
 }
 
 const MAGIC = 0x31524150; // "PAR1" little-endian
@@ -244,7 +249,7 @@ class FileProjection {
   readonly leaves = new Map<string, LeafData>();
   readonly top: { name: string; a: Assembler }[] = [];
 
-  constructor(readonly meta: ParquetFileMetadata, projection: Schema) {
+  constructor(readonly meta: ParquetFileMetadata, projection: Schema, private readonly constants?: ReadonlyMap<number, unknown>) {
     const byId = meta.hasFieldIds;
     for (const f of projection.fields) {
       const child = this.findChild(meta.schema, f, byId);
@@ -278,6 +283,10 @@ class FileProjection {
   private build(f: NestedField, name: string, node: SchemaTree | undefined, parentDef: number, parentRep: number): Assembler {
     const loc = this.meta.location;
     if (!node) {
+      if (this.constants?.has(f.id)) {
+        const c = this.constants.get(f.id);
+        return { read: () => c, leaves: [] };
+      }
       if (f.required && f.initialDefault === undefined) {
         throw invalid(loc, `required field id ${f.id} is missing from the file${this.meta.hasFieldIds ? '' : ' (the file has no field ids; matched by name)'}`, name);
       }
@@ -471,7 +480,7 @@ async function loadChunk(io: FileIO, meta: ParquetFileMetadata, rg: RowGroup, le
  */
 export async function* readParquetRows(io: FileIO, location: string, projection: Schema, opts: ReadOptions = {}): AsyncIterable<Row[]> {
   const meta = await readParquetMetadata(io, location);
-  const proj = new FileProjection(meta, projection);
+  const proj = new FileProjection(meta, projection, opts.constants);
   const batchSize = Math.max(1, opts.batchSize ?? 10_000);
   for (let g = 0; g < meta.rowGroups.length; g++) {
     const rg = meta.rowGroups[g]!;

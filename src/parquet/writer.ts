@@ -10,7 +10,8 @@ import type { PrimitiveValue } from '../iceberg/spec/values.js';
 import type { FileIO, OutputStream } from '../io/file-io.js';
 import { ColumnBuffer } from './column-buffer.js';
 import { encodeChunk, type EncodedChunk } from './column-writer.js';
-import { CODEC_ID, makeCompressor, type CompressFn } from './compression.js';
+import { CODEC_ID, makeCompressor, type Codec, type CompressFn } from './compression.js';
+import { encodeOffThread } from './encoder-pool.js';
 import { writeFooter, type ColumnChunkMeta, type RowGroupMeta } from './footer.js';
 import { boundFor, resolveMetricsModes, type MetricsMode } from './metrics.js';
 import { DEFAULTS, validateLevel, type ParquetWriteOptions } from './options.js';
@@ -60,6 +61,9 @@ export class ParquetFileWriter {
   private readonly shred: Shredders;
   private readonly compress: CompressFn;
   private readonly codecId: number;
+  private readonly codec: Codec;
+  /** Row group being encoded/written off-thread (worker mode). */
+  private inflight: Promise<void> | undefined;
   private readonly modes: MetricsMode[];
   private readonly rowGroupSize: number;
   private readonly pageOpts: { pageSizeBytes: number; pageRowLimit: number };
@@ -69,6 +73,8 @@ export class ParquetFileWriter {
   private totalRows = 0;
   private pos = MAGIC.length;
   private rawFlushed = 0;
+  /** Raw bytes of the row group handed to the worker and not yet written. */
+  private rawInflight = 0;
   private state: 'open' | 'failed' | 'closed' = 'open';
   private encodeMs = 0;
 
@@ -85,6 +91,7 @@ export class ParquetFileWriter {
     validateLevel(codec, opts.compressionLevel);
     this.compress = makeCompressor(codec, opts.compressionLevel);
     this.codecId = CODEC_ID[codec];
+    this.codec = codec;
     this.modes = resolveMetricsModes(schema, this.pq.leaves, opts.metrics);
     this.rowGroupSize = opts.rowGroupSizeBytes ?? DEFAULTS.rowGroupSizeBytes;
     this.pageOpts = { pageSizeBytes: opts.pageSizeBytes ?? DEFAULTS.pageSizeBytes, pageRowLimit: opts.pageRowLimit ?? DEFAULTS.pageRowLimit };
@@ -128,7 +135,7 @@ export class ParquetFileWriter {
   /** Written bytes plus the buffered row group scaled by the compression seen so far. */
   get estimatedSize(): number {
     const ratio = this.rawFlushed > 0 ? (this.pos - MAGIC.length) / this.rawFlushed : 1;
-    return this.pos + this.bufferedBytes() * Math.min(1, ratio);
+    return this.pos + (this.bufferedBytes() + this.rawInflight) * Math.min(1, ratio);
   }
 
   private check(): void {
@@ -178,8 +185,9 @@ export class ParquetFileWriter {
         }
         return { write: f.write, col };
       });
-      for (let start = 0; start < n; start += CHECK_EVERY) {
-        const end = Math.min(n, start + CHECK_EVERY);
+      // slice at the same row counts write() checks at, so both give identical files
+      for (let start = 0, end = 0; start < n; start = end) {
+        end = Math.min(n, start + CHECK_EVERY - (this.bufferedRows % CHECK_EVERY));
         for (const { write, col } of fields) {
           if (col === undefined) for (let i = start; i < end; i++) write(null);
           else for (let i = start; i < end; i++) write(col[i]);
@@ -198,32 +206,60 @@ export class ParquetFileWriter {
   private async flushRowGroup(): Promise<void> {
     if (this.bufferedRows === 0) return;
     const t0 = performance.now();
-    const start = this.pos;
+    const rows = this.bufferedRows;
     const raw = this.bufferedBytes();
+    this.bufferedRows = 0;
+    if (this.opts.encodeInWorker) {
+      const columns = this.buffers.map((b) => b.take());
+      const encoded = encodeOffThread({
+        codec: this.codec, level: this.opts.compressionLevel, pageOpts: this.pageOpts, leaves: [...this.pq.leaves], columns,
+      });
+      const prev = this.inflight;
+      this.rawInflight += raw;
+      const next = (async () => {
+        await prev;
+        await this.writeRowGroup(await encoded, rows, raw);
+      })();
+      next.catch(() => undefined); // surfaced by the next flush/close, not as an unhandled rejection
+      this.inflight = next;
+      this.encodeMs += performance.now() - t0;
+      // Bound memory: one row group encoding while the caller fills the next one.
+      await prev;
+      return;
+    }
+    const chunks = this.buffers.map((b) => {
+      const c = encodeChunk(b, this.compress, this.pageOpts);
+      b.reset();
+      return c;
+    });
+    this.encodeMs += performance.now() - t0;
+    await this.writeRowGroup(chunks, rows, raw);
+  }
+
+  private async writeRowGroup(chunks: readonly EncodedChunk[], rows: number, raw: number): Promise<void> {
+    const start = this.pos;
     const columns: ColumnChunkMeta[] = [];
     let uncompressed = 0;
-    for (let i = 0; i < this.buffers.length; i++) {
-      const b = this.buffers[i]!;
-      const chunk = encodeChunk(b, this.compress, this.pageOpts);
+    for (let i = 0; i < chunks.length; i++) {
+      const chunk = chunks[i]!;
+      const leaf = this.pq.leaves[i]!;
       const offset = this.pos;
       const data = chunk.parts.length === 1 ? chunk.parts[0]! : Buffer.concat(chunk.parts);
       await this.out.write(data);
       this.pos += data.length;
       uncompressed += chunk.uncompressedSize;
       columns.push({
-        physical: b.leaf.physical, path: b.leaf.path, codec: this.codecId, numValues: chunk.numValues,
+        physical: leaf.physical, path: leaf.path, codec: this.codecId, numValues: chunk.numValues,
         uncompressedSize: chunk.uncompressedSize, compressedSize: chunk.compressedSize, dataPageOffset: offset + chunk.dataPageOffset,
         ...(chunk.dictionary ? { dictionaryPageOffset: offset } : {}),
         nullCount: chunk.nullCount,
         ...(chunk.minBytes && chunk.maxBytes ? { minBytes: chunk.minBytes, maxBytes: chunk.maxBytes } : {}),
       });
       this.addStats(i, chunk);
-      b.reset();
     }
-    this.rowGroups.push({ columns, numRows: this.bufferedRows, fileOffset: start, totalByteSize: uncompressed, totalCompressedSize: this.pos - start });
+    this.rowGroups.push({ columns, numRows: rows, fileOffset: start, totalByteSize: uncompressed, totalCompressedSize: this.pos - start });
     this.rawFlushed += raw;
-    this.bufferedRows = 0;
-    this.encodeMs += performance.now() - t0;
+    if (this.opts.encodeInWorker) this.rawInflight -= raw;
   }
 
   private addStats(i: number, c: EncodedChunk): void {
@@ -242,6 +278,7 @@ export class ParquetFileWriter {
     this.check();
     try {
       await this.flushRowGroup();
+      await this.inflight;
       const footer = writeFooter(this.pq.elements, this.rowGroups, this.totalRows, CREATED_BY, this.opts.keyValueMetadata);
       const tail = new Uint8Array(footer.length + 8);
       tail.set(footer);
@@ -262,6 +299,7 @@ export class ParquetFileWriter {
   async abort(): Promise<void> {
     if (this.state === 'closed') return;
     this.state = 'closed';
+    await this.inflight?.catch(() => undefined);
     await this.out.abort();
   }
 

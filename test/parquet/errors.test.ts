@@ -57,6 +57,13 @@ describe('reader: projection, promotion, defaults', () => {
     expect(rows[7]).toEqual({ id: 7n, added: null, with_default: 42, dec_default: 314n, st: null });
   });
 
+  it('identity-partition constants fill columns missing from the file (before initial defaults)', async () => {
+    const proj = new Schema(1, [f(1, 'id', { kind: 'long' }, true), f(20, 'region', { kind: 'string' }, true, { initialDefault: 'nope' }), f(2, 'qty', { kind: 'int' })]);
+    const rows = await collect(readParquetRows(io, good, proj, { constants: new Map<number, unknown>([[20, 'eu'], [2, 999]]) }));
+    // a constant only applies when the file lacks the column
+    expect(rows[1]).toEqual({ id: 1n, region: 'eu', qty: 1 });
+  });
+
   it('a file without any field ids falls back to matching top-level names', async () => {
     const file = tmp.file('noids.parquet');
     await query(`COPY (SELECT 7::BIGINT AS id, 'x' AS name, 5::INTEGER AS qty) TO '${file}' (FORMAT parquet)`);

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Schema } from '../../src/iceberg/spec/schema.js';
 import type { FileIO, OutputStream } from '../../src/io/file-io.js';
 import { ParquetFileWriter, RollingParquetWriter, readParquetMetadata, readParquetRows, type Row } from '../../src/parquet/index.js';
-import { io, query, tempDir } from './helpers.js';
+import { collect, io, query, tempDir } from './helpers.js';
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
@@ -110,6 +110,59 @@ describe('streaming writes', () => {
     const w2 = await ParquetFileWriter.open(io, file, schema);
     await expect(w2.write([{ id: null }])).rejects.toThrow(/column id is required/);
     await w2.abort();
+    expect(await io.exists(file)).toBe(false);
+  });
+
+  it('writeColumns writes the same bytes as write() with the equivalent rows', async () => {
+    const rows: Row[] = rowsFrom(0, 20_000).map((r, i) => ({ ...r, name: i % 3 === 0 ? null : r['name'] }));
+    const a = tmp.file('rows.parquet');
+    const b = tmp.file('cols.parquet');
+    const wa = await ParquetFileWriter.open(io, a, schema, { rowGroupSizeBytes: 100_000 });
+    await wa.write(rows);
+    const ma = await wa.close();
+    const wb = await ParquetFileWriter.open(io, b, schema, { rowGroupSizeBytes: 100_000 });
+    const col = (k: string): unknown[] => rows.map((r) => r[k]);
+    await wb.writeColumns({ length: 12_000, columns: { id: col('id').slice(0, 12_000), name: col('name').slice(0, 12_000), v: col('v').slice(0, 12_000) } });
+    await wb.writeColumns({ length: 8_000, columns: { id: col('id').slice(12_000), name: col('name').slice(12_000), v: col('v').slice(12_000) } });
+    const mb = await wb.close();
+    expect(mb).toEqual(ma);
+    expect(Buffer.compare(await io.read(a), await io.read(b))).toBe(0);
+    const missing = await ParquetFileWriter.open(io, tmp.file('cols2.parquet'), schema);
+    await missing.writeColumns({ length: 2, columns: { id: [1n, 2n] } });
+    await missing.close();
+    expect(await collect(readParquetRows(io, tmp.file('cols2.parquet'), schema))).toEqual([{ id: 1n, name: null, v: null }, { id: 2n, name: null, v: null }]);
+    const bad = await ParquetFileWriter.open(io, tmp.file('cols3.parquet'), schema);
+    await expect(bad.writeColumns({ length: 2, columns: { id: [1n] } })).rejects.toThrow(/column id: 1 values, batch length is 2/);
+    await bad.abort();
+  });
+
+  it('encodeInWorker: the same bytes and metrics as in-thread encoding, at most one row group in flight', async () => {
+    const a = tmp.file('thread.parquet');
+    const b = tmp.file('worker.parquet');
+    const rows = rowsFrom(0, 60_000).map((r, i) => ({ ...r, name: i % 4 === 0 ? null : `n${i % 50}` }));
+    const wa = await ParquetFileWriter.open(io, a, schema, { rowGroupSizeBytes: 100_000 });
+    const wb = await ParquetFileWriter.open(io, b, schema, { rowGroupSizeBytes: 100_000, encodeInWorker: true });
+    let maxAhead = 0;
+    for (let s = 0; s < rows.length; s += 3000) {
+      await wa.write(rows.slice(s, s + 3000));
+      await wb.write(rows.slice(s, s + 3000));
+      maxAhead = Math.max(maxAhead, wb.estimatedSize - wb.bytesWritten);
+    }
+    const [ma, mb] = [await wa.close(), await wb.close()];
+    expect(mb).toEqual(ma);
+    expect(ma.splitOffsets.length).toBeGreaterThan(5);
+    expect(Buffer.compare(await io.read(a), await io.read(b))).toBe(0);
+    expect(maxAhead).toBeLessThan(2 * 100_000 * 1.2);
+    const wide = await query(`SELECT count(*)::BIGINT AS n FROM read_parquet('${b}')`);
+    expect(wide[0]!['n']).toBe(60_000n);
+  });
+
+  it('encodeInWorker: a bad value still fails the writer; abort leaves no file', async () => {
+    const file = tmp.file('worker-bad.parquet');
+    const w = await ParquetFileWriter.open(io, file, schema, { rowGroupSizeBytes: 10_000, encodeInWorker: true });
+    await w.write(rowsFrom(0, 5000));
+    await expect(w.write([{ id: 1 }])).rejects.toThrow(/expected a bigint/);
+    await w.abort();
     expect(await io.exists(file)).toBe(false);
   });
 });

@@ -37,6 +37,14 @@ describe('every Iceberg type, read back by DuckDB and by our reader', () => {
     });
   }
 
+  it('encodeInWorker gives the same bytes for every type', async () => {
+    const rows = Array.from({ length: 40 }, (_, k) => ROWS.map((r) => ({ ...r, id: BigInt(k * 10) + (r['id'] as bigint) }))).flat();
+    const a = await writeFile('wide-thread.parquet', WIDE, rows, { rowGroupSizeBytes: 4000, pageSizeBytes: 512 });
+    const b = await writeFile('wide-worker.parquet', WIDE, rows, { rowGroupSizeBytes: 4000, pageSizeBytes: 512, encodeInWorker: true });
+    expect(Buffer.compare(await io.read(a), await io.read(b))).toBe(0);
+    expect(await collect(readParquetRows(io, b, WIDE))).toEqual(rows.map((r) => expectRow(WIDE, r)));
+  });
+
   it('float NaN/-0 survive exactly (DuckDB sees NaN, -0)', async () => {
     const file = await writeFile('floats.parquet', WIDE, ROWS);
     const got = await query(`SELECT id, isnan(fl) AS fn, isnan(db) AS dn, signbit(fl) AS fs, fl::VARCHAR AS fv FROM read_parquet('${file}') ORDER BY id`);

@@ -1,0 +1,65 @@
+/**
+ * One shared worker thread that encodes row groups for every writer that asks for it
+ * (`encodeInWorker`). Running from TypeScript sources (tests, tsx), the worker registers tsx
+ * itself; from the compiled build it loads encode-worker.js directly.
+ */
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { IcetideError } from '../errors.js';
+import { transferables, type ColumnState } from './column-buffer.js';
+import type { EncodedChunk } from './column-writer.js';
+import type { EncodeRequest, EncodeResponse } from './encode-worker.js';
+
+let worker: Worker | undefined;
+let nextId = 0;
+const waiting = new Map<number, { resolve: (c: EncodedChunk[]) => void; reject: (e: Error) => void }>();
+
+function bootstrap(): string {
+  const here = import.meta.url;
+  if (!here.endsWith('.ts')) return `import(${JSON.stringify(new URL('./encode-worker.js', here).href)})`;
+  const tsxDir = path.dirname(createRequire(here).resolve('tsx/package.json'));
+  const api = pathToFileURL(path.join(tsxDir, 'dist', 'esm', 'api', 'index.mjs')).href;
+  const target = pathToFileURL(path.join(path.dirname(fileURLToPath(here)), 'encode-worker.ts')).href;
+  return `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(target)}); })`;
+}
+
+function failAll(err: Error): void {
+  for (const w of waiting.values()) w.reject(err);
+  waiting.clear();
+  worker = undefined;
+}
+
+function getWorker(): Worker {
+  if (worker) return worker;
+  const w = new Worker(bootstrap(), { eval: true });
+  w.on('message', (res: EncodeResponse) => {
+    const p = waiting.get(res.id);
+    if (!p) return;
+    waiting.delete(res.id);
+    if (waiting.size === 0) w.unref();
+    if ('error' in res) p.reject(new IcetideError(`parquet encoder worker: ${res.error}`));
+    else p.resolve(res.chunks);
+  });
+  w.on('error', (err) => failAll(err instanceof Error ? err : new Error(String(err))));
+  w.on('exit', (code) => {
+    if (waiting.size) failAll(new IcetideError(`parquet encoder worker exited with code ${code}`));
+    worker = undefined;
+  });
+  w.unref();
+  worker = w;
+  return w;
+}
+
+/** Encodes a row group's columns on the worker; the states' buffers are transferred. */
+export function encodeOffThread(req: Omit<EncodeRequest, 'id'>): Promise<EncodedChunk[]> {
+  const w = getWorker();
+  const id = nextId++;
+  return new Promise((resolve, reject) => {
+    waiting.set(id, { resolve, reject });
+    w.ref();
+    const transfer = req.columns.flatMap((c: ColumnState) => transferables(c));
+    w.postMessage({ ...req, id } satisfies EncodeRequest, transfer);
+  });
+}

@@ -1,0 +1,38 @@
+import type { IcebergType } from '../iceberg/spec/types.js';
+import type { ChangeBatch, SourcePosition } from '../sink/change-event.js';
+
+/** A column of a source table, already mapped to an Iceberg type by the connector. */
+export interface SourceColumn {
+  readonly name: string;
+  readonly type: IcebergType;
+  readonly nullable: boolean;
+  readonly doc?: string;
+}
+
+/** What a connector knows about one source table: enough to create the Iceberg table. */
+export interface SourceTable {
+  /** `db.table` as the source names it. */
+  readonly name: string;
+  readonly columns: readonly SourceColumn[];
+  /** Primary key columns in key order (empty: no key, append mode only). */
+  readonly primaryKey: readonly string[];
+}
+
+/**
+ * A source of change events (DESIGN.md "The change-event contract"). It is asked to rewind
+ * only through a committed position: `read(from)` streams everything strictly after `from`.
+ */
+export interface Source {
+  readonly name: string;
+  /** The source tables this pipeline reads, with schemas. */
+  discover(): Promise<SourceTable[]>;
+  /**
+   * Batches after `from` (undefined: from the configured start). Each batch ends on a
+   * source transaction boundary. Ends when the source is drained if `untilDrained`,
+   * otherwise runs until `signal` aborts.
+   */
+  read(from: SourcePosition | undefined, opts: { readonly signal: AbortSignal; readonly untilDrained: boolean }): AsyncIterable<ChangeBatch>;
+  /** Total order of this source's positions (negative, zero, positive). */
+  comparePositions(a: SourcePosition, b: SourcePosition): number;
+  close(): Promise<void>;
+}

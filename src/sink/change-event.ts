@@ -1,0 +1,46 @@
+import type { JsonValue } from '../iceberg/spec/lossless-json.js';
+
+/**
+ * The connector -> sink contract (DESIGN.md "The change-event contract"). Row values are
+ * already Iceberg values (src/iceberg/spec/values.ts) keyed by column name: each connector
+ * maps its source types, so the sink never guesses.
+ */
+export type ChangeOp = 'insert' | 'update' | 'delete';
+
+export type RowValues = Readonly<Record<string, unknown>>;
+
+/**
+ * Opaque to the sink, totally ordered per source, JSON-serialisable (binlog file+offset,
+ * Kafka partition offsets, file+line). Stored verbatim in `icetide.source-position`.
+ */
+export type SourcePosition = JsonValue;
+
+export interface ChangeEvent {
+  /** Source table this event belongs to (`db.table`); the pipeline maps it to a target. */
+  readonly table: string;
+  readonly op: ChangeOp;
+  /** Row before the change (updates, deletes); may be absent when the source has no before-image. */
+  readonly before?: RowValues;
+  /** Row after the change (inserts, updates). */
+  readonly after?: RowValues;
+  /** Position of this event; after it is committed, a restart resumes after it. */
+  readonly position: SourcePosition;
+  /** Source commit time of the change, ms since epoch (the watermark is built from these). */
+  readonly sourceTsMs: number;
+  /** Where the event came from, for error messages (`changes.jsonl:42`). */
+  readonly origin?: string;
+}
+
+export type Phase = 'snapshot' | 'incremental';
+
+/**
+ * A batch: events up to a source transaction boundary. `position` is where everything up to
+ * and including this batch is covered; `watermarkMs` is the source time up to which the
+ * source is complete once this batch is committed (never ahead of the data).
+ */
+export interface ChangeBatch {
+  readonly events: readonly ChangeEvent[];
+  readonly position: SourcePosition;
+  readonly phase: Phase;
+  readonly watermarkMs?: number;
+}

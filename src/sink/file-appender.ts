@@ -1,0 +1,81 @@
+import { randomUUID } from 'node:crypto';
+import { ParquetFileWriter, type DataFileMetrics, type ParquetWriteOptions, type Row } from '../parquet/index.js';
+import type { FileIO } from '../io/file-io.js';
+import type { Schema } from '../iceberg/spec/schema.js';
+
+export interface RowLocation {
+  readonly path: string;
+  readonly pos: bigint;
+}
+
+export interface ClosedFile {
+  readonly location: string;
+  readonly metrics: DataFileMetrics;
+}
+
+/** Rows buffered before a write() to the Parquet writer: amortises its per-call cost. */
+const FLUSH_ROWS = 1024;
+
+/**
+ * Appends rows to data files of one partition, rolling at the target size, and tells the
+ * caller the file and row position of every row it takes: upserts need them for position
+ * deletes against rows written earlier in the same commit.
+ */
+export class FileAppender {
+  private writer: ParquetFileWriter | undefined;
+  private pending: Row[] = [];
+  private rowsInFile = 0n;
+  private readonly closed: ClosedFile[] = [];
+  private currentLocation: string | undefined;
+
+  constructor(
+    private readonly io: FileIO,
+    private readonly schema: Schema,
+    private readonly newLocation: (fileName: string) => string,
+    private readonly opts: ParquetWriteOptions,
+    private readonly targetFileSizeBytes: number,
+  ) {}
+
+  async append(row: Row): Promise<RowLocation> {
+    if (!this.currentLocation) {
+      this.currentLocation = this.newLocation(`${randomUUID()}.parquet`);
+      this.rowsInFile = 0n;
+    }
+    const loc = { path: this.currentLocation, pos: this.rowsInFile++ };
+    this.pending.push(row);
+    if (this.pending.length >= FLUSH_ROWS) await this.flush();
+    return loc;
+  }
+
+  private async flush(): Promise<void> {
+    if (this.pending.length === 0) return;
+    this.writer ??= await ParquetFileWriter.open(this.io, this.currentLocation!, this.schema, this.opts);
+    const rows = this.pending;
+    this.pending = [];
+    await this.writer.write(rows);
+    if (this.writer.estimatedSize >= this.targetFileSizeBytes) await this.roll();
+  }
+
+  private async roll(): Promise<void> {
+    const w = this.writer;
+    this.writer = undefined;
+    this.currentLocation = undefined;
+    if (w) this.closed.push({ location: w.location, metrics: await w.close() });
+  }
+
+  /** Closes the open file; returns every file written. */
+  async close(): Promise<ClosedFile[]> {
+    await this.flush();
+    await this.roll();
+    return [...this.closed];
+  }
+
+  /** Discards everything this appender wrote. */
+  async abort(): Promise<void> {
+    this.pending = [];
+    await this.writer?.abort().catch(() => undefined);
+    this.writer = undefined;
+    await Promise.all(this.closed.map((f) => this.io.delete(f.location).catch(() => undefined)));
+    this.closed.length = 0;
+  }
+}

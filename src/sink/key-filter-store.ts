@@ -1,0 +1,137 @@
+import { randomUUID } from 'node:crypto';
+import { readParquetRows } from '../parquet/index.js';
+import { ancestorIds } from '../iceberg/metadata-updates.js';
+import { readManifestEntries, snapshotManifests } from '../iceberg/snapshot-files.js';
+import { Schema } from '../iceberg/spec/schema.js';
+import type { Table } from '../iceberg/table.js';
+import type { Logger } from '../logging/logger.js';
+import { KeyFilter } from './key-filter.js';
+import { SUMMARY } from './resume-state.js';
+
+export interface KeyFilterConfig {
+  readonly expectedKeys: number;
+  readonly fpp: number;
+  /** Write a checkpoint file every N commits (referenced from that snapshot's summary). */
+  readonly checkpointEveryCommits: number;
+}
+
+export const DEFAULT_KEY_FILTER: KeyFilterConfig = { expectedKeys: 1_000_000, fpp: 0.01, checkpointEveryCommits: 10 };
+
+/**
+ * The key filter of one table (DESIGN.md "key filter"): loaded from the newest checkpoint and
+ * brought up to date from the key columns of data files committed after it. While it is not
+ * ready (no checkpoint, unreadable checkpoint, rebuild in progress) `mightContain` answers
+ * true: "delete always", never "delete never".
+ */
+export class KeyFilterStore {
+  private ready = false;
+  private commitsSinceCheckpoint = 0;
+  private rebuild: Promise<void> | undefined;
+
+  private constructor(
+    private readonly table: Table,
+    private readonly keyColumns: readonly string[],
+    private readonly cfg: KeyFilterConfig,
+    private readonly log: Logger,
+    private filter: KeyFilter,
+  ) {}
+
+  static async open(table: Table, keyColumns: readonly string[], cfg: KeyFilterConfig, log: Logger): Promise<KeyFilterStore> {
+    const store = new KeyFilterStore(table, keyColumns, cfg, log, new KeyFilter({ expectedKeys: cfg.expectedKeys, fpp: cfg.fpp }));
+    await store.load();
+    return store;
+  }
+
+  get isReady(): boolean {
+    return this.ready;
+  }
+
+  mightContain(key: readonly unknown[]): boolean {
+    return !this.ready || this.filter.mightContainValues(key);
+  }
+
+  add(key: readonly unknown[]): void {
+    this.filter.addValues(key);
+  }
+
+  /** Waits for a background rebuild (tests and shutdown). */
+  async settled(): Promise<void> {
+    await this.rebuild;
+  }
+
+  /**
+   * Called for every commit: returns a checkpoint location to reference from this commit's
+   * summary when one is due (the file is written before the commit, so a committed
+   * reference always points at a complete file).
+   */
+  async maybeCheckpoint(): Promise<string | undefined> {
+    if (!this.ready || ++this.commitsSinceCheckpoint < this.cfg.checkpointEveryCommits) return undefined;
+    this.commitsSinceCheckpoint = 0;
+    const location = this.table.ops.newMetadataLocation(`icetide-key-filter-${randomUUID()}.bin`);
+    await this.table.io.write(location, this.filter.serialize());
+    return location;
+  }
+
+  private async load(): Promise<void> {
+    const md = this.table.metadata;
+    const chain = ancestorIds(md, md.currentSnapshotId).map((id) => md.snapshots.find((s) => s.snapshotId === id)!);
+    if (chain.length === 0) {
+      this.ready = true; // empty table: nothing was ever written
+      return;
+    }
+    const idx = chain.findIndex((s) => s.summary[SUMMARY.keyFilter] !== undefined);
+    if (idx >= 0) {
+      const location = chain[idx]!.summary[SUMMARY.keyFilter]!;
+      try {
+        this.filter = KeyFilter.deserialize(await this.table.io.read(location), location);
+        await this.addKeysOfSnapshots(chain.slice(0, idx).map((s) => s.snapshotId));
+        this.ready = true;
+        return;
+      } catch (err) {
+        this.log.warn('key filter checkpoint unusable; writing equality deletes for every key until it is rebuilt', {
+          table: this.table.name,
+          checkpoint: location,
+          error: (err as Error).message,
+        });
+      }
+    } else {
+      this.log.warn('no key filter checkpoint; writing equality deletes for every key until it is rebuilt', { table: this.table.name });
+    }
+    this.filter = new KeyFilter({ expectedKeys: this.cfg.expectedKeys, fpp: this.cfg.fpp });
+    const snapshotId = md.currentSnapshotId;
+    // Keys committed after this point are added by the writer to the same filter object.
+    this.rebuild = this.addLiveKeys(snapshotId).then(
+      () => {
+        this.ready = true;
+        this.log.info('key filter rebuilt', { table: this.table.name, keys: this.filter.size });
+      },
+      (err: unknown) => this.log.error('key filter rebuild failed; equality deletes stay on for every key', { table: this.table.name, error: (err as Error).message }),
+    );
+  }
+
+  /** Adds the keys of data files that the given snapshots added. */
+  private async addKeysOfSnapshots(snapshotIds: readonly bigint[]): Promise<void> {
+    if (snapshotIds.length === 0) return;
+    const md = this.table.metadata;
+    const ids = new Set(snapshotIds);
+    for (const id of snapshotIds) {
+      const snap = md.snapshots.find((s) => s.snapshotId === id)!;
+      const manifests = (await snapshotManifests(this.table.io, md, snap)).filter((m) => m.content === 'data' && m.addedSnapshotId === id);
+      const entries = await readManifestEntries(this.table.io, md, manifests);
+      for (const e of entries) if (e.status === 'added' && ids.has(e.snapshotId)) await this.addKeysOfFile(e.dataFile.filePath);
+    }
+  }
+
+  private async addLiveKeys(snapshotId: bigint | undefined): Promise<void> {
+    for (const task of await this.table.planFiles(snapshotId)) await this.addKeysOfFile(task.file.filePath);
+  }
+
+  private async addKeysOfFile(path: string): Promise<void> {
+    const schema = this.table.schema();
+    const fields = this.keyColumns.map((c) => schema.fields.find((f) => f.name === c)!);
+    const projection = new Schema(0, fields);
+    for await (const batch of readParquetRows(this.table.io, path, projection)) {
+      for (const r of batch) this.filter.addValues(fields.map((f) => r[f.name]));
+    }
+  }
+}

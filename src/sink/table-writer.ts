@@ -1,0 +1,298 @@
+import { ValidationError, IcetideError } from '../errors.js';
+import { parquetWriteOptionsFromProperties, type ParquetWriteOptions, type Row } from '../parquet/index.js';
+import { RowDelta } from '../iceberg/commit/row-delta.js';
+import { dataFileFromMetrics } from '../iceberg/data-file-builder.js';
+import { equalityKey } from '../iceberg/read/delete-loader.js';
+import { stringifyJson } from '../iceberg/spec/lossless-json.js';
+import type { DataFile } from '../iceberg/spec/manifest.js';
+import type { Snapshot } from '../iceberg/spec/snapshot.js';
+import type { Table } from '../iceberg/table.js';
+import { silentLogger, type Logger } from '../logging/logger.js';
+import type { ChangeEvent, Phase, RowValues, SourcePosition } from './change-event.js';
+import { writeEqualityDeletes, writePositionDeletes } from './delete-file-writers.js';
+import { FileAppender, type RowLocation } from './file-appender.js';
+import { KeyFilterStore, type KeyFilterConfig } from './key-filter-store.js';
+import { Partitioner, type PartitionOf } from './partitioner.js';
+import { currentWatermark, findResumeState, SUMMARY, type ResumeState } from './resume-state.js';
+
+export type WriteMode = 'append' | 'upsert';
+/** What an append table does with updates and deletes (never silently lost). */
+export type ChangelogMode = 'error' | 'drop-update-before' | 'append-all';
+
+export interface TableWriterOptions {
+  readonly pipelineId: string;
+  readonly mode: WriteMode;
+  readonly changelogMode?: ChangelogMode;
+  /** Key filter settings, or false to write an equality delete for every upserted key. */
+  readonly keyFilter?: KeyFilterConfig | false;
+  readonly log?: Logger;
+}
+
+export interface CommitInfo {
+  readonly position: SourcePosition;
+  readonly phase: Phase;
+  readonly watermarkMs?: number;
+  /** Commit even with no rows (position or watermark moved on). */
+  readonly force?: boolean;
+  readonly summary?: Readonly<Record<string, string>>;
+}
+
+export interface CommitStats {
+  readonly snapshot: Snapshot;
+  readonly dataFiles: number;
+  readonly deleteFiles: number;
+  readonly rows: number;
+  readonly equalityDeletes: number;
+  readonly positionDeletes: number;
+  readonly skippedDeletes: number;
+}
+
+const DEFAULT_TARGET_FILE_SIZE = 512 * 1024 * 1024;
+
+/**
+ * Turns change events into Iceberg commits for one table (DESIGN.md "Writing"). Events are
+ * written to data files as they arrive (bounded memory); `commit()` closes the files, writes
+ * the delete files and commits them as one snapshot carrying the source position.
+ *
+ * Upsert rules: a key written before this commit gets an equality delete unless the key
+ * filter proves it was never written (equality deletes only reach rows of lower sequence
+ * numbers, spec "Scan Planning"); a key written earlier in this same commit is removed with a
+ * position delete on that row; deletes go to the partition of the before-image.
+ */
+export class TableWriter {
+  private readonly parquetOpts: ParquetWriteOptions;
+  private readonly targetFileSize: number;
+  private readonly partitioner: Partitioner;
+  private readonly keyColumns: readonly string[];
+  private readonly keyIds: readonly number[];
+  private readonly partitionFromKey: boolean;
+  private state = new CommitState();
+  private watermark: number | undefined;
+  private failed: Error | undefined;
+
+  private constructor(
+    readonly table: Table,
+    private readonly o: TableWriterOptions,
+    private readonly filter: KeyFilterStore | undefined,
+    readonly resume: ResumeState | undefined,
+  ) {
+    const schema = table.schema();
+    this.parquetOpts = parquetWriteOptionsFromProperties(table.metadata.properties);
+    this.targetFileSize = Number(table.metadata.properties['write.target-file-size-bytes'] ?? DEFAULT_TARGET_FILE_SIZE);
+    this.partitioner = new Partitioner(table.spec(), schema);
+    this.keyIds = schema.identifierFieldIds;
+    this.keyColumns = schema.identifierFieldNames();
+    this.partitionFromKey = this.partitioner.sourceColumns.every((c) => this.keyColumns.includes(c));
+    this.watermark = currentWatermark(table.metadata);
+  }
+
+  static async open(table: Table, o: TableWriterOptions): Promise<TableWriter> {
+    const log = o.log ?? silentLogger;
+    if (o.mode === 'upsert') {
+      if (table.metadata.formatVersion < 2) throw new ValidationError(`table ${table.name} is format v1: upsert needs format v2 (equality deletes)`, { table: table.name });
+      if (table.schema().identifierFieldIds.length === 0) {
+        throw new ValidationError(`table ${table.name} has no identifier fields: upsert needs key columns (set key-columns, or use mode: append)`, { table: table.name });
+      }
+    }
+    const filter =
+      o.mode === 'upsert' && o.keyFilter !== false && o.keyFilter !== undefined
+        ? await KeyFilterStore.open(table, table.schema().identifierFieldNames(), o.keyFilter, log)
+        : undefined;
+    return new TableWriter(table, o, filter, findResumeState(table.metadata, o.pipelineId));
+  }
+
+  get pendingRows(): number {
+    return this.state.rows;
+  }
+
+  get keyFilter(): KeyFilterStore | undefined {
+    return this.filter;
+  }
+
+  /** Applies events in order. A failure leaves the in-flight commit unusable: call abort(). */
+  async write(events: readonly ChangeEvent[], phase: Phase): Promise<void> {
+    if (this.failed) throw this.failed;
+    try {
+      for (const ev of events) {
+        if (this.o.mode === 'append' || phase === 'snapshot') await this.writeAppend(ev, phase);
+        else await this.writeUpsert(ev);
+      }
+    } catch (err) {
+      this.failed = err instanceof Error ? err : new Error(String(err));
+      throw err;
+    }
+  }
+
+  private async writeAppend(ev: ChangeEvent, phase: Phase): Promise<void> {
+    const mode = this.o.changelogMode ?? 'error';
+    let row: RowValues | undefined;
+    if (ev.op === 'insert') row = ev.after;
+    else if (phase === 'snapshot') throw this.eventError(ev, `${ev.op} event during the snapshot phase (only inserts are expected)`);
+    else if (mode === 'append-all') row = ev.op === 'update' ? ev.after : ev.before;
+    else if (mode === 'drop-update-before' && ev.op === 'update') row = ev.after;
+    else {
+      throw this.eventError(ev, `${ev.op} event for append table ${this.table.name} (changelog-mode: ${mode}); use mode: upsert, or changelog-mode: ${ev.op === 'update' ? 'drop-update-before or ' : ''}append-all`);
+    }
+    if (!row) throw this.eventError(ev, `${ev.op} event has no ${ev.op === 'delete' ? 'before' : 'after'} image`);
+    await this.appendRow(row, ev);
+    if (this.filter && this.o.mode === 'upsert') this.state.newKeys.push(this.keyOf(row, ev));
+  }
+
+  private async writeUpsert(ev: ChangeEvent): Promise<void> {
+    if (ev.op === 'delete') {
+      const before = ev.before ?? this.fail(ev, 'delete event has no before image (key)');
+      this.deleteKey(before, ev);
+      return;
+    }
+    const after = ev.after ?? this.fail(ev, `${ev.op} event has no after image`);
+    const key = this.keyOf(after, ev);
+    // A primary-key change is a delete of the old key plus an insert of the new one.
+    if (ev.op === 'update' && ev.before && equalityKey(this.keyOf(ev.before, ev)) !== equalityKey(key)) this.deleteKey(ev.before, ev);
+    else this.deleteKey(ev.before ?? after, ev, ev.before === undefined);
+    const loc = await this.appendRow(after, ev);
+    this.state.written.set(equalityKey(key), { ...loc, partition: this.partitioner.partition(after) });
+    if (this.filter) this.state.newKeys.push(key);
+  }
+
+  /**
+   * Removes the current row of `row`'s key: a position delete if this commit wrote it, an
+   * equality delete (in the partition of `row`) if an older commit may have.
+   */
+  private deleteKey(row: RowValues, ev: ChangeEvent, afterImageOnly = false): void {
+    const key = this.keyOf(row, ev);
+    const ks = equalityKey(key);
+    const prev = this.state.written.get(ks);
+    if (prev) {
+      this.state.addPositionDelete(prev);
+      this.state.written.delete(ks);
+    }
+    if (this.filter && !this.filter.mightContain(key)) {
+      this.state.skippedDeletes++;
+      return;
+    }
+    if (afterImageOnly && !this.partitionFromKey) {
+      throw this.eventError(ev, `${ev.op} event without a before image: ${this.table.name} is partitioned by non-key columns (${this.partitioner.sourceColumns.join(', ')}), so the old row's partition is unknown; enable full before-images at the source`);
+    }
+    const keyRow = Object.fromEntries(this.keyColumns.map((c, i) => [c, key[i]]));
+    this.state.addEqualityDelete(this.partitioner.partition(afterImageOnly ? { ...row, ...keyRow } : row), ks, keyRow);
+  }
+
+  private async appendRow(row: RowValues, ev: ChangeEvent): Promise<RowLocation> {
+    const partition = this.partitioner.partition(row);
+    let a = this.state.appenders.get(partition.key);
+    if (!a) {
+      const appender = new FileAppender(this.table.io, this.table.schema(), (f) => this.table.ops.newDataLocation(f, partition.path || undefined), this.parquetOpts, this.targetFileSize);
+      this.state.appenders.set(partition.key, (a = { appender, partition }));
+    }
+    this.state.rows++;
+    try {
+      return await a.appender.append(row as Row);
+    } catch (err) {
+      throw IcetideError.wrap(err, `${ev.origin ?? 'event'}: writing a row of ${ev.table} to ${this.table.name}`, { origin: ev.origin });
+    }
+  }
+
+  private keyOf(row: RowValues, ev: ChangeEvent): unknown[] {
+    return this.keyColumns.map((c) => {
+      const v = row[c];
+      if (v === null || v === undefined) throw this.eventError(ev, `key column ${c} is missing or null`);
+      return v;
+    });
+  }
+
+  private eventError(ev: ChangeEvent, msg: string): ValidationError {
+    return new ValidationError(`${ev.origin ?? `position ${stringifyJson(ev.position)}`}: ${ev.table}: ${msg}`, { table: ev.table, origin: ev.origin });
+  }
+
+  private fail(ev: ChangeEvent, msg: string): never {
+    throw this.eventError(ev, msg);
+  }
+
+  /**
+   * Commits everything written since the last commit as one snapshot (a row delta when
+   * there are deletes), with the pipeline id, source position, phase and watermark in its
+   * summary. Returns undefined when there was nothing to commit and `force` is not set.
+   */
+  async commit(info: CommitInfo): Promise<CommitStats | undefined> {
+    if (this.failed) throw this.failed;
+    const st = this.state;
+    const hasWork = st.rows > 0 || st.eqDeletes.size > 0 || st.posDeletes.size > 0;
+    if (!hasWork && !info.force) return undefined;
+    const schema = this.table.schema();
+    const specId = this.table.spec().specId;
+    const written: DataFile[] = [];
+    try {
+      for (const { appender, partition } of st.appenders.values()) {
+        for (const f of await appender.close()) {
+          written.push(dataFileFromMetrics({ content: 'data', location: f.location, metrics: f.metrics, specId, partition: partition.values, schema }));
+        }
+      }
+      const target = { io: this.table.io, specId, opts: this.parquetOpts, newLocation: (f: string, p: string) => this.table.ops.newDataLocation(f, p || undefined) };
+      const eqFiles = await writeEqualityDeletes(target, schema, this.keyIds, [...st.eqDeletes.values()].map((e) => ({ values: e.partition.values, path: e.partition.path, rows: e.rows.values() })));
+      written.push(...eqFiles);
+      written.push(...(await writePositionDeletes(target, [...st.posDeletes.values()].map((p) => ({ values: p.partition.values, path: p.partition.path, deletes: p.deletes })))));
+      for (const k of st.newKeys) this.filter?.add(k);
+      const checkpoint = await this.filter?.maybeCheckpoint();
+      const hasDeletes = written.some((f) => f.content !== 'data');
+      const op = hasDeletes ? this.table.newRowDelta() : this.table.newAppend();
+      for (const f of written) {
+        if (!(op instanceof RowDelta)) op.appendFile(f);
+        else if (f.content === 'data') op.addRows(f);
+        else op.addDeletes(f);
+      }
+      if (info.watermarkMs !== undefined) this.watermark = Math.max(this.watermark ?? info.watermarkMs, info.watermarkMs);
+      op.set(SUMMARY.pipelineId, this.o.pipelineId).set(SUMMARY.position, stringifyJson(info.position)).set(SUMMARY.phase, info.phase);
+      if (this.watermark !== undefined) op.set(SUMMARY.watermark, String(this.watermark));
+      if (checkpoint) op.set(SUMMARY.keyFilter, checkpoint);
+      for (const [k, v] of Object.entries(info.summary ?? {})) op.set(k, v);
+      const { snapshot } = await op.commit();
+      const stats: CommitStats = {
+        snapshot,
+        dataFiles: written.filter((f) => f.content === 'data').length,
+        deleteFiles: written.filter((f) => f.content !== 'data').length,
+        rows: st.rows,
+        equalityDeletes: [...st.eqDeletes.values()].reduce((n, e) => n + e.rows.size, 0),
+        positionDeletes: [...st.posDeletes.values()].reduce((n, p) => n + p.deletes.length, 0),
+        skippedDeletes: st.skippedDeletes,
+      };
+      this.state = new CommitState();
+      return stats;
+    } catch (err) {
+      await Promise.all(written.map((f) => this.table.io.delete(f.filePath).catch(() => undefined)));
+      await this.abort();
+      throw err;
+    }
+  }
+
+  /** Drops the in-flight commit: every file it wrote is deleted. */
+  async abort(): Promise<void> {
+    const st = this.state;
+    this.state = new CommitState();
+    this.failed = undefined;
+    await Promise.all([...st.appenders.values()].map((a) => a.appender.abort()));
+  }
+}
+
+/** Everything one in-flight commit has accumulated. */
+class CommitState {
+  readonly appenders = new Map<string, { appender: FileAppender; partition: PartitionOf }>();
+  /** Latest location of each key written in this commit. */
+  readonly written = new Map<string, RowLocation & { partition: PartitionOf }>();
+  readonly eqDeletes = new Map<string, { partition: PartitionOf; rows: Map<string, RowValues> }>();
+  readonly posDeletes = new Map<string, { partition: PartitionOf; deletes: { file_path: string; pos: bigint }[] }>();
+  readonly newKeys: unknown[][] = [];
+  rows = 0;
+  skippedDeletes = 0;
+
+  addEqualityDelete(partition: PartitionOf, ks: string, keyRow: RowValues): void {
+    let e = this.eqDeletes.get(partition.key);
+    if (!e) this.eqDeletes.set(partition.key, (e = { partition, rows: new Map() }));
+    e.rows.set(ks, keyRow);
+  }
+
+  addPositionDelete(loc: RowLocation & { partition: PartitionOf }): void {
+    let p = this.posDeletes.get(loc.partition.key);
+    if (!p) this.posDeletes.set(loc.partition.key, (p = { partition: loc.partition, deletes: [] }));
+    p.deletes.push({ file_path: loc.path, pos: loc.pos });
+  }
+}
