@@ -141,24 +141,37 @@ export class TableWriter {
   private async writeUpsert(ev: ChangeEvent): Promise<void> {
     if (ev.op === 'delete') {
       const before = ev.before ?? this.fail(ev, 'delete event has no before image (key)');
-      this.deleteKey(before, ev);
+      this.deleteKey(before, [this.partitioner.partition(before)], ev);
       return;
     }
     const after = ev.after ?? this.fail(ev, `${ev.op} event has no after image`);
     const key = this.keyOf(after, ev);
-    // A primary-key change is a delete of the old key plus an insert of the new one.
-    if (ev.op === 'update' && ev.before && equalityKey(this.keyOf(ev.before, ev)) !== equalityKey(key)) this.deleteKey(ev.before, ev);
-    else this.deleteKey(ev.before ?? after, ev, ev.before === undefined);
+    const afterPartition = this.partitioner.partition(after);
+    const partitions = [afterPartition];
+    if (ev.before) {
+      // A primary-key change is a delete of the old key plus an insert of the new one.
+      if (equalityKey(this.keyOf(ev.before, ev)) !== equalityKey(key)) this.deleteKey(ev.before, [this.partitioner.partition(ev.before)], ev);
+      else {
+        const beforePartition = this.partitioner.partition(ev.before);
+        if (beforePartition.key !== afterPartition.key) partitions.push(beforePartition);
+      }
+    } else if (ev.op === 'update' && !this.partitionFromKey) {
+      throw this.eventError(ev, `update event without a before image: ${this.table.name} is partitioned by non-key columns (${this.partitioner.sourceColumns.join(', ')}), so the old row's partition is unknown; enable full before-images at the source`);
+    }
+    this.deleteKey(after, partitions, ev);
     const loc = await this.appendRow(after, ev);
-    this.state.written.set(equalityKey(key), { ...loc, partition: this.partitioner.partition(after) });
+    this.state.written.set(equalityKey(key), { ...loc, partition: afterPartition });
     if (this.filter) this.state.newKeys.push(key);
   }
 
   /**
-   * Removes the current row of `row`'s key: a position delete if this commit wrote it, an
-   * equality delete (in the partition of `row`) if an older commit may have.
+   * Removes the current row of `row`'s key: a position delete if this commit wrote it, and an
+   * equality delete in each given partition if an older commit may have. An upsert deletes
+   * in the after-image's partition as well as the before-image's: after a snapshot read
+   * concurrently with changes, the key's older row may sit in either, and the event that
+   * later moves the key out of a partition always names that partition in its before-image.
    */
-  private deleteKey(row: RowValues, ev: ChangeEvent, afterImageOnly = false): void {
+  private deleteKey(row: RowValues, partitions: readonly PartitionOf[], ev: ChangeEvent): void {
     const key = this.keyOf(row, ev);
     const ks = equalityKey(key);
     const prev = this.state.written.get(ks);
@@ -170,11 +183,8 @@ export class TableWriter {
       this.state.skippedDeletes++;
       return;
     }
-    if (afterImageOnly && !this.partitionFromKey) {
-      throw this.eventError(ev, `${ev.op} event without a before image: ${this.table.name} is partitioned by non-key columns (${this.partitioner.sourceColumns.join(', ')}), so the old row's partition is unknown; enable full before-images at the source`);
-    }
     const keyRow = Object.fromEntries(this.keyColumns.map((c, i) => [c, key[i]]));
-    this.state.addEqualityDelete(this.partitioner.partition(afterImageOnly ? { ...row, ...keyRow } : row), ks, keyRow);
+    for (const p of partitions) this.state.addEqualityDelete(p, ks, keyRow);
   }
 
   private async appendRow(row: RowValues, ev: ChangeEvent): Promise<RowLocation> {

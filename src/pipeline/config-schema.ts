@@ -1,0 +1,179 @@
+/**
+ * The zod schema of a pipeline YAML file: shapes, types, defaults and per-key checks. Cross-key
+ * rules (upsert needs format-version 2, key columns must be declared columns, ...) are in
+ * config-validate.ts; the loader turns both into PipelineConfigError issues with key paths.
+ */
+import { z } from 'zod';
+import { ConfigError } from '../errors.js';
+import type { IcebergType } from '../iceberg/spec/types.js';
+import { IDENTIFIER_RE, NAMING_PLACEHOLDERS, PIPELINE_ID_RE } from './config.js';
+import { parseIcebergTypeString } from './config-type-string.js';
+
+/** Objects reject unknown keys and say which keys they accept. */
+function strict<S extends z.ZodRawShape>(shape: S) {
+  const allowed = Object.keys(shape).join(', ');
+  return z.strictObject(shape, {
+    error: (iss) => (iss.code === 'unrecognized_keys' ? `unknown key (expected one of: ${allowed})` : undefined),
+  });
+}
+
+const identifier = z.string().regex(IDENTIFIER_RE, { error: `expected a name matching ${IDENTIFIER_RE.source}` });
+const positiveInt = z.number().int().positive();
+
+const typeString = z.string().transform((s, ctx): IcebergType => {
+  try {
+    return parseIcebergTypeString(s);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    ctx.addIssue({ code: 'custom', message: err.message });
+    return z.NEVER;
+  }
+});
+
+const regexString = z.string().min(1).superRefine((s, ctx) => {
+  try {
+    new RegExp(`^(?:${s})$`);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: `invalid regular expression: ${(err as Error).message}` });
+  }
+});
+
+/** Iceberg table properties are strings; unquoted YAML numbers/booleans are accepted as their text. */
+const propertyValue = z.union([z.string(), z.number(), z.boolean()], { error: 'expected a string, number or boolean' })
+  .transform((v) => String(v));
+
+const namingTemplate = z.string().min(1).superRefine((s, ctx) => {
+  for (const m of s.matchAll(/\{([^}]*)\}/g)) {
+    if (!(NAMING_PLACEHOLDERS as readonly string[]).includes(m[1]!)) {
+      ctx.addIssue({ code: 'custom', message: `unknown placeholder {${m[1]}} (expected {db}, {table} or {source})` });
+    }
+  }
+});
+
+const namespace = z.string().min(1).superRefine((s, ctx) => {
+  const bad = s.split('.').filter((p) => !IDENTIFIER_RE.test(p));
+  if (bad.length > 0) ctx.addIssue({ code: 'custom', message: `expected dotted names matching ${IDENTIFIER_RE.source}, got ${JSON.stringify(s)}` });
+});
+
+const columnSchema = strict({
+  name: z.string().min(1),
+  type: typeString,
+  nullable: z.boolean().default(true),
+  doc: z.string().optional(),
+});
+
+const tableSchema = strict({
+  source: z.string().min(1).optional(),
+  regex: regexString.optional(),
+  target: identifier.optional(),
+  mode: z.enum(['upsert', 'append']).optional(),
+  'format-version': z.literal([1, 2]).default(2),
+  'key-columns': z.array(z.string().min(1)).min(1).optional(),
+  'partition-by': z.array(z.string()).default([]),
+  'changelog-mode': z.enum(['error', 'drop-update-before', 'append-all']).optional(),
+  'changelog-table': identifier.optional(),
+  properties: z.record(z.string(), propertyValue).default({}),
+  columns: z.array(columnSchema).min(1).optional(),
+});
+
+const fileSourceSchema = strict({
+  type: z.literal('file'),
+  path: z.string().min(1),
+});
+
+/** Accepted (free-form) so the loader can say "not implemented yet" instead of "unknown type". */
+const futureSourceSchema = (type: 'mysql' | 'kafka') => z.looseObject({ type: z.literal(type) });
+
+const sourceSchema = z.discriminatedUnion('type', [fileSourceSchema, futureSourceSchema('mysql'), futureSourceSchema('kafka')]);
+
+const targetSchema = strict({
+  catalog: z.enum(['filesystem', 'sql']).default('filesystem'),
+  warehouse: z.string().min(1),
+  namespace,
+  naming: namingTemplate.default('{table}'),
+});
+
+const commitSchema = strict({
+  'interval-ms': positiveInt.default(1000),
+  'max-rows': positiveInt.default(100_000),
+});
+
+const onErrorSchema = strict({
+  mode: z.enum(['stop', 'dead-letter']).default('stop'),
+  'dead-letter-path': z.string().min(1).optional(),
+});
+
+const keyFilterSchema = strict({
+  enabled: z.boolean().default(true),
+  'expected-keys': positiveInt.default(1_000_000),
+  fpp: z.number().gt(0).lt(1).default(0.01),
+  'checkpoint-every-commits': positiveInt.default(10),
+});
+
+const readinessSchema = strict({
+  'idle-commit-interval-ms': positiveInt.default(60_000),
+});
+
+/**
+ * A pipeline config file (YAML, kebab-case keys). Unknown keys are errors. Any string value
+ * may use `${ENV_VAR}` (an unset variable is an error; `$${X}` is a literal `${X}`). Relative
+ * paths are resolved against the working directory of the `icetide` process.
+ *
+ * - `pipeline-id` (required): `[a-z0-9_-]+`; stored in every snapshot summary, so two
+ *   pipelines writing one table can be told apart. Do not change it for a running pipeline.
+ * - `source` (required):
+ *   - `type`: `file` | `mysql` | `kafka` (only `file` is implemented; the others are rejected
+ *     with "not implemented yet").
+ *   - `path` (file): one `.jsonl` file, or a directory whose `*.jsonl` files are read in name
+ *     order. Lines are Debezium change events (see connectors/file).
+ * - `tables` (required, at least one entry):
+ *   - `source` | `regex` (exactly one): the source table `db.table`, or a regular expression
+ *     that must match the whole name (an exact entry wins over a regex entry).
+ *   - `target` (optional): target table name; default: `target.naming` applied.
+ *   - `mode`: `upsert` | `append`; default upsert when the table has key columns and
+ *     format-version 2, else append.
+ *   - `format-version`: `1` | `2`, default 2; upsert requires 2.
+ *   - `key-columns` (optional): overrides the source primary key; required for upsert with
+ *     the file source (it has no primary keys). Key columns are always non-null.
+ *   - `partition-by` (default none): Spark-style expressions: `col`, `identity(col)`,
+ *     `year(col)`, `month(col)`, `day(col)`, `hour(col)`, `bucket(N, col)`, `truncate(W, col)`,
+ *     `void(col)`.
+ *   - `changelog-mode` (append mode only, default `error`): what append mode does with
+ *     updates/deletes: `error` stops, `drop-update-before` keeps inserts and after-images,
+ *     `append-all` appends every change.
+ *   - `changelog-table` (optional): also append every change to this table.
+ *   - `properties` (default none): Iceberg table properties (values are written as strings).
+ *   - `columns` (optional; needed by the file source unless the lines carry a Debezium
+ *     `schema` block): `{ name, type, nullable (default true), doc (optional) }`; `type` is an
+ *     Iceberg type string: `long`, `string`, `decimal(10,2)`, `timestamptz`, `list<string>`,
+ *     `map<string, long>`, `struct<a: int, b: string not null>`, `fixed[16]`, ...
+ * - `target` (required):
+ *   - `catalog`: `filesystem` (default) | `sql` (not implemented yet).
+ *   - `warehouse` (required): warehouse root (path or URI).
+ *   - `namespace` (required): dotted namespace, e.g. `demo` or `lake.shop`.
+ *   - `naming` (default `{table}`): target name template when `tables[].target` is omitted;
+ *     `{db}`, `{table}` (the source name split at its last dot) and `{source}` (the whole
+ *     source name with dots as `_`); the result must match `[A-Za-z0-9_][A-Za-z0-9_-]*`.
+ * - `commit`: `interval-ms` (default 1000), `max-rows` (default 100000): a table commits when
+ *   either is reached.
+ * - `on-error`: `mode` `stop` (default) | `dead-letter`; `dead-letter-path` (required for
+ *   dead-letter): bad source lines are appended there as JSON lines and skipped.
+ * - `key-filter`: `enabled` (default true), `expected-keys` (default 1000000), `fpp` (default
+ *   0.01), `checkpoint-every-commits` (default 10).
+ * - `readiness`: `idle-commit-interval-ms` (default 60000): at most this often an idle
+ *   pipeline advances the watermark with a metadata-only commit.
+ */
+export const pipelineConfigSchema = strict({
+  'pipeline-id': z.string().regex(PIPELINE_ID_RE, { error: `expected a pipeline id matching ${PIPELINE_ID_RE.source}` }),
+  source: sourceSchema,
+  tables: z.array(tableSchema).min(1),
+  target: targetSchema,
+  commit: commitSchema.default({ 'interval-ms': 1000, 'max-rows': 100_000 }),
+  'on-error': onErrorSchema.default({ mode: 'stop' }),
+  'key-filter': keyFilterSchema.default({ enabled: true, 'expected-keys': 1_000_000, fpp: 0.01, 'checkpoint-every-commits': 10 }),
+  readiness: readinessSchema.default({ 'idle-commit-interval-ms': 60_000 }),
+});
+
+/** The schema's output: shapes checked, defaults applied, still kebab-case. */
+export type RawPipelineConfig = z.output<typeof pipelineConfigSchema>;
+export type RawTableConfig = RawPipelineConfig['tables'][number];

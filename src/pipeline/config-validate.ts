@@ -1,0 +1,197 @@
+/**
+ * Cross-key rules of a pipeline config and the conversion of the schema's kebab-case output
+ * into PipelineConfig. Runs after the zod schema accepted the shapes; every problem is an
+ * issue with the key path it is about.
+ */
+import type { IcebergType } from '../iceberg/spec/types.js';
+import {
+  applyNaming,
+  IDENTIFIER_RE,
+  type PartitionField,
+  type PipelineConfig,
+  type SourceConfig,
+  type TableConfig,
+  type TableMatch,
+  type TableMode,
+} from './config.js';
+import { tryParsePartitionExpression } from './config-partition.js';
+import type { RawPipelineConfig, RawTableConfig } from './config-schema.js';
+import type { SourceColumn } from './source.js';
+
+export interface PathIssue {
+  readonly path: readonly (string | number)[];
+  readonly message: string;
+}
+
+type Issues = PathIssue[];
+
+/** Key types Iceberg allows as identifier fields: primitives except float/double. */
+function canBeKey(type: IcebergType): boolean {
+  return type.kind !== 'float' && type.kind !== 'double' && type.kind !== 'struct' && type.kind !== 'list' && type.kind !== 'map';
+}
+
+/** The mode a table will have, when it is known from the config alone. */
+function knownMode(t: RawTableConfig): TableMode | undefined {
+  if (t.mode) return t.mode;
+  if (t['key-columns'] && t['format-version'] === 2) return 'upsert';
+  return undefined;
+}
+
+function checkColumns(t: RawTableConfig, at: (string | number)[], issues: Issues): Map<string, IcebergType> | undefined {
+  if (!t.columns) return undefined;
+  const byName = new Map<string, IcebergType>();
+  t.columns.forEach((c, j) => {
+    if (byName.has(c.name)) issues.push({ path: [...at, 'columns', j, 'name'], message: `duplicate column ${JSON.stringify(c.name)}` });
+    byName.set(c.name, c.type);
+  });
+  return byName;
+}
+
+function checkKeyColumns(t: RawTableConfig, columns: Map<string, IcebergType> | undefined, at: (string | number)[], issues: Issues): void {
+  const seen = new Set<string>();
+  (t['key-columns'] ?? []).forEach((k, j) => {
+    const path = [...at, 'key-columns', j];
+    if (seen.has(k)) issues.push({ path, message: `duplicate key column ${JSON.stringify(k)}` });
+    seen.add(k);
+    if (!columns) return;
+    const type = columns.get(k);
+    if (type === undefined) {
+      issues.push({ path, message: `unknown column ${JSON.stringify(k)} (columns: ${[...columns.keys()].join(', ')})` });
+    } else if (!canBeKey(type)) {
+      issues.push({ path, message: `column ${k} of type ${type.kind} cannot be a key column (Iceberg identifier fields must be primitive, not float/double)` });
+    }
+  });
+}
+
+function checkTable(raw: RawPipelineConfig, t: RawTableConfig, i: number, issues: Issues): void {
+  const at = ['tables', i];
+  if ((t.source === undefined) === (t.regex === undefined)) {
+    issues.push({ path: at, message: `expected exactly one of source (an exact db.table) or regex, got ${t.source === undefined ? 'neither' : 'both'}` });
+  }
+  const mode = knownMode(t);
+  if (t.mode === 'upsert' && t['format-version'] === 1) {
+    issues.push({ path: [...at, 'format-version'], message: 'upsert mode requires format-version 2 (equality deletes are a v2 feature)' });
+  }
+  if (mode === 'upsert' && t['changelog-mode'] !== undefined) {
+    issues.push({ path: [...at, 'changelog-mode'], message: 'only valid in append mode (this table is in upsert mode)' });
+  }
+  if (raw.source.type === 'file' && t.mode === 'upsert' && !t['key-columns']) {
+    issues.push({ path: [...at, 'key-columns'], message: 'upsert mode needs key columns, and the file source has no primary keys: set key-columns' });
+  }
+  const columns = checkColumns(t, at, issues);
+  checkKeyColumns(t, columns, at, issues);
+  t['partition-by'].forEach((expr, j) => {
+    const r = tryParsePartitionExpression(expr, columns);
+    if ('problem' in r) issues.push({ path: [...at, 'partition-by', j], message: r.problem });
+  });
+}
+
+function checkTargets(raw: RawPipelineConfig, issues: Issues): void {
+  const sources = new Map<string, number>();
+  const targets = new Map<string, string>();
+  const claim = (name: string, path: (string | number)[], owner: string): void => {
+    const other = targets.get(name);
+    if (other !== undefined) issues.push({ path, message: `target table ${JSON.stringify(name)} is also written by ${other}` });
+    else targets.set(name, owner);
+  };
+  raw.tables.forEach((t, i) => {
+    const at = ['tables', i];
+    if (t.source !== undefined) {
+      const prev = sources.get(t.source);
+      if (prev !== undefined) issues.push({ path: [...at, 'source'], message: `${t.source} is already configured in tables[${prev}]` });
+      else sources.set(t.source, i);
+      const name = t.target ?? applyNaming(raw.target.naming, t.source);
+      if (t.target === undefined && !IDENTIFIER_RE.test(name)) {
+        issues.push({ path: at, message: `target.naming makes ${JSON.stringify(name)} from ${t.source}, which is not a valid table name (${IDENTIFIER_RE.source}); set target` });
+      } else {
+        claim(name, t.target !== undefined ? [...at, 'target'] : at, `tables[${i}]`);
+      }
+    }
+    // A regex entry may merge many sources (shards) into one target, so only changelog tables are checked for it.
+    if (t['changelog-table'] !== undefined) claim(t['changelog-table'], [...at, 'changelog-table'], `tables[${i}].changelog-table`);
+  });
+}
+
+/** Cross-key rules; returns issues (empty when the config is valid). */
+export function validateRawConfig(raw: RawPipelineConfig): PathIssue[] {
+  const issues: Issues = [];
+  if (raw.source.type !== 'file') {
+    issues.push({ path: ['source', 'type'], message: `the ${raw.source.type} source is not implemented yet (implemented: file)` });
+  }
+  if (raw.target.catalog !== 'filesystem') {
+    issues.push({ path: ['target', 'catalog'], message: `the ${raw.target.catalog} catalog is not implemented yet (implemented: filesystem)` });
+  }
+  if (raw['on-error'].mode === 'dead-letter' && raw['on-error']['dead-letter-path'] === undefined) {
+    issues.push({ path: ['on-error', 'dead-letter-path'], message: 'required when on-error.mode is dead-letter' });
+  }
+  raw.tables.forEach((t, i) => checkTable(raw, t, i, issues));
+  checkTargets(raw, issues);
+  return issues;
+}
+
+function toMatch(t: RawTableConfig): TableMatch {
+  if (t.source !== undefined) return { kind: 'exact', name: t.source };
+  const pattern = t.regex!;
+  return { kind: 'regex', pattern, regex: new RegExp(`^(?:${pattern})$`) };
+}
+
+function toColumns(t: RawTableConfig): SourceColumn[] | undefined {
+  const keys = new Set(t['key-columns'] ?? []);
+  return t.columns?.map((c) => ({
+    name: c.name,
+    type: c.type,
+    nullable: c.nullable && !keys.has(c.name),
+    ...(c.doc !== undefined ? { doc: c.doc } : {}),
+  }));
+}
+
+function toPartitionFields(t: RawTableConfig): PartitionField[] {
+  return t['partition-by'].map((expression) => {
+    const r = tryParsePartitionExpression(expression);
+    if ('problem' in r) throw new Error(`unreachable: ${r.problem}`); // validated before
+    return { expression, ...r };
+  });
+}
+
+function toTable(t: RawTableConfig): TableConfig {
+  const columns = toColumns(t);
+  return {
+    match: toMatch(t),
+    ...(t.target !== undefined ? { target: t.target } : {}),
+    ...(t.mode !== undefined ? { mode: t.mode } : {}),
+    formatVersion: t['format-version'],
+    ...(t['key-columns'] !== undefined ? { keyColumns: t['key-columns'] } : {}),
+    partitionBy: toPartitionFields(t),
+    changelogMode: t['changelog-mode'] ?? 'error',
+    ...(t['changelog-table'] !== undefined ? { changelogTable: t['changelog-table'] } : {}),
+    properties: t.properties,
+    ...(columns !== undefined ? { columns } : {}),
+  };
+}
+
+/** Converts a validated raw config (validateRawConfig returned no issues). */
+export function toPipelineConfig(raw: RawPipelineConfig): PipelineConfig {
+  if (raw.source.type !== 'file' || raw.target.catalog !== 'filesystem') throw new Error('unreachable: validated before');
+  const source: SourceConfig = { type: 'file', path: raw.source.path };
+  const onError = raw['on-error'];
+  return {
+    pipelineId: raw['pipeline-id'],
+    source,
+    tables: raw.tables.map(toTable),
+    target: {
+      catalog: 'filesystem',
+      warehouse: raw.target.warehouse,
+      namespace: raw.target.namespace.split('.'),
+      naming: raw.target.naming,
+    },
+    commit: { intervalMs: raw.commit['interval-ms'], maxRows: raw.commit['max-rows'] },
+    onError: onError.mode === 'dead-letter' ? { mode: 'dead-letter', deadLetterPath: onError['dead-letter-path']! } : { mode: 'stop' },
+    keyFilter: {
+      enabled: raw['key-filter'].enabled,
+      expectedKeys: raw['key-filter']['expected-keys'],
+      fpp: raw['key-filter'].fpp,
+      checkpointEveryCommits: raw['key-filter']['checkpoint-every-commits'],
+    },
+    readiness: { idleCommitIntervalMs: raw.readiness['idle-commit-interval-ms'] },
+  };
+}

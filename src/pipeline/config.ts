@@ -1,0 +1,191 @@
+/**
+ * The validated pipeline config (one YAML file per pipeline; keys documented on
+ * `pipelineConfigSchema` in config-schema.ts) and the small helpers the pipeline needs to
+ * apply it: which table entry a source table matches, its mode, its target name.
+ */
+import { ConfigError, type ErrorContext } from '../errors.js';
+import type { Transform } from '../iceberg/spec/transforms.js';
+import type { SourceColumn } from './source.js';
+
+/** Table names and namespace parts (the filesystem catalog's rule). */
+export const IDENTIFIER_RE = /^[A-Za-z0-9_][A-Za-z0-9_-]*$/;
+export const PIPELINE_ID_RE = /^[a-z0-9_-]+$/;
+
+export type TableMode = 'upsert' | 'append';
+export type ChangelogMode = 'error' | 'drop-update-before' | 'append-all';
+export type FormatVersion = 1 | 2;
+
+/** Only the file source is implemented; mysql/kafka are rejected by the loader for now. */
+export interface FileSourceConfig {
+  readonly type: 'file';
+  /** One `.jsonl` file or a directory of them (read in name order); relative to the working directory. */
+  readonly path: string;
+}
+export type SourceConfig = FileSourceConfig;
+
+/** Exact `db.table`, or a regex that must match the whole source table name. */
+export type TableMatch =
+  | { readonly kind: 'exact'; readonly name: string }
+  | { readonly kind: 'regex'; readonly pattern: string; readonly regex: RegExp };
+
+export interface PartitionField {
+  /** The expression as written, for messages. */
+  readonly expression: string;
+  readonly sourceColumn: string;
+  readonly transform: Transform;
+}
+
+export interface TableConfig {
+  readonly match: TableMatch;
+  /** Explicit target table name; otherwise `target.naming` applies (see targetTableName). */
+  readonly target?: string;
+  /** undefined: decided from the key columns (see resolveTableMode). */
+  readonly mode?: TableMode;
+  readonly formatVersion: FormatVersion;
+  /** Overrides the source primary key. */
+  readonly keyColumns?: readonly string[];
+  readonly partitionBy: readonly PartitionField[];
+  /** What append mode does with updates/deletes (ignored in upsert mode, where it may not be set). */
+  readonly changelogMode: ChangelogMode;
+  /** Also write every change to this append table. */
+  readonly changelogTable?: string;
+  readonly properties: Readonly<Record<string, string>>;
+  /** Declared columns (key columns are always reported as required). */
+  readonly columns?: readonly SourceColumn[];
+}
+
+export interface TargetConfig {
+  readonly catalog: 'filesystem';
+  /** Relative to the working directory unless absolute or a URI. */
+  readonly warehouse: string;
+  /** `a.b` split into parts. */
+  readonly namespace: readonly string[];
+  /** Template with {db}, {table}, {source}. */
+  readonly naming: string;
+}
+
+export interface CommitConfig {
+  readonly intervalMs: number;
+  readonly maxRows: number;
+}
+
+export type OnErrorConfig =
+  | { readonly mode: 'stop' }
+  | { readonly mode: 'dead-letter'; readonly deadLetterPath: string };
+
+export interface KeyFilterConfig {
+  readonly enabled: boolean;
+  readonly expectedKeys: number;
+  readonly fpp: number;
+  readonly checkpointEveryCommits: number;
+}
+
+export interface ReadinessConfig {
+  readonly idleCommitIntervalMs: number;
+}
+
+export interface PipelineConfig {
+  readonly pipelineId: string;
+  readonly source: SourceConfig;
+  readonly tables: readonly TableConfig[];
+  readonly target: TargetConfig;
+  readonly commit: CommitConfig;
+  readonly onError: OnErrorConfig;
+  readonly keyFilter: KeyFilterConfig;
+  readonly readiness: ReadinessConfig;
+}
+
+export interface ConfigIssue {
+  /** Key path as written in YAML: `tables[1].partition-by[0]` (empty for the document). */
+  readonly path: string;
+  readonly message: string;
+  /** 1-based line in the config file, when known. */
+  readonly line?: number;
+}
+
+/** All problems found in one config file; `issues` lists each with its key path. */
+export class PipelineConfigError extends ConfigError {
+  constructor(readonly file: string, readonly issues: readonly ConfigIssue[], context: ErrorContext = {}) {
+    super(
+      `${file}: invalid pipeline config:\n${issues.map((i) => `  ${formatIssue(file, i)}`).join('\n')}`,
+      { file, path: issues[0]?.path, issues: issues.length, ...context },
+    );
+  }
+}
+
+function formatIssue(file: string, i: ConfigIssue): string {
+  const where = i.line !== undefined ? `${file}:${i.line}: ` : '';
+  return `${where}${i.path ? `${i.path}: ` : ''}${i.message}`;
+}
+
+/** Formats a key path the way errors name it: `tables[1].partition-by[0]`. */
+export function formatKeyPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const seg of path) {
+    if (typeof seg === 'number') out += `[${seg}]`;
+    else out += out ? `.${String(seg)}` : String(seg);
+  }
+  return out;
+}
+
+/**
+ * The table entry a source table belongs to: an exact `source` entry wins over regex entries;
+ * among regex entries the first (in file order) whose pattern matches the whole name.
+ */
+export function matchTable(tables: readonly TableConfig[], sourceName: string): { readonly table: TableConfig; readonly index: number } | undefined {
+  const exact = tables.findIndex((t) => t.match.kind === 'exact' && t.match.name === sourceName);
+  if (exact >= 0) return { table: tables[exact]!, index: exact };
+  const re = tables.findIndex((t) => t.match.kind === 'regex' && t.match.regex.test(sourceName));
+  return re >= 0 ? { table: tables[re]!, index: re } : undefined;
+}
+
+/** Key columns: the config override, else the source primary key. */
+export function tableKeyColumns(table: TableConfig, sourcePrimaryKey: readonly string[]): readonly string[] {
+  return table.keyColumns ?? sourcePrimaryKey;
+}
+
+/**
+ * The table's write mode: as configured, else upsert when it has key columns and format
+ * version 2, else append.
+ */
+export function resolveTableMode(table: TableConfig, sourcePrimaryKey: readonly string[]): TableMode {
+  if (table.mode) return table.mode;
+  return tableKeyColumns(table, sourcePrimaryKey).length > 0 && table.formatVersion === 2 ? 'upsert' : 'append';
+}
+
+/** Placeholders of `target.naming`. */
+export const NAMING_PLACEHOLDERS = ['db', 'table', 'source'] as const;
+
+/**
+ * Splits `db.table` at the last dot (`a.b.c` -> db `a.b`, table `c`); a name without a dot has
+ * an empty db.
+ */
+export function splitSourceName(sourceName: string): { readonly db: string; readonly table: string } {
+  const dot = sourceName.lastIndexOf('.');
+  return dot < 0 ? { db: '', table: sourceName } : { db: sourceName.slice(0, dot), table: sourceName.slice(dot + 1) };
+}
+
+/** Applies a naming template: {db}, {table}, {source} (the source name with dots as `_`). */
+export function applyNaming(naming: string, sourceName: string): string {
+  const { db, table } = splitSourceName(sourceName);
+  const values: Record<(typeof NAMING_PLACEHOLDERS)[number], string> = { db, table, source: sourceName.replaceAll('.', '_') };
+  return naming.replace(/\{(db|table|source)\}/g, (_, k: keyof typeof values) => values[k]);
+}
+
+/**
+ * The target table name for a source table: the entry's `target`, else `target.naming`
+ * applied to the source name. Throws ConfigError when the result is not a valid identifier
+ * (possible for regex-matched names only known at run time).
+ */
+export function targetTableName(config: PipelineConfig, table: TableConfig, sourceName: string): string {
+  if (table.target !== undefined) return table.target;
+  const name = applyNaming(config.target.naming, sourceName);
+  if (!IDENTIFIER_RE.test(name)) {
+    throw new ConfigError(
+      `target.naming: ${JSON.stringify(config.target.naming)} makes ${JSON.stringify(name)} for source table ${sourceName}, ` +
+        `which is not a valid table name (${IDENTIFIER_RE.source}); set tables[].target`,
+      { path: 'target.naming', sourceTable: sourceName },
+    );
+  }
+  return name;
+}
