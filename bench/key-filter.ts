@@ -6,6 +6,7 @@
  * and 16x the expected count, for growth 2 and 4.
  * Run: npx tsx bench/key-filter.ts [runs]
  */
+import os from 'node:os';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { encodeKey, KeyFilter } from '../src/sink/key-filter.js';
@@ -60,8 +61,20 @@ function run<K>(w: Workload<K>, impl: string, build: () => Subject): Row {
     if (hits !== N / 2) throw new Error(`${impl}: ${N / 2 - hits} false negatives`);
     fpp = absentHits / (N / 2);
     bytesPerKey = (s.bytes() ?? heapUsed() - before) / N;
+    _keepAlive = s; // else V8 may free `s` before heapUsed() runs
   }
   return { keys: w.name, impl, insert, lookup, bytesPerKey, fpp };
+}
+let _keepAlive: unknown;
+
+/** Heap bytes per key of a Set that owns its keys (the timed Set shares the workload's keys). */
+function setBytesPerKey<K>(make: (i: number) => K): number {
+  const before = heapUsed();
+  const s = new Set<K>();
+  for (let i = 0; i < N; i++) s.add(make(2 * N + i));
+  const bytes = heapUsed() - before;
+  _keepAlive = s;
+  return bytes / N;
 }
 
 /** `addValues` / `mightContainValues`: encode + hash + probe, as the writer calls it per row. */
@@ -128,7 +141,7 @@ function exactSet<K>(w: Workload<K>): Subject {
       }
       return { hits, absentHits };
     },
-    bytes: () => undefined, // measured as heap growth
+    bytes: () => undefined, // heap growth: the Set's own table, keys are shared
   };
 }
 
@@ -140,9 +153,11 @@ for (const [name, make] of [['long (8 B)', longKey], ['string (20 B)', stringKey
   rows.push(run(w, 'KeyFilter.addValues', () => filterValues(w)));
   const p = packed(w.present), a = packed(w.absent);
   rows.push(run(w, 'KeyFilter.add(bytes)', () => filterBytes(p, a)));
-  rows.push(run(w, 'Set (exact)', () => exactSet(w)));
+  rows.push({ ...run(w, 'Set (exact)', () => exactSet(w)), bytesPerKey: setBytesPerKey<bigint | string>(make) });
+  _keepAlive = undefined;
 }
-console.log(`\n${N / 1e6}M inserts then ${N / 1e6}M lookups (half absent), fpp ${FPP}; Mops/s min / median of ${RUNS} runs`);
+console.log(`\n${N / 1e6}M inserts then ${N / 1e6}M lookups (half absent), fpp ${FPP}; Mops/s min / median of ${RUNS} runs;`
+  + ` Set bytes/key include its own key values; load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores`);
 printTable(rows.map((r) => ({
   keys: r.keys, impl: r.impl, 'insert Mops/s': fmtOps(r.insert), 'lookup Mops/s': fmtOps(r.lookup),
   'bytes/key': r.bytesPerKey.toFixed(2), 'measured FPP': r.fpp.toFixed(5),

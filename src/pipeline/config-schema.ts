@@ -32,7 +32,8 @@ const typeString = z.string().transform((s, ctx): IcebergType => {
 
 const regexString = z.string().min(1).superRefine((s, ctx) => {
   try {
-    new RegExp(`^(?:${s})$`);
+    new RegExp(s);
+    new RegExp(`^(?:${s})$`); // how it is used: matched against the whole name
   } catch (err) {
     ctx.addIssue({ code: 'custom', message: `invalid regular expression: ${(err as Error).message}` });
   }

@@ -43,15 +43,15 @@ class TypeParser {
         this.expect(',');
         const scale = this.int();
         this.expect(')');
-        if (precision < 1 || precision > MAX_DECIMAL_PRECISION) this.fail(`decimal precision must be 1..${MAX_DECIMAL_PRECISION}, got ${precision}`);
-        if (scale > precision) this.fail(`decimal scale ${scale} is larger than the precision ${precision}`);
+        if (precision < 1 || precision > MAX_DECIMAL_PRECISION) this.fail(`decimal precision must be 1..${MAX_DECIMAL_PRECISION}, got ${precision}`, false);
+        if (scale > precision) this.fail(`decimal scale ${scale} is larger than the precision ${precision}`, false);
         return { kind: 'decimal', precision, scale };
       }
       case 'fixed': {
         this.expect('[');
         const length = this.int();
         this.expect(']');
-        if (length < 1) this.fail('fixed length must be at least 1');
+        if (length < 1) this.fail('fixed length must be at least 1', false);
         return { kind: 'fixed', length };
       }
       case 'list': {
@@ -85,7 +85,7 @@ class TypeParser {
     for (;;) {
       this.ws();
       const name = this.fieldName();
-      if (names.has(name)) this.fail(`duplicate struct field ${JSON.stringify(name)}`);
+      if (names.has(name)) this.fail(`duplicate struct field ${JSON.stringify(name)}`, false);
       names.add(name);
       this.expect(':');
       const type = this.type();
@@ -152,9 +152,11 @@ class TypeParser {
     while (this.pos < this.text.length && /\s/.test(this.text[this.pos]!)) this.pos++;
   }
 
-  private fail(problem: string): never {
+  /** Syntax errors list the accepted forms; range errors (precision, length) do not need them. */
+  private fail(problem: string, showForms = true): never {
     const at = this.pos >= this.text.length ? 'at the end' : `at position ${this.pos + 1}`;
-    throw new ConfigError(`cannot parse type ${JSON.stringify(this.text)}: ${problem} ${at}; accepted forms: ${TYPE_STRING_FORMS}`, {
+    const forms = showForms ? `; accepted forms: ${TYPE_STRING_FORMS}` : '';
+    throw new ConfigError(`cannot parse type ${JSON.stringify(this.text)} ${at}: ${problem}${forms}`, {
       type: this.text,
       position: this.pos + 1,
     });

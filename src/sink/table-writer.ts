@@ -13,6 +13,7 @@ import { writeEqualityDeletes, writePositionDeletes } from './delete-file-writer
 import { FileAppender, type RowLocation } from './file-appender.js';
 import { KeyFilterStore, type KeyFilterConfig } from './key-filter-store.js';
 import { Partitioner, type PartitionOf } from './partitioner.js';
+import { rowCoercer } from './row-coercer.js';
 import { currentWatermark, findResumeState, SUMMARY, type ResumeState } from './resume-state.js';
 
 export type WriteMode = 'append' | 'upsert';
@@ -67,6 +68,7 @@ export class TableWriter {
   private readonly keyIds: readonly number[];
   private readonly partitionFromKey: boolean;
   private state = new CommitState();
+  private readonly coerce: ReturnType<typeof rowCoercer>;
   private watermark: number | undefined;
   private failed: Error | undefined;
 
@@ -84,6 +86,7 @@ export class TableWriter {
     this.keyColumns = schema.identifierFieldNames();
     this.partitionFromKey = this.partitioner.sourceColumns.every((c) => this.keyColumns.includes(c));
     this.watermark = currentWatermark(table.metadata);
+    this.coerce = rowCoercer(schema);
   }
 
   static async open(table: Table, o: TableWriterOptions): Promise<TableWriter> {
@@ -113,7 +116,8 @@ export class TableWriter {
   async write(events: readonly ChangeEvent[], phase: Phase): Promise<void> {
     if (this.failed) throw this.failed;
     try {
-      for (const ev of events) {
+      for (const raw of events) {
+        const ev: ChangeEvent = { ...raw, ...(raw.before ? { before: this.coerce(raw.before)! } : {}), ...(raw.after ? { after: this.coerce(raw.after)! } : {}) };
         if (this.o.mode === 'append' || phase === 'snapshot') await this.writeAppend(ev, phase);
         else await this.writeUpsert(ev);
       }

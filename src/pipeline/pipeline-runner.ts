@@ -1,0 +1,148 @@
+import { stringifyJson } from '../iceberg/spec/lossless-json.js';
+import { silentLogger, type Logger } from '../logging/logger.js';
+import type { ChangeBatch, ChangeEvent, Phase, SourcePosition } from '../sink/change-event.js';
+import type { TableWriter } from '../sink/table-writer.js';
+import { ConfigError } from '../errors.js';
+import type { Source } from './source.js';
+import { changelogEvent, type TableBinding } from './table-binding.js';
+
+export interface RunOptions {
+  /** Stop when the source is drained (`--once`). */
+  readonly once: boolean;
+  readonly signal: AbortSignal;
+  readonly commitIntervalMs: number;
+  readonly commitMaxRows: number;
+  /** A table that received nothing still commits (position, watermark) at most this often. */
+  readonly idleCommitIntervalMs?: number;
+  readonly log?: Logger;
+  /** Called after every pipeline commit (progress display, metrics). */
+  readonly onCommit?: (p: CommitProgress) => void;
+}
+
+export interface CommitProgress {
+  readonly position: SourcePosition;
+  readonly events: number;
+  readonly commits: number;
+  readonly watermarkMs?: number;
+  readonly phase: Phase;
+}
+
+export interface RunStats {
+  readonly events: number;
+  readonly commits: number;
+  readonly skippedAlreadyCommitted: number;
+  readonly position: SourcePosition | undefined;
+}
+
+interface WriterState {
+  readonly writer: TableWriter;
+  /** Position this table already committed up to: events at or before it are skipped. */
+  committed: SourcePosition | undefined;
+  dirty: boolean;
+  lastCommitMs: number;
+}
+
+/**
+ * Drives one pipeline: reads batches from the source, routes each event to its tables'
+ * writers, and commits all of them together at a batch boundary every commit interval or
+ * max-rows (DESIGN.md "Writing"). Exactly-once: every table stores the position it has
+ * committed; the source restarts from the lowest of them, and each table skips what it
+ * already has, so a crash between two tables' commits neither loses nor duplicates.
+ */
+export class PipelineRunner {
+  private readonly writers: WriterState[];
+
+  constructor(
+    private readonly source: Source,
+    private readonly bindings: readonly TableBinding[],
+  ) {
+    this.writers = bindings.flatMap((b) => [b.mirror, ...(b.changelog ? [b.changelog] : [])]).map((writer) => ({ writer, committed: writer.resume?.position, dirty: false, lastCommitMs: Date.now() }));
+  }
+
+  /** Where the source must restart: the lowest committed position (undefined: from the start). */
+  startPosition(): SourcePosition | undefined {
+    let min: SourcePosition | undefined;
+    for (const w of this.writers) {
+      if (w.committed === undefined) return undefined;
+      if (min === undefined || this.source.comparePositions(w.committed, min) < 0) min = w.committed;
+    }
+    return min;
+  }
+
+  async run(o: RunOptions): Promise<RunStats> {
+    const log = o.log ?? silentLogger;
+    const from = this.startPosition();
+    log.info('pipeline starting', { source: this.source.name, from: from === undefined ? 'beginning' : stringifyJson(from), tables: this.writers.length });
+    let events = 0;
+    let commits = 0;
+    let skipped = 0;
+    let pendingRows = 0;
+    let lastCommit = Date.now();
+    let last: ChangeBatch | undefined;
+    let uncommitted: ChangeBatch | undefined;
+    const commitAll = async (batch: ChangeBatch): Promise<void> => {
+      const now = Date.now();
+      for (const w of this.writers) {
+        // An idle table commits now and then too: its position and watermark move on.
+        const force = w.dirty || now - w.lastCommitMs >= (o.idleCommitIntervalMs ?? 60_000);
+        const stats = await w.writer.commit({ position: batch.position, phase: batch.phase, ...(batch.watermarkMs !== undefined ? { watermarkMs: batch.watermarkMs } : {}), force });
+        if (stats) {
+          w.committed = batch.position;
+          w.lastCommitMs = now;
+        }
+        w.dirty = false;
+      }
+      commits++;
+      pendingRows = 0;
+      lastCommit = Date.now();
+      uncommitted = undefined;
+      o.onCommit?.({ position: batch.position, events, commits, phase: batch.phase, ...(batch.watermarkMs !== undefined ? { watermarkMs: batch.watermarkMs } : {}) });
+    };
+    try {
+      for await (const batch of this.source.read(from, { signal: o.signal, untilDrained: o.once })) {
+        if (last && last.phase !== batch.phase && uncommitted) await commitAll(uncommitted); // phases never share a commit
+        for (const ev of batch.events) {
+          const routed = this.route(ev);
+          if (routed.length === 0) throw new ConfigError(`${ev.origin ?? stringifyJson(ev.position)}: event for source table ${ev.table}, which no table entry of the pipeline matches`);
+          for (const { state, event } of routed) {
+            if (state.committed !== undefined && this.source.comparePositions(ev.position, state.committed) <= 0) {
+              skipped++;
+              continue;
+            }
+            await state.writer.write([event], batch.phase);
+            state.dirty = true;
+            pendingRows++;
+          }
+          events++;
+        }
+        last = batch;
+        uncommitted = batch;
+        if (pendingRows >= o.commitMaxRows || Date.now() - lastCommit >= o.commitIntervalMs) await commitAll(batch);
+        if (o.signal.aborted) break;
+      }
+      if (uncommitted) await commitAll(uncommitted);
+    } catch (err) {
+      await Promise.all(this.writers.map((w) => w.writer.abort().catch(() => undefined)));
+      throw err;
+    } finally {
+      await this.source.close();
+    }
+    log.info('pipeline stopped', { events, commits, skippedAlreadyCommitted: skipped });
+    return { events, commits, skippedAlreadyCommitted: skipped, position: last?.position };
+  }
+
+  private route(ev: ChangeEvent): { state: WriterState; event: ChangeEvent }[] {
+    const out: { state: WriterState; event: ChangeEvent }[] = [];
+    for (const b of this.bindings) {
+      if (!b.matches(ev.table)) continue;
+      const e = b.enrich ? b.enrich(ev) : ev;
+      out.push({ state: this.stateOf(b.mirror), event: e });
+      if (b.changelog) out.push({ state: this.stateOf(b.changelog), event: changelogEvent(e, stringifyJson(ev.position)) });
+    }
+    return out;
+  }
+
+  private stateOf(w: TableWriter): WriterState {
+    return this.writers.find((s) => s.writer === w)!;
+  }
+}

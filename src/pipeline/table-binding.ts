@@ -1,0 +1,35 @@
+import type { ChangeEvent, SourcePosition } from '../sink/change-event.js';
+import type { TableWriter } from '../sink/table-writer.js';
+
+/** How events of one source table reach its targets. */
+export interface TableBinding {
+  /** Matches the source table name (`db.table`). */
+  readonly matches: (sourceTable: string) => boolean;
+  readonly mirror: TableWriter;
+  /** Optional append table of every change (`changelog-table`). */
+  readonly changelog?: TableWriter;
+  /** Extra columns derived from the event (sharded tables: source db/table). */
+  readonly enrich?: (ev: ChangeEvent) => ChangeEvent;
+}
+
+/** Columns of a changelog table, ahead of the row's own columns. */
+export const CHANGELOG_COLUMNS = { op: '_op', sourceTs: '_source_ts', position: '_source_position' } as const;
+
+/**
+ * A change as a row of the changelog table: `_op` (insert/update/delete), `_source_ts`
+ * (micros), `_source_position` (JSON), then the row — the after-image, or the before-image
+ * for deletes.
+ */
+export function changelogEvent(ev: ChangeEvent, positionText: string): ChangeEvent {
+  const image = ev.op === 'delete' ? ev.before : ev.after;
+  return {
+    table: ev.table,
+    op: 'insert',
+    after: { ...(image ?? {}), [CHANGELOG_COLUMNS.op]: ev.op, [CHANGELOG_COLUMNS.sourceTs]: BigInt(ev.sourceTsMs) * 1000n, [CHANGELOG_COLUMNS.position]: positionText },
+    position: ev.position,
+    sourceTsMs: ev.sourceTsMs,
+    ...(ev.origin ? { origin: ev.origin } : {}),
+  };
+}
+
+export type { SourcePosition };
