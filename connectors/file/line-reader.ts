@@ -139,7 +139,7 @@ async function* readFileLines(
  */
 export async function* readChangelogLines(opts: LineReaderOptions): AsyncGenerator<LineItem | IdleItem> {
   let listing = await listFiles(opts.path);
-  let last: string | undefined = opts.after && opts.after.line === 0 ? undefined : undefined;
+  let last: string | undefined;
   const after = opts.after;
   for (;;) {
     const next = listing.names.find((n) => (last === undefined || compareFileNames(n, last) > 0) && (after === undefined || compareFileNames(n, after.file) >= 0));

@@ -106,8 +106,15 @@ async function* readTask(
   });
   const projection = new Schema(0, [...output, ...extras]);
   const nameOf = new Map<number, string>([...output.map((f) => [f.id, f.name] as const), ...extras.map((f) => [f.id, f.name] as const)]);
+  // Spec "Column Projection": a column missing from the file that is the source of an
+  // identity partition field takes the partition value.
+  const constants = new Map<number, unknown>();
+  const spec = table.specs().get(task.file.specId);
+  spec?.fields.forEach((pf, i) => {
+    if (pf.transform.kind === 'identity' && nameOf.has(pf.sourceId)) constants.set(pf.sourceId, task.file.partition[i] ?? null);
+  });
   let pos = 0n;
-  for await (const batch of readParquetRows(table.io, task.file.filePath, projection, { batchSize: o.batchSize ?? 10_000 })) {
+  for await (const batch of readParquetRows(table.io, task.file.filePath, projection, { batchSize: o.batchSize ?? 10_000, constants })) {
     const kept: Row[] = [];
     for (const row of batch) {
       const p = pos++;
