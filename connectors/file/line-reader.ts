@@ -18,6 +18,8 @@ export interface LineItem {
   readonly text: string;
   /** The bytes were not UTF-8; `text` then has replacement characters. */
   readonly invalidUtf8: boolean;
+  /** The raw bytes, kept only when they are not UTF-8 (for the dead-letter file). */
+  readonly bytes?: Uint8Array;
 }
 
 /** Follow mode only: every line written so far has been yielded; the reader is waiting. */
@@ -68,7 +70,7 @@ function decodeLine(file: string, line: number, bytes: Buffer): LineItem {
   const invalidUtf8 = !isUtf8(body);
   let text = body.toString('utf8');
   if (line === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1); // BOM
-  return { kind: 'line', file, line, text, invalidUtf8 };
+  return invalidUtf8 ? { kind: 'line', file, line, text, invalidUtf8, bytes: Uint8Array.from(body) } : { kind: 'line', file, line, text, invalidUtf8 };
 }
 
 /** Waits one poll interval; false when aborted. */

@@ -56,7 +56,7 @@ export class PipelineRunner {
     private readonly source: Source,
     private readonly bindings: readonly TableBinding[],
   ) {
-    this.writers = bindings.flatMap((b) => [b.mirror, ...(b.changelog ? [b.changelog] : [])]).map((writer) => ({ writer, committed: writer.resume?.position, dirty: false, lastCommitMs: Date.now() }));
+    this.writers = [...new Set(bindings.flatMap((b) => [b.mirror, ...(b.changelog ? [b.changelog] : [])]))].map((writer) => ({ writer, committed: writer.resume?.position, dirty: false, lastCommitMs: Date.now() }));
   }
 
   /** Where the source must restart: the lowest committed position (undefined: from the start). */

@@ -25,15 +25,16 @@ export async function writeEqualityDeletes(
   equalityIds: readonly number[],
   partitions: Iterable<{ readonly values: PartitionValues; readonly path: string; readonly rows: Iterable<RowValues> }>,
 ): Promise<DataFile[]> {
-  const schema = equalityDeleteSchema(tableSchema, equalityIds);
   const out: DataFile[] = [];
+  let schema: Schema | undefined;
   for (const p of partitions) {
     const rows = [...p.rows];
     if (rows.length === 0) continue;
+    schema ??= equalityDeleteSchema(tableSchema, equalityIds);
     const location = t.newLocation(`eq-del-${randomUUID()}.parquet`, p.path);
     const w = await ParquetFileWriter.open(t.io, location, schema, t.opts);
     try {
-      await w.write(rows.map((r) => Object.fromEntries(schema.fields.map((f) => [f.name, r[f.name] ?? null]))));
+      await w.write(rows.map((r) => Object.fromEntries(schema!.fields.map((f) => [f.name, r[f.name] ?? null]))));
     } catch (err) {
       await w.abort();
       throw err;

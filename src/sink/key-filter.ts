@@ -105,7 +105,7 @@ function testAndSet(s: Sub, hi: number, lo: number): boolean {
  * Expected FPP of a split-block filter holding `keysPerBlock` keys per block on average: block
  * loads are Poisson(λ), and a probe hits when each of its 8 words already has its one bit.
  */
-export function sbbfFpp(keysPerBlock: number): number {
+function sbbfFpp(keysPerBlock: number): number {
   const lambda = keysPerBlock;
   if (lambda <= 0) return 0;
   let pj = Math.exp(-lambda); // P(load = 0)
@@ -222,8 +222,9 @@ export class KeyFilter {
     return 1 - pass;
   }
 
-  get options(): Readonly<Required<KeyFilterOptions>> {
-    return this.opts;
+  /** The options in force (a restored filter keeps the ones it was built with). */
+  get options(): Required<KeyFilterOptions> {
+    return { ...this.opts };
   }
 
   private probeHash(hi: number, lo: number): boolean {

@@ -1,0 +1,104 @@
+import path from 'node:path';
+import { createFileSource } from '../../connectors/file/index.js';
+import { FilesystemCatalog } from '../catalog/filesystem-catalog.js';
+import type { Catalog } from '../catalog/catalog.js';
+import { ConfigError } from '../errors.js';
+import { primitive } from '../iceberg/spec/types.js';
+import { silentLogger, type Logger } from '../logging/logger.js';
+import type { ChangeEvent } from '../sink/change-event.js';
+import { TableWriter } from '../sink/table-writer.js';
+import { matchTable, resolveTableMode, splitSourceName, tableKeyColumns, targetTableName, type PipelineConfig, type TableConfig } from './config.js';
+import { PipelineRunner } from './pipeline-runner.js';
+import type { Source, SourceColumn, SourceTable } from './source.js';
+import { CHANGELOG_COLUMNS, type TableBinding } from './table-binding.js';
+import { provisionTable } from './table-provisioner.js';
+
+export interface BuiltPipeline {
+  readonly runner: PipelineRunner;
+  readonly source: Source;
+  readonly catalog: Catalog;
+  readonly writers: readonly TableWriter[];
+}
+
+/** Source db/table columns added to tables that merge several source tables (regex entries). */
+const SHARD_COLUMNS: readonly SourceColumn[] = [
+  { name: '_source_db', type: primitive('string'), nullable: true },
+  { name: '_source_table', type: primitive('string'), nullable: true },
+];
+
+export function createSource(config: PipelineConfig, cwd: string): Source {
+  switch (config.source.type) {
+    case 'file':
+      return createFileSource(config, { cwd });
+    default:
+      throw new ConfigError(`source.type: ${(config.source as { type: string }).type} is not implemented yet`, { path: 'source.type' });
+  }
+}
+
+/**
+ * Wires a pipeline: discovers the source tables, creates or evolves each target table
+ * ("one-click": tables are created from the source schema on first run), and opens one
+ * writer per target (tables merged from several sources share it).
+ */
+export async function buildPipeline(config: PipelineConfig, o: { cwd?: string; log?: Logger; source?: Source } = {}): Promise<BuiltPipeline> {
+  const cwd = o.cwd ?? process.cwd();
+  const log = o.log ?? silentLogger;
+  const source = o.source ?? createSource(config, cwd);
+  const warehouse = /^[a-z][a-z0-9+.-]*:/i.test(config.target.warehouse) ? config.target.warehouse : path.resolve(cwd, config.target.warehouse);
+  const catalog = new FilesystemCatalog(warehouse);
+  const byTarget = new Map<string, { mirror: TableWriter; changelog?: TableWriter }>();
+  const bindings: TableBinding[] = [];
+  for (const st of await source.discover()) {
+    const m = matchTable(config.tables, st.name);
+    if (!m) continue;
+    const cfg = m.table;
+    const merged = cfg.match.kind === 'regex';
+    const targetName = targetTableName(config, cfg, st.name);
+    let writers = byTarget.get(targetName);
+    if (!writers) {
+      writers = await openTargets(catalog, config, cfg, st, targetName, merged, log);
+      byTarget.set(targetName, writers);
+    }
+    bindings.push({
+      matches: (name) => name === st.name,
+      mirror: writers.mirror,
+      ...(writers.changelog ? { changelog: writers.changelog } : {}),
+      ...(merged ? { enrich: shardColumns } : {}),
+    });
+  }
+  if (bindings.length === 0) throw new ConfigError(`no source table of ${source.name} matches the pipeline's tables`, { path: 'tables' });
+  const writers = [...byTarget.values()].flatMap((w) => [w.mirror, ...(w.changelog ? [w.changelog] : [])]);
+  return { runner: new PipelineRunner(source, bindings), source, catalog, writers };
+}
+
+async function openTargets(catalog: Catalog, config: PipelineConfig, cfg: TableConfig, st: SourceTable, targetName: string, merged: boolean, log: Logger) {
+  const mode = resolveTableMode(cfg, st.primaryKey);
+  const keyColumns = tableKeyColumns(cfg, st.primaryKey);
+  if (mode === 'upsert' && keyColumns.length === 0) {
+    throw new ConfigError(`source table ${st.name} has no primary key: upsert mode needs key-columns (or set mode: append)`, { sourceTable: st.name });
+  }
+  const columns = merged ? [...st.columns, ...SHARD_COLUMNS] : st.columns;
+  const keyFilter = config.keyFilter.enabled ? { expectedKeys: config.keyFilter.expectedKeys, fpp: config.keyFilter.fpp, checkpointEveryCommits: config.keyFilter.checkpointEveryCommits } : false;
+  const mirrorTable = await provisionTable(
+    catalog,
+    { id: { namespace: config.target.namespace, name: targetName }, columns, keyColumns: mode === 'upsert' ? keyColumns : [], partitionBy: cfg.partitionBy.map((p) => ({ column: p.sourceColumn, transform: p.transform })), formatVersion: cfg.formatVersion, properties: cfg.properties },
+    log,
+  );
+  const mirror = await TableWriter.open(mirrorTable, { pipelineId: config.pipelineId, mode, changelogMode: cfg.changelogMode, keyFilter, log });
+  if (!cfg.changelogTable) return { mirror };
+  const changelogColumns: SourceColumn[] = [
+    { name: CHANGELOG_COLUMNS.op, type: primitive('string'), nullable: false },
+    { name: CHANGELOG_COLUMNS.sourceTs, type: primitive('timestamptz'), nullable: false },
+    { name: CHANGELOG_COLUMNS.position, type: primitive('string'), nullable: false },
+    ...columns.map((c) => ({ ...c, nullable: true })),
+  ];
+  const changelogTable = await provisionTable(catalog, { id: { namespace: config.target.namespace, name: cfg.changelogTable }, columns: changelogColumns, keyColumns: [], partitionBy: [], formatVersion: 2, properties: cfg.properties }, log);
+  const changelog = await TableWriter.open(changelogTable, { pipelineId: config.pipelineId, mode: 'append', changelogMode: 'error', keyFilter: false, log });
+  return { mirror, changelog };
+}
+
+function shardColumns(ev: ChangeEvent): ChangeEvent {
+  const { db, table } = splitSourceName(ev.table);
+  const add = (r: ChangeEvent['after']) => (r ? { ...r, _source_db: db, _source_table: table } : r);
+  return { ...ev, ...(ev.before ? { before: add(ev.before)! } : {}), ...(ev.after ? { after: add(ev.after)! } : {}) };
+}
