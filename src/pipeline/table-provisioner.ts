@@ -4,7 +4,7 @@ import { ValidationError } from '../errors.js';
 import { PARTITION_DATA_ID_START, type PartitionField, type PartitionSpec } from '../iceberg/spec/partition-spec.js';
 import { Schema } from '../iceberg/spec/schema.js';
 import { canTransform, transformToString, type Transform } from '../iceberg/spec/transforms.js';
-import { canPromote, isPrimitive, typesEqual, typeToString, type IcebergType, type NestedField } from '../iceberg/spec/types.js';
+import { canPromote, isPrimitive, typeToString, type IcebergType, type NestedField } from '../iceberg/spec/types.js';
 import type { FormatVersion } from '../iceberg/spec/table-metadata.js';
 import type { Table } from '../iceberg/table.js';
 import type { Logger } from '../logging/logger.js';
@@ -85,7 +85,7 @@ export async function provisionTable(catalog: Catalog, def: TableDefinition, log
       changes++;
       continue;
     }
-    if (typesEqual(f.type, c.type)) continue;
+    if (sameShape(f.type, c.type)) continue;
     if (isPrimitive(f.type) && isPrimitive(c.type) && canPromote(f.type, c.type)) {
       update.updateColumn(c.name, c.type);
       changes++;
@@ -105,4 +105,23 @@ export async function provisionTable(catalog: Catalog, def: TableDefinition, log
     log.info('evolved table schema', { table: name, changes });
   }
   return table;
+}
+
+/** Type equality ignoring field ids: source schemas carry no Iceberg ids for nested fields. */
+function sameShape(a: IcebergType, b: IcebergType): boolean {
+  if (a.kind !== b.kind) return false;
+  switch (a.kind) {
+    case 'struct':
+      return b.kind === 'struct' && a.fields.length === b.fields.length && a.fields.every((f, i) => f.name === b.fields[i]!.name && sameShape(f.type, b.fields[i]!.type));
+    case 'list':
+      return b.kind === 'list' && sameShape(a.element, b.element);
+    case 'map':
+      return b.kind === 'map' && sameShape(a.key, b.key) && sameShape(a.value, b.value);
+    case 'decimal':
+      return b.kind === 'decimal' && a.precision === b.precision && a.scale === b.scale;
+    case 'fixed':
+      return b.kind === 'fixed' && a.length === b.length;
+    default:
+      return true;
+  }
 }

@@ -280,6 +280,7 @@ commit:
 });
 
 describe('pipeline config: ${ENV} substitution', () => {
+  const tempDir = useTempDir();
   // A function replacement: in a replacement string `$$` would mean `$`.
   const yaml = MINIMAL.replace('path: changes.jsonl', () => 'path: "${DATA_DIR}/changes-$${NOT_A_VAR}.jsonl"');
 
@@ -297,18 +298,13 @@ describe('pipeline config: ${ENV} substitution', () => {
   });
 
   it('loadPipelineConfig reads the environment', async () => {
-    const dir = useTempDirOnce();
+    const dir = tempDir();
     const file = path.join(dir, 'p.yaml');
     fs.writeFileSync(file, yaml);
     const c = await loadPipelineConfig(file, { DATA_DIR: '/x' });
     expect(c.source.path).toBe('/x/changes-${NOT_A_VAR}.jsonl');
   });
 });
-
-const tempDir = useTempDir();
-function useTempDirOnce(): string {
-  return tempDir();
-}
 
 describe('pipeline config helpers', () => {
   const c = parse(`
