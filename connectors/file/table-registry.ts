@@ -49,9 +49,13 @@ function buildRuntime(table: SourceTable, rowSchema: JsonObject | undefined): Ta
   return { table, after: decoders(true), before: decoders(false) };
 }
 
+const MAX_CACHED_NAMES = 10_000;
+
 export class TableRegistry {
   /** Columns learnt from schema blocks, by source table name. */
   private readonly learnt = new Map<string, SourceColumn[]>();
+  /** Lookups per line are by name: cache them (bounded: unknown names may be many). */
+  private readonly specByName = new Map<string, FileTableSpec | undefined>();
   /** Runtimes by table name, then by schema-block fingerprint ('' = no block). */
   private readonly runtimes = new Map<string, Map<string, TableRuntime>>();
 
@@ -59,7 +63,10 @@ export class TableRegistry {
 
   /** The spec for a name: an exact spec wins over a RegExp spec; RegExp specs in order. */
   specFor(name: string): FileTableSpec | undefined {
-    return this.specs.find((s) => s.name === name) ?? this.specs.find((s) => s.name instanceof RegExp && s.name.test(name));
+    if (this.specByName.has(name)) return this.specByName.get(name);
+    const spec = this.specs.find((s) => s.name === name) ?? this.specs.find((s) => s.name instanceof RegExp && s.name.test(name));
+    if (this.specByName.size < MAX_CACHED_NAMES) this.specByName.set(name, spec);
+    return spec;
   }
 
   hasDeclaredColumns(spec: FileTableSpec): boolean {

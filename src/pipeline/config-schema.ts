@@ -41,6 +41,12 @@ const regexString = z.string().min(1).superRefine((s, ctx) => {
 
 /** Iceberg table properties are strings; unquoted YAML numbers/booleans are accepted as their text. */
 const propertyValue = z.union([z.string(), z.number(), z.boolean()], { error: 'expected a string, number or boolean' })
+  .superRefine((v, ctx) => {
+    // YAML reads big integers as floats: the text would silently change.
+    if (typeof v === 'number' && Number.isInteger(v) && !Number.isSafeInteger(v)) {
+      ctx.addIssue({ code: 'custom', message: 'integer too large to read exactly: quote it' });
+    }
+  })
   .transform((v) => String(v));
 
 const namingTemplate = z.string().min(1).superRefine((s, ctx) => {

@@ -157,6 +157,10 @@ describe('pipeline config: errors name the key path', () => {
     expect(issuesOf(withTable('  - source: shop.orders\n    format-version: 3'))).toEqual(['tables[0].format-version: expected one of 1 | 2, got 3']);
     expect(issuesOf(withTable('  - source: shop.orders\n    key-columns: id'))).toEqual(['tables[0].key-columns: expected a list, got "id"']);
     expect(issuesOf(`${MINIMAL}key-filter: { fpp: 1.5 }\n`)).toEqual(['key-filter.fpp: expected a number < 1, got 1.5']);
+    expect(issuesOf(withTable('  - source: shop.orders\n    properties: { a: [1], b: 9007199254740993 }'))).toEqual([
+      'tables[0].properties.a: expected a string, number or boolean',
+      'tables[0].properties.b: integer too large to read exactly: quote it',
+    ]);
     expect(issuesOf(MINIMAL.replace('p1', 'Orders Mirror'))).toEqual(['pipeline-id: expected a pipeline id matching ^[a-z0-9_-]+$, got "Orders Mirror"']);
   });
 

@@ -110,3 +110,56 @@ key-filter: { enabled: true, expected-keys: 5000, fpp: 0.01, checkpoint-every-co
     expect(new Set(positions).size).toBe(EVENTS);
   }, 900_000);
 });
+
+describe('graceful stop', () => {
+  const tempDir = useTempDir();
+
+  it('SIGTERM in follow mode commits what was read and exits 0; new lines are picked up while it runs', async () => {
+    const dir = tempDir();
+    const rand = seededRandom(7);
+    const lines = generateChangelog(2000, rand);
+    const logFile = path.join(dir, 'changes.jsonl');
+    fs.writeFileSync(logFile, `${lines.slice(0, 1000).join('\n')}\n`);
+    fs.writeFileSync(
+      path.join(dir, 'pipeline.yaml'),
+      `pipeline-id: follow
+source: { type: file, path: changes.jsonl }
+tables:
+  - source: shop.orders
+    target: orders
+    key-columns: [id]
+    columns:
+      - { name: id, type: long, nullable: false }
+      - { name: region, type: int }
+      - { name: v, type: string }
+target: { catalog: filesystem, warehouse: wh, namespace: db }
+commit: { interval-ms: 100, max-rows: 10000 }
+`,
+    );
+    const { child, done } = startCli(['ingest', 'pipeline.yaml'], dir);
+    const catalog = new FilesystemCatalog(path.join(dir, 'wh'));
+    const committedLine = async (): Promise<number> => {
+      try {
+        const t = await catalog.loadTable({ namespace: ['db'], name: 'orders' });
+        const p = t.currentSnapshot()?.summary['icetide.source-position'];
+        return p ? (JSON.parse(p) as { line: number }).line : 0;
+      } catch {
+        return 0;
+      }
+    };
+    const waitFor = async (line: number) => {
+      for (let i = 0; i < 300 && (await committedLine()) < line; i++) await new Promise((r) => setTimeout(r, 100));
+    };
+    await waitFor(1000);
+    fs.appendFileSync(logFile, `${lines.slice(1000).join('\n')}\n`);
+    await waitFor(2000);
+    child.kill('SIGTERM');
+    const r = await done;
+    expect(r.code, r.stderr).toBe(0);
+    expect(await committedLine()).toBe(2000);
+    const t = await catalog.loadTable({ namespace: ['db'], name: 'orders' });
+    let n = 0;
+    for await (const b of scanTable(t)) n += b.length;
+    expect(n).toBe(applyChangelog(lines, 'shop.orders', 'id').size);
+  }, 120_000);
+});

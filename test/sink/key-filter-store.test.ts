@@ -1,0 +1,90 @@
+import fs from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { FilesystemCatalog } from '../../src/catalog/filesystem-catalog.js';
+import { Schema } from '../../src/iceberg/spec/schema.js';
+import { primitive } from '../../src/iceberg/spec/types.js';
+import type { Logger } from '../../src/logging/logger.js';
+import { TableWriter } from '../../src/sink/table-writer.js';
+import type { ChangeEvent } from '../../src/sink/change-event.js';
+import { useTempDir } from '../support/temp-dir.js';
+
+const schema = new Schema(0, [{ id: 1, name: 'id', required: true, type: primitive('long') }, { id: 2, name: 'v', required: false, type: primitive('string') }], [1]);
+const cfg = { expectedKeys: 1000, fpp: 0.001, checkpointEveryCommits: 2 };
+const ins = (id: number): ChangeEvent => ({ table: 's', op: 'insert', after: { id: BigInt(id), v: 'x' }, position: id, sourceTsMs: id });
+
+function recordingLogger(): Logger & { warnings: string[] } {
+  const warnings: string[] = [];
+  return { warnings, info: () => undefined, warn: (m) => warnings.push(m), error: (m) => warnings.push(m) };
+}
+
+describe('key filter checkpoints (DESIGN.md "key filter")', () => {
+  const tempDir = useTempDir();
+
+  async function tableWithCommits() {
+    const t = await new FilesystemCatalog(tempDir()).createTable({ namespace: ['d'], name: 't' }, { schema });
+    const w = await TableWriter.open(t, { pipelineId: 'p', mode: 'upsert', keyFilter: cfg });
+    for (let c = 0; c < 3; c++) {
+      await w.write([ins(c * 10 + 1), ins(c * 10 + 2)], 'incremental');
+      await w.commit({ position: c, phase: 'incremental' });
+    }
+    return t;
+  }
+
+  it('is checkpointed every N commits and referenced from the snapshot summary', async () => {
+    const t = await tableWithCommits();
+    const withCheckpoint = t.snapshots().filter((s) => s.summary['icetide.key-filter']);
+    expect(withCheckpoint).toHaveLength(1); // commit 2 of 3
+    expect(fs.existsSync(withCheckpoint[0]!.summary['icetide.key-filter']!)).toBe(true);
+  });
+
+  it('on restart loads the checkpoint and adds keys of data files committed after it', async () => {
+    const t = await tableWithCommits();
+    const w = await TableWriter.open(t, { pipelineId: 'p', mode: 'upsert', keyFilter: cfg });
+    const f = w.keyFilter!;
+    expect(f.isReady).toBe(true);
+    for (const k of [1, 2, 11, 12, 21, 22]) expect(f.mightContain([BigInt(k)])).toBe(true); // 21, 22 came after the checkpoint
+    const absent = Array.from({ length: 200 }, (_, i) => BigInt(1000 + i)).filter((k) => f.mightContain([k]));
+    expect(absent.length).toBeLessThan(10);
+  });
+
+  it('a corrupt checkpoint logs a warning, deletes always until rebuilt, then is exact again', async () => {
+    const t = await tableWithCommits();
+    const file = t.snapshots().find((s) => s.summary['icetide.key-filter'])!.summary['icetide.key-filter']!;
+    const bytes = fs.readFileSync(file);
+    bytes[bytes.length - 10] ^= 0xff;
+    fs.writeFileSync(file, bytes);
+    const log = recordingLogger();
+    const w = await TableWriter.open(t, { pipelineId: 'p', mode: 'upsert', keyFilter: cfg, log });
+    expect(log.warnings.join('\n')).toMatch(/checkpoint unusable/);
+    expect(w.keyFilter!.mightContain([999_999n])).toBe(true); // never "delete never" while unsure
+    await w.keyFilter!.settled();
+    expect(w.keyFilter!.isReady).toBe(true);
+    for (const k of [1, 2, 11, 12, 21, 22]) expect(w.keyFilter!.mightContain([BigInt(k)])).toBe(true);
+  });
+
+  it('a missing checkpoint file is handled the same way', async () => {
+    const t = await tableWithCommits();
+    fs.rmSync(t.snapshots().find((s) => s.summary['icetide.key-filter'])!.summary['icetide.key-filter']!);
+    const log = recordingLogger();
+    const w = await TableWriter.open(t, { pipelineId: 'p', mode: 'upsert', keyFilter: cfg, log });
+    expect(log.warnings.length).toBe(1);
+    await w.keyFilter!.settled();
+    expect(w.keyFilter!.mightContain([21n])).toBe(true);
+  });
+
+  it('equality deletes hold only the key columns, de-duplicated, and are skipped for keys never written', async () => {
+    const t = await new FilesystemCatalog(tempDir()).createTable({ namespace: ['d'], name: 't' }, { schema });
+    const w = await TableWriter.open(t, { pipelineId: 'p', mode: 'upsert', keyFilter: cfg });
+    await w.write([ins(1), ins(2)], 'incremental');
+    await w.commit({ position: 1, phase: 'incremental' });
+    const up = (id: number, v: string): ChangeEvent => ({ table: 's', op: 'update', before: { id: BigInt(id), v: 'x' }, after: { id: BigInt(id), v }, position: 2, sourceTsMs: 2 });
+    await w.write([up(1, 'a'), up(1, 'b'), up(1, 'c'), ins(50)], 'incremental');
+    const stats = await w.commit({ position: 2, phase: 'incremental' });
+    expect(stats!.equalityDeletes).toBe(1); // key 1 once; key 50 never existed
+    expect(stats!.positionDeletes).toBe(2); // the first two writes of key 1 in this commit
+    expect(stats!.skippedDeletes).toBe(1);
+    const eq = (await t.entries()).find((e) => e.dataFile.content === 'equality-deletes')!;
+    expect(eq.dataFile.equalityIds).toEqual([1]);
+    expect([...eq.dataFile.valueCounts!.keys()]).toEqual([1]); // only the id column is in the file
+  });
+});
