@@ -75,6 +75,17 @@ function fieldResolver(table: Table): (id: number) => NestedField | undefined {
   };
 }
 
+/**
+ * Live rows of one planned data file (its deletes applied), for jobs that work file by file
+ * (compaction). Share one DeleteLoader across tasks so each delete file is read once.
+ */
+export function readTaskRows(table: Table, task: FileScanTask, o: { columns?: readonly string[]; batchSize?: number; deletes?: DeleteLoader } = {}): AsyncIterable<Row[]> {
+  const fieldOf = fieldResolver(table);
+  return readTask(table, task, outputFields(table.schema(), o.columns), { ...(o.batchSize ? { batchSize: o.batchSize } : {}) }, o.deletes ?? new DeleteLoader(table.io, fieldOf), fieldOf);
+}
+
+export { DeleteLoader };
+
 function outputFields(schema: Schema, columns: readonly string[] | undefined): NestedField[] {
   if (!columns) return [...schema.fields];
   return columns.map((c) => {
