@@ -51,7 +51,7 @@ describe('key filter checkpoints (DESIGN.md "key filter")', () => {
     const t = await tableWithCommits();
     const file = t.snapshots().find((s) => s.summary['icetide.key-filter'])!.summary['icetide.key-filter']!;
     const bytes = fs.readFileSync(file);
-    bytes[bytes.length - 10] ^= 0xff;
+    bytes[bytes.length - 10] = bytes[bytes.length - 10]! ^ 0xff;
     fs.writeFileSync(file, bytes);
     const log = recordingLogger();
     const w = await TableWriter.open(t, { pipelineId: 'p', mode: 'upsert', keyFilter: cfg, log });
