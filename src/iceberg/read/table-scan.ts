@@ -104,7 +104,8 @@ async function* readTask(
   fieldOf: (id: number) => NestedField | undefined,
 ): AsyncIterable<Row[]> {
   if (task.file.fileFormat !== 'PARQUET') throw new UnsupportedError(`data file ${task.file.filePath} is ${task.file.fileFormat}; only Parquet is read`);
-  const deleted = await deletes.positionsFor(task.file.filePath, task.deletes);
+  // Row positions as numbers: a file never nears 2^53 rows, and bigint math per row is slow.
+  const deleted = new Set([...(await deletes.positionsFor(task.file.filePath, task.deletes))].map(Number));
   const eqSets = await deletes.equalitySets(task.deletes);
   // Read the output columns plus whatever the filter and the equality deletes need, each
   // under an internal name so an output column and an extra column never collide.
@@ -124,7 +125,7 @@ async function* readTask(
   spec?.fields.forEach((pf, i) => {
     if (pf.transform.kind === 'identity' && nameOf.has(pf.sourceId)) constants.set(pf.sourceId, task.file.partition[i] ?? null);
   });
-  let pos = 0n;
+  let pos = 0;
   for await (const batch of readParquetRows(table.io, task.file.filePath, projection, { batchSize: o.batchSize ?? 10_000, constants })) {
     const kept: Row[] = [];
     for (const row of batch) {

@@ -1,0 +1,75 @@
+/**
+ * Scan throughput: a table of 1M rows x 10 columns (written by the sink), then 10% of the
+ * keys deleted by equality deletes; reads it back with `scanTable` (deletes applied) and,
+ * side by side, DuckDB reading the same data files without deletes (`read_parquet`), as a ratio.
+ * Run: npx tsx bench/scan.ts [rows] [runs]
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { FilesystemCatalog } from '../src/catalog/filesystem-catalog.js';
+import { scanTable } from '../src/iceberg/read/table-scan.js';
+import { Schema } from '../src/iceberg/spec/schema.js';
+import { decimal, primitive } from '../src/iceberg/spec/types.js';
+import type { ChangeEvent } from '../src/sink/change-event.js';
+import { TableWriter } from '../src/sink/table-writer.js';
+import { printTable, stats, writeResults } from './bench-stats.js';
+
+const ROWS = Number(process.argv[2] ?? 1_000_000);
+const RUNS = Number(process.argv[3] ?? 3);
+const schema = new Schema(0, [
+  { id: 1, name: 'id', required: true, type: primitive('long') },
+  { id: 2, name: 'n', required: false, type: primitive('int') },
+  { id: 3, name: 'x', required: false, type: primitive('double') },
+  { id: 4, name: 'amount', required: false, type: decimal(18, 4) },
+  { id: 5, name: 'name', required: false, type: primitive('string') },
+  { id: 6, name: 'tag', required: false, type: primitive('string') },
+  { id: 7, name: 'ts', required: false, type: primitive('timestamptz') },
+  { id: 8, name: 'day', required: false, type: primitive('date') },
+  { id: 9, name: 'flag', required: false, type: primitive('boolean') },
+  { id: 10, name: 'maybe', required: false, type: primitive('long') },
+], [1]);
+const row = (i: number) => ({ id: BigInt(i), n: i % 1000, x: i / 7, amount: BigInt(i) * 37n, name: `name-${i}-${(i * 2654435761) % 1e9}`, tag: ['a', 'b', 'c', 'd'][i % 4]!, ts: 1_700_000_000_000_000n + BigInt(i), day: 19000 + (i % 365), flag: i % 2 === 0, maybe: i % 10 === 0 ? null : BigInt(i) });
+
+const wh = fs.mkdtempSync(path.join(os.tmpdir(), 'icetide-bench-scan-'));
+try {
+  const table = await new FilesystemCatalog(wh).createTable({ namespace: ['b'], name: 't' }, { schema, properties: { 'write.parquet.row-group-size-bytes': String(16 << 20) } });
+  const w = await TableWriter.open(table, { pipelineId: 'bench', mode: 'upsert', keyFilter: { expectedKeys: ROWS, fpp: 0.01, checkpointEveryCommits: 100 } });
+  for (let i = 0; i < ROWS; i += 10_000) {
+    const batch: ChangeEvent[] = [];
+    for (let j = i; j < Math.min(ROWS, i + 10_000); j++) batch.push({ table: 's', op: 'insert', after: row(j), position: j, sourceTsMs: j });
+    await w.write(batch, 'snapshot');
+  }
+  await w.commit({ position: ROWS, phase: 'snapshot' });
+  const deletes: ChangeEvent[] = [];
+  for (let j = 0; j < ROWS; j += 10) deletes.push({ table: 's', op: 'delete', before: row(j), position: ROWS + j, sourceTsMs: j });
+  await w.write(deletes, 'incremental');
+  const c = await w.commit({ position: ROWS * 2, phase: 'incremental' });
+  const tasks = await table.planFiles();
+  const files = tasks.map((t) => `'${t.file.filePath}'`).join(',');
+  const db = await (await DuckDBInstance.create()).connect();
+  const ours: number[] = [];
+  const duck: number[] = [];
+  let live = 0;
+  for (let r = 0; r < RUNS; r++) {
+    let t0 = performance.now();
+    live = 0;
+    for await (const b of scanTable(table)) live += b.length;
+    ours.push(performance.now() - t0);
+    t0 = performance.now();
+    // DuckDB materialises every column of every row (no deletes): the raw read cost of the same files.
+    await db.runAndReadAll(`SELECT count(*), sum(hash(id, n, x, amount, name, tag, ts, day, flag, maybe)) FROM read_parquet([${files}])`);
+    duck.push(performance.now() - t0);
+  }
+  const o = stats(ours), d = stats(duck);
+  console.log(`${ROWS} rows x 10 columns in ${tasks.length} data file(s); ${c!.equalityDeletes} equality-deleted keys (${tasks[0]!.deletes.length} delete file(s)); live rows ${live}; ${RUNS} runs`);
+  printTable([
+    { reader: 'icetide scanTable (deletes applied)', 'min ms': o.min.toFixed(0), 'median ms': o.median.toFixed(0), 'rows/s (median)': Math.round(ROWS / (o.median / 1000)) },
+    { reader: 'DuckDB read_parquet (no deletes)', 'min ms': d.min.toFixed(0), 'median ms': d.median.toFixed(0), 'rows/s (median)': Math.round(ROWS / (d.median / 1000)) },
+  ]);
+  console.log(`ratio ours/DuckDB (median rows/s): ${(d.median / o.median).toFixed(2)}`);
+  console.log(`results: ${writeResults('scan', { rows: ROWS, live, ours, duck })}`);
+} finally {
+  fs.rmSync(wh, { recursive: true, force: true });
+}
