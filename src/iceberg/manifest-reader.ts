@@ -5,7 +5,7 @@ import type { DataFile, DataFileContent, EntryStatus, FileFormat, LiveManifestEn
 import type { ManifestFile } from './spec/manifest-list.js';
 import type { PartitionSpec } from './spec/partition-spec.js';
 import type { PrimitiveType } from './spec/types.js';
-import type { PrimitiveValue } from './spec/values.js';
+import { representationOf, type PrimitiveValue } from './spec/values.js';
 import { deserializeValue } from './spec/value-serialization.js';
 import { RecordReader, type AvroRecordValue } from './avro-record.js';
 import { readAvroFile } from './avro-file.js';
@@ -121,20 +121,12 @@ function toPartitionValue(r: RecordReader, type: PrimitiveType, v: unknown, name
   if (v instanceof Uint8Array) {
     return type.kind === 'binary' || type.kind === 'fixed' ? v : deserializeValue(type, v);
   }
-  switch (type.kind) {
-    case 'long':
-    case 'time':
-    case 'timestamp':
-    case 'timestamptz':
-    case 'timestamp_ns':
-    case 'timestamptz_ns':
+  switch (representationOf(type.kind)) {
+    case 'bigint':
       if (typeof v === 'bigint') return v;
       if (typeof v === 'number') return BigInt(v);
       break;
-    case 'int':
-    case 'date':
-    case 'float':
-    case 'double':
+    case 'number':
       if (typeof v === 'number') return v;
       if (typeof v === 'bigint') return Number(v);
       break;
@@ -142,7 +134,6 @@ function toPartitionValue(r: RecordReader, type: PrimitiveType, v: unknown, name
       if (typeof v === 'boolean') return v;
       break;
     case 'string':
-    case 'uuid':
       if (typeof v === 'string') return v;
       break;
     default:

@@ -74,16 +74,19 @@ export function currentSnapshot(md: TableMetadata): Snapshot | undefined {
   return md.currentSnapshotId === undefined ? undefined : findSnapshot(md, md.currentSnapshotId);
 }
 
-/** Snapshot ids from `id` back to the first snapshot, newest first, within this metadata. */
-export function ancestorIds(md: TableMetadata, id: bigint | undefined): bigint[] {
-  const out: bigint[] = [];
+/** Snapshots from `id` back through its parents, newest first, while they are in this metadata. */
+export function* ancestors(md: TableMetadata, id: bigint | undefined): Generator<Snapshot> {
   const byId = new Map(md.snapshots.map((s) => [s.snapshotId, s]));
   let cur = id === undefined ? undefined : byId.get(id);
   while (cur) {
-    out.push(cur.snapshotId);
+    yield cur;
     cur = cur.parentSnapshotId === undefined ? undefined : byId.get(cur.parentSnapshotId);
   }
-  return out;
+}
+
+/** Snapshot ids from `id` back to the first snapshot, newest first, within this metadata. */
+export function ancestorIds(md: TableMetadata, id: bigint | undefined): bigint[] {
+  return [...ancestors(md, id)].map((s) => s.snapshotId);
 }
 
 /**

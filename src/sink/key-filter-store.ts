@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { readParquetRows } from '../parquet/index.js';
-import { ancestorIds } from '../iceberg/metadata-updates.js';
+import { ancestors } from '../iceberg/metadata-updates.js';
 import { readManifestEntries, snapshotManifests } from '../iceberg/snapshot-files.js';
 import { Schema } from '../iceberg/spec/schema.js';
 import type { Table } from '../iceberg/table.js';
@@ -74,7 +74,7 @@ export class KeyFilterStore {
 
   private async load(): Promise<void> {
     const md = this.table.metadata;
-    const chain = ancestorIds(md, md.currentSnapshotId).map((id) => md.snapshots.find((s) => s.snapshotId === id)!);
+    const chain = [...ancestors(md, md.currentSnapshotId)];
     if (chain.length === 0) {
       this.ready = true; // empty table: nothing was ever written
       return;

@@ -1,3 +1,4 @@
+import { ancestors } from '../iceberg/metadata-updates.js';
 import { parseJson } from '../iceberg/spec/lossless-json.js';
 import type { Snapshot } from '../iceberg/spec/snapshot.js';
 import type { TableMetadata } from '../iceberg/spec/table-metadata.js';
@@ -26,9 +27,7 @@ export interface ResumeState {
  * (or that history was expired, which expiry avoids for live pipelines).
  */
 export function findResumeState(md: TableMetadata, pipelineId: string): ResumeState | undefined {
-  const byId = new Map(md.snapshots.map((s) => [s.snapshotId, s]));
-  let cur = md.currentSnapshotId === undefined ? undefined : byId.get(md.currentSnapshotId);
-  while (cur) {
+  for (const cur of ancestors(md, md.currentSnapshotId)) {
     const s = cur.summary;
     if (s[SUMMARY.pipelineId] === pipelineId && s[SUMMARY.position] !== undefined) {
       let position: SourcePosition;
@@ -45,19 +44,15 @@ export function findResumeState(md: TableMetadata, pipelineId: string): ResumeSt
         ...(wm !== undefined && /^\d+$/.test(wm) ? { watermarkMs: Number(wm) } : {}),
       };
     }
-    cur = cur.parentSnapshotId === undefined ? undefined : byId.get(cur.parentSnapshotId);
   }
   return undefined;
 }
 
 /** The newest watermark any snapshot of the table carries (maintenance commits carry it forward). */
 export function currentWatermark(md: TableMetadata): number | undefined {
-  const byId = new Map(md.snapshots.map((s) => [s.snapshotId, s]));
-  let cur = md.currentSnapshotId === undefined ? undefined : byId.get(md.currentSnapshotId);
-  while (cur) {
+  for (const cur of ancestors(md, md.currentSnapshotId)) {
     const wm = cur.summary[SUMMARY.watermark];
     if (wm !== undefined && /^\d+$/.test(wm)) return Number(wm);
-    cur = cur.parentSnapshotId === undefined ? undefined : byId.get(cur.parentSnapshotId);
   }
   return undefined;
 }

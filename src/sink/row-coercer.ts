@@ -1,4 +1,5 @@
 import type { Schema } from '../iceberg/spec/schema.js';
+import { representationOf } from '../iceberg/spec/values.js';
 import type { RowValues } from './change-event.js';
 
 /**
@@ -8,7 +9,7 @@ import type { RowValues } from './change-event.js';
  * anything looks at a row.
  */
 export function rowCoercer(schema: Schema): (row: RowValues | undefined) => RowValues | undefined {
-  const longColumns = schema.fields.filter((f) => f.type.kind === 'long' || f.type.kind === 'decimal').map((f) => f.name);
+  const longColumns = schema.fields.filter((f) => representationOf(f.type.kind) === 'bigint').map((f) => f.name);
   if (longColumns.length === 0) return (row) => row;
   return (row) => {
     if (!row) return row;

@@ -19,3 +19,31 @@ export type PrimitiveValue = boolean | number | bigint | string | Uint8Array;
 
 /** A partition tuple: one value (or null) per partition field, in spec order. */
 export type PartitionValues = readonly (PrimitiveValue | null)[];
+
+/** The JS representation of a primitive type's values (the table above), for dispatch. */
+export type ValueRepresentation = 'boolean' | 'number' | 'bigint' | 'string' | 'bytes';
+
+export function representationOf(kind: string): ValueRepresentation {
+  switch (kind) {
+    case 'boolean':
+      return 'boolean';
+    case 'int':
+    case 'date':
+    case 'float':
+    case 'double':
+      return 'number';
+    case 'long':
+    case 'time':
+    case 'timestamp':
+    case 'timestamptz':
+    case 'timestamp_ns':
+    case 'timestamptz_ns':
+    case 'decimal':
+      return 'bigint';
+    case 'string':
+    case 'uuid':
+      return 'string';
+    default:
+      return 'bytes';
+  }
+}
