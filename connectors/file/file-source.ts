@@ -120,6 +120,9 @@ export class FileChangelogSource implements Source {
     for await (const item of lines) {
       if (item.kind === 'idle') {
         if (events.length > 0) yield await flush();
+        // Drained: everything written so far is read, which is this source's proof of being
+        // caught up. An empty batch carries the watermark forward (DESIGN.md "Readiness").
+        else if (last) yield { events: [], position: filePosition(last.file, last.line), phase: 'incremental', watermarkMs: (watermark = Math.max(watermark ?? 0, Date.now())) };
         continue;
       }
       let parsed: ParsedChange | undefined;

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { IcetideError } from '../errors.js';
 import { tableCommands } from './commands/table-commands.js';
 import { ingestCommand } from './commands/ingest-command.js';
+import { readyCommand } from './commands/ready-command.js';
 import { processOutput, type Output } from './output.js';
 
 /** Builds the `icetide` command tree; a thin layer over the library. */
@@ -13,6 +14,7 @@ export function buildCli(out: Output, setExit: (code: number) => void): Command 
     .configureOutput({ writeOut: (s) => out.out(s), writeErr: (s) => out.err(s) });
   program.addCommand(tableCommands(out, setExit));
   program.addCommand(ingestCommand(out));
+  program.addCommand(readyCommand(out, setExit));
   return program;
 }
 

@@ -238,6 +238,7 @@ on-error: { mode: dead-letter, dead-letter-path: out/dead.jsonl }
     const seen: bigint[] = [];
     const reading = (async () => {
       for await (const b of src.read(undefined, { signal: ctrl.signal, untilDrained: false })) {
+        if (b.events.length === 0) continue; // idle batches carry the watermark only
         seen.push(...ids([b]));
         if (seen.length === 1) {
           // A half-written line is not read until its newline arrives.
@@ -250,5 +251,23 @@ on-error: { mode: dead-letter, dead-letter-path: out/dead.jsonl }
     })();
     await reading;
     expect(seen).toEqual([1n, 2n, 3n]);
+  });
+
+  it('follow mode: when drained, empty batches carry the watermark forward to now', async () => {
+    const dir = tempDir();
+    writeLines(dir, 'a.jsonl', [change('c', 'shop.orders', null, { id: 1 })]);
+    const src = source({ path: dir, pollIntervalMs: 10 });
+    const ctrl = new AbortController();
+    const before = Date.now();
+    const batches = [];
+    for await (const b of src.read(undefined, { signal: ctrl.signal, untilDrained: false })) {
+      batches.push(b);
+      if (batches.length === 3) ctrl.abort();
+    }
+    expect(batches[0]!.events).toHaveLength(1);
+    expect(batches[1]!.events).toHaveLength(0);
+    expect(batches[1]!.position).toEqual(batches[0]!.position);
+    expect(batches[1]!.watermarkMs).toBeGreaterThanOrEqual(before);
+    expect(batches[2]!.watermarkMs).toBeGreaterThanOrEqual(batches[1]!.watermarkMs!);
   });
 });
