@@ -17,6 +17,7 @@ export interface BuiltPipeline {
   readonly runner: PipelineRunner;
   readonly source: Source;
   readonly catalog: Catalog;
+  readonly warehouse: string;
   readonly writers: readonly TableWriter[];
 }
 
@@ -68,7 +69,7 @@ export async function buildPipeline(config: PipelineConfig, o: { cwd?: string; l
   }
   if (bindings.length === 0) throw new ConfigError(`no source table of ${source.name} matches the pipeline's tables`, { path: 'tables' });
   const writers = [...byTarget.values()].flatMap((w) => [w.mirror, ...(w.changelog ? [w.changelog] : [])]);
-  return { runner: new PipelineRunner(source, bindings), source, catalog, writers };
+  return { runner: new PipelineRunner(source, bindings), source, catalog, warehouse, writers };
 }
 
 async function openTargets(catalog: Catalog, config: PipelineConfig, cfg: TableConfig, st: SourceTable, targetName: string, merged: boolean, log: Logger) {

@@ -1,7 +1,7 @@
 import { stringifyJson } from '../iceberg/spec/lossless-json.js';
 import { silentLogger, type Logger } from '../logging/logger.js';
 import type { ChangeBatch, ChangeEvent, Phase, SourcePosition } from '../sink/change-event.js';
-import type { TableWriter } from '../sink/table-writer.js';
+import type { CommitStats, TableWriter } from '../sink/table-writer.js';
 import { ConfigError } from '../errors.js';
 import type { Source } from './source.js';
 import { changelogEvent, type TableBinding } from './table-binding.js';
@@ -17,6 +17,8 @@ export interface RunOptions {
   readonly log?: Logger;
   /** Called after every pipeline commit (progress display, metrics). */
   readonly onCommit?: (p: CommitProgress) => void;
+  /** Called after each table's commit with its statistics. */
+  readonly onTableCommit?: (table: string, stats: CommitStats, seconds: number) => void;
 }
 
 export interface CommitProgress {
@@ -85,8 +87,10 @@ export class PipelineRunner {
       for (const w of this.writers) {
         // An idle table commits now and then too: its position and watermark move on.
         const force = w.dirty || now - w.lastCommitMs >= (o.idleCommitIntervalMs ?? 60_000);
+        const t0 = performance.now();
         const stats = await w.writer.commit({ position: batch.position, phase: batch.phase, ...(batch.watermarkMs !== undefined ? { watermarkMs: batch.watermarkMs } : {}), force });
         if (stats) {
+          o.onTableCommit?.(w.writer.table.name, stats, (performance.now() - t0) / 1000);
           w.committed = batch.position;
           w.lastCommitMs = now;
         }

@@ -1,23 +1,31 @@
+import os from 'node:os';
 import { Command } from 'commander';
 import { loadPipelineConfig } from '../../pipeline/config-loader.js';
 import { buildPipeline } from '../../pipeline/pipeline-builder.js';
+import { PipelineMetrics } from '../../pipeline/pipeline-metrics.js';
+import { writePipelineStatus, type PipelineState, type PipelineStatus } from '../../pipeline/pipeline-status.js';
 import { stringifyJson } from '../../iceberg/spec/lossless-json.js';
-import { jsonLogger } from '../../logging/logger.js';
+import { LocalFileIO } from '../../io/local-file-io.js';
+import { createLogger } from '../../logging/pino-logger.js';
+import { scrubString } from '../../logging/redaction.js';
 import type { Output } from '../output.js';
 
 /**
- * `icetide ingest PIPELINE.yaml [--once]`: creates the target tables on first run, then keeps
- * them in sync. SIGINT/SIGTERM stop reading, commit what was read up to the last complete
- * batch, and exit; a second signal exits at once (nothing half-written is ever committed).
+ * `icetide ingest PIPELINE.yaml [--once] [--metrics-port N]`: creates the target tables on
+ * first run, then keeps them in sync. SIGINT/SIGTERM stop reading, commit what was read up to
+ * the last complete batch, and exit; a second signal exits at once (nothing half-written is
+ * ever committed). Publishes its status for the manager after every commit.
  */
 export function ingestCommand(out: Output): Command {
   return new Command('ingest')
     .description('run a pipeline: source changes into Iceberg tables (creates the tables on first run)')
     .argument('<PIPELINE.yaml>', 'pipeline config')
     .option('--once', 'stop when the source is drained (default: run until SIGINT/SIGTERM)')
-    .action(async (file: string, o: { once?: boolean }) => {
+    .option('--metrics-port <port>', 'serve Prometheus metrics at http://127.0.0.1:PORT/metrics')
+    .action(async (file: string, o: { once?: boolean; metricsPort?: string }) => {
       const config = await loadPipelineConfig(file);
-      const log = jsonLogger;
+      const tty = process.stderr.isTTY === true;
+      const log = createLogger({ pretty: tty });
       const controller = new AbortController();
       let signals = 0;
       const onSignal = (sig: string) => {
@@ -27,29 +35,52 @@ export function ingestCommand(out: Output): Command {
       };
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
-      const tty = process.stderr.isTTY;
+      const metrics = new PipelineMetrics(config.pipelineId);
+      const server = o.metricsPort === undefined ? undefined : await metrics.serve(Number(o.metricsPort));
       const started = Date.now();
+      const io = new LocalFileIO();
+      let status: PipelineStatus | undefined;
+      const publish = async (patch: Partial<PipelineStatus> & { state: PipelineState }) => {
+        if (!status) return;
+        status = { ...status, ...patch, updatedAtMs: Date.now() };
+        await writePipelineStatus(io, built!.warehouse, status).catch((err: unknown) => log.warn('cannot write pipeline status', { error: (err as Error).message }));
+      };
+      let built: Awaited<ReturnType<typeof buildPipeline>> | undefined;
       try {
-        const { runner } = await buildPipeline(config, { log });
-        const stats = await runner.run({
+        built = await buildPipeline(config, { log });
+        status = {
+          pipelineId: config.pipelineId, state: 'starting', updatedAtMs: Date.now(), pid: process.pid, host: os.hostname(), source: scrubString(built.source.name),
+          tables: built.writers.map((w) => w.table.name), events: 0, commits: 0, rowsPerSecond: 0, commitIntervalMs: config.commit.intervalMs,
+        };
+        await publish({ state: 'starting' });
+        const stats = await built.runner.run({
           once: o.once ?? false,
           signal: controller.signal,
           commitIntervalMs: config.commit.intervalMs,
           commitMaxRows: config.commit.maxRows,
           idleCommitIntervalMs: config.readiness.idleCommitIntervalMs,
           log,
+          onTableCommit: (table, s, seconds) => metrics.tableCommitted(table, s, seconds),
           onCommit: (p) => {
             const rate = Math.round(p.events / Math.max(0.001, (Date.now() - started) / 1000));
+            metrics.pipelineCommitted(p.events - (status?.events ?? 0), p.watermarkMs);
+            void publish({ state: p.phase === 'snapshot' ? 'snapshotting' : 'streaming', events: p.events, commits: p.commits, rowsPerSecond: rate, lastCommitAtMs: Date.now(), lastPosition: stringifyJson(p.position), ...(p.watermarkMs !== undefined ? { watermarkMs: p.watermarkMs } : {}) });
             const lag = p.watermarkMs === undefined ? 'n/a' : `${((Date.now() - p.watermarkMs) / 1000).toFixed(1)}s`;
             if (tty) process.stderr.write(`\r${p.events} events  ${rate}/s  commits ${p.commits}  phase ${p.phase}  watermark lag ${lag}   `);
             else log.info('commit', { events: p.events, commits: p.commits, phase: p.phase, position: stringifyJson(p.position), watermarkMs: p.watermarkMs });
           },
         });
         if (tty) process.stderr.write('\n');
+        await publish({ state: 'stopped' });
         out.out(`ingested ${stats.events} events in ${stats.commits} commits${stats.skippedAlreadyCommitted ? ` (${stats.skippedAlreadyCommitted} already committed, skipped)` : ''}`);
+      } catch (err) {
+        metrics.failed();
+        await publish({ state: 'failed', lastError: scrubString((err as Error).message) });
+        throw err;
       } finally {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
+        await server?.close();
       }
     });
 }

@@ -1,0 +1,48 @@
+import type { FileIO } from '../../src/io/file-io.js';
+import type { TableMetadata } from '../../src/iceberg/spec/table-metadata.js';
+import { addSnapshotTrees, emptyReachable, forEachEntryPath, reachableFrom } from './reachable-files.js';
+
+/** Files that only expired snapshots reach, by kind (locations as the metadata records them). */
+export interface ExpiredFiles {
+  readonly manifestLists: string[];
+  readonly manifests: string[];
+  readonly dataFiles: string[];
+  readonly deleteFiles: string[];
+  readonly statisticsFiles: string[];
+  readonly keyFilterCheckpoints: string[];
+}
+
+export function countExpiredFiles(f: ExpiredFiles): number {
+  return f.manifestLists.length + f.manifests.length + f.dataFiles.length + f.deleteFiles.length + f.statisticsFiles.length + f.keyFilterCheckpoints.length;
+}
+
+/**
+ * The reachability rule of Iceberg Java's ReachableFileCleanup: a file may go only when no
+ * snapshot of any `retained` metadata reaches it. `retained` is the committed metadata plus a
+ * fresh read after the commit, so a snapshot committed concurrently keeps what it reaches.
+ * Retained manifests are read one at a time into a set of paths (memory: paths, not entries);
+ * then only the manifests that expired snapshots alone reference are read.
+ */
+export async function filesOnlyExpiredReach(io: FileIO, before: TableMetadata, retained: readonly TableMetadata[]): Promise<ExpiredFiles> {
+  const keep = emptyReachable();
+  for (const md of retained) await reachableFrom(io, md, keep);
+  const keptIds = new Set(retained.flatMap((md) => md.snapshots.map((s) => s.snapshotId)));
+  const expired = before.snapshots.filter((s) => !keptIds.has(s.snapshotId));
+  const gone = emptyReachable();
+  await addSnapshotTrees(io, before, expired, gone);
+  const goneManifests = [...gone.manifests].filter(([p]) => !keep.manifests.has(p));
+  const dataFiles = new Set<string>();
+  const deleteFiles = new Set<string>();
+  await forEachEntryPath(io, goneManifests.map(([, v]) => v), (p, content) => {
+    if (!keep.contentFiles.has(p)) (content === 'data' ? dataFiles : deleteFiles).add(p);
+  });
+  const notKept = (set: Set<string>, kept: Set<string>) => [...set].filter((p) => !kept.has(p));
+  return {
+    manifestLists: notKept(gone.manifestLists, keep.manifestLists),
+    manifests: goneManifests.map(([p]) => p),
+    dataFiles: [...dataFiles],
+    deleteFiles: [...deleteFiles],
+    statisticsFiles: notKept(gone.statisticsFiles, keep.statisticsFiles),
+    keyFilterCheckpoints: notKept(gone.keyFilterCheckpoints, keep.keyFilterCheckpoints),
+  };
+}

@@ -1,0 +1,60 @@
+import { mapBounded } from '../../src/concurrency/map-bounded.js';
+import type { FileIO } from '../../src/io/file-io.js';
+import { MANIFEST_READ_CONCURRENCY, readManifestEntries, snapshotManifests } from '../../src/iceberg/snapshot-files.js';
+import type { ManifestFile } from '../../src/iceberg/spec/manifest-list.js';
+import type { Snapshot } from '../../src/iceberg/spec/snapshot.js';
+import type { TableMetadata } from '../../src/iceberg/spec/table-metadata.js';
+import { SUMMARY } from '../../src/sink/resume-state.js';
+
+/** Everything a set of snapshots reaches, as locations exactly as the metadata records them. */
+export interface ReachableSet {
+  readonly manifestLists: Set<string>;
+  readonly manifests: Map<string, { manifest: ManifestFile; md: TableMetadata }>;
+  /** Data and delete files named by any entry (deleted entries included: conservative). */
+  readonly contentFiles: Set<string>;
+  readonly statisticsFiles: Set<string>;
+  /** `icetide.key-filter` checkpoints referenced from snapshot summaries. */
+  readonly keyFilterCheckpoints: Set<string>;
+}
+
+export function emptyReachable(): ReachableSet {
+  return { manifestLists: new Set(), manifests: new Map(), contentFiles: new Set(), statisticsFiles: new Set(), keyFilterCheckpoints: new Set() };
+}
+
+/**
+ * Adds the manifest lists, manifests, statistics and checkpoints of `snapshots` (of metadata
+ * `md`) to `into`. Manifests already known are not listed twice; their entries are read later
+ * by `addContentFiles`, one manifest at a time, so memory holds paths, never all entries.
+ */
+export async function addSnapshotTrees(io: FileIO, md: TableMetadata, snapshots: readonly Snapshot[], into: ReachableSet): Promise<void> {
+  const fresh = snapshots.filter((s) => s.manifestList === undefined || !into.manifestLists.has(s.manifestList));
+  for (const s of fresh) {
+    if (s.manifestList !== undefined) into.manifestLists.add(s.manifestList);
+    const cp = s.summary[SUMMARY.keyFilter];
+    if (cp !== undefined) into.keyFilterCheckpoints.add(cp);
+  }
+  const lists = await mapBounded(fresh, MANIFEST_READ_CONCURRENCY, (s) => snapshotManifests(io, md, s));
+  for (const list of lists) for (const m of list) if (!into.manifests.has(m.manifestPath)) into.manifests.set(m.manifestPath, { manifest: m, md });
+  const ids = new Set(snapshots.map((s) => s.snapshotId));
+  for (const st of [...md.statistics, ...md.partitionStatistics]) if (ids.has(st.snapshotId)) into.statisticsFiles.add(st.statisticsPath);
+}
+
+/** Reads the given manifests (streaming, bounded concurrency) and calls `onFile` per entry. */
+export async function forEachEntryPath(
+  io: FileIO,
+  manifests: Iterable<{ manifest: ManifestFile; md: TableMetadata }>,
+  onFile: (path: string, content: 'data' | 'deletes') => void,
+): Promise<void> {
+  await mapBounded([...manifests], MANIFEST_READ_CONCURRENCY, async ({ manifest, md }) => {
+    for (const e of await readManifestEntries(io, md, [manifest])) onFile(e.dataFile.filePath, e.dataFile.content === 'data' ? 'data' : 'deletes');
+  });
+}
+
+/** Everything the snapshots of `md` reach, content files included. */
+export async function reachableFrom(io: FileIO, md: TableMetadata, into: ReachableSet = emptyReachable()): Promise<ReachableSet> {
+  const before = new Set(into.manifests.keys());
+  await addSnapshotTrees(io, md, md.snapshots, into);
+  const added = [...into.manifests].filter(([p]) => !before.has(p)).map(([, v]) => v);
+  await forEachEntryPath(io, added, (p) => into.contentFiles.add(p));
+  return into;
+}
