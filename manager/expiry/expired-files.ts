@@ -10,6 +10,8 @@ export interface ExpiredFiles {
   readonly deleteFiles: string[];
   readonly statisticsFiles: string[];
   readonly keyFilterCheckpoints: string[];
+  /** Manifest lists of expired snapshots that were already missing (nothing deleted for them). */
+  readonly missingManifestLists: string[];
 }
 
 export function countExpiredFiles(f: ExpiredFiles): number {
@@ -20,8 +22,10 @@ export function countExpiredFiles(f: ExpiredFiles): number {
  * The reachability rule of Iceberg Java's ReachableFileCleanup: a file may go only when no
  * snapshot of any `retained` metadata reaches it. `retained` is the committed metadata plus a
  * fresh read after the commit, so a snapshot committed concurrently keeps what it reaches.
- * Retained manifests are read one at a time into a set of paths (memory: paths, not entries);
- * then only the manifests that expired snapshots alone reference are read.
+ * Retained manifests are read one at a time into a set of live paths (memory: paths, not
+ * entries); then only the manifests that expired snapshots alone reference are read, all of
+ * their entries, so a file whose only remaining mention is the DELETED entry of the snapshot
+ * that removed it goes when that snapshot goes.
  */
 export async function filesOnlyExpiredReach(io: FileIO, before: TableMetadata, retained: readonly TableMetadata[]): Promise<ExpiredFiles> {
   const keep = emptyReachable();
@@ -29,7 +33,7 @@ export async function filesOnlyExpiredReach(io: FileIO, before: TableMetadata, r
   const keptIds = new Set(retained.flatMap((md) => md.snapshots.map((s) => s.snapshotId)));
   const expired = before.snapshots.filter((s) => !keptIds.has(s.snapshotId));
   const gone = emptyReachable();
-  await addSnapshotTrees(io, before, expired, gone);
+  await addSnapshotTrees(io, before, expired, gone, true);
   const goneManifests = [...gone.manifests].filter(([p]) => !keep.manifests.has(p));
   const dataFiles = new Set<string>();
   const deleteFiles = new Set<string>();
@@ -38,11 +42,12 @@ export async function filesOnlyExpiredReach(io: FileIO, before: TableMetadata, r
   });
   const notKept = (set: Set<string>, kept: Set<string>) => [...set].filter((p) => !kept.has(p));
   return {
-    manifestLists: notKept(gone.manifestLists, keep.manifestLists),
+    manifestLists: notKept(gone.manifestLists, keep.manifestLists).filter((p) => !gone.missingManifestLists.has(p)),
     manifests: goneManifests.map(([p]) => p),
     dataFiles: [...dataFiles],
     deleteFiles: [...deleteFiles],
     statisticsFiles: notKept(gone.statisticsFiles, keep.statisticsFiles),
     keyFilterCheckpoints: notKept(gone.keyFilterCheckpoints, keep.keyFilterCheckpoints),
+    missingManifestLists: [...gone.missingManifestLists],
   };
 }

@@ -1,4 +1,5 @@
 import { mapBounded } from '../../src/concurrency/map-bounded.js';
+import { NotFoundError } from '../../src/errors.js';
 import type { FileIO } from '../../src/io/file-io.js';
 import { MANIFEST_READ_CONCURRENCY, readManifestEntries, snapshotManifests } from '../../src/iceberg/snapshot-files.js';
 import type { ManifestFile } from '../../src/iceberg/spec/manifest-list.js';
@@ -10,30 +11,42 @@ import { SUMMARY } from '../../src/sink/resume-state.js';
 export interface ReachableSet {
   readonly manifestLists: Set<string>;
   readonly manifests: Map<string, { manifest: ManifestFile; md: TableMetadata }>;
-  /** Data and delete files named by any entry (deleted entries included: conservative). */
+  /** Data and delete files named by a live (ADDED or EXISTING) entry. */
   readonly contentFiles: Set<string>;
   readonly statisticsFiles: Set<string>;
   /** `icetide.key-filter` checkpoints referenced from snapshot summaries. */
   readonly keyFilterCheckpoints: Set<string>;
+  /** Manifest lists that did not exist (only tolerated for snapshots being expired). */
+  readonly missingManifestLists: Set<string>;
 }
 
 export function emptyReachable(): ReachableSet {
-  return { manifestLists: new Set(), manifests: new Map(), contentFiles: new Set(), statisticsFiles: new Set(), keyFilterCheckpoints: new Set() };
+  return { manifestLists: new Set(), manifests: new Map(), contentFiles: new Set(), statisticsFiles: new Set(), keyFilterCheckpoints: new Set(), missingManifestLists: new Set() };
 }
 
 /**
  * Adds the manifest lists, manifests, statistics and checkpoints of `snapshots` (of metadata
  * `md`) to `into`. Manifests already known are not listed twice; their entries are read later
- * by `addContentFiles`, one manifest at a time, so memory holds paths, never all entries.
+ * by `forEachEntryPath`, one manifest at a time, so memory holds paths, never all entries.
+ * A missing manifest list fails, unless `tolerateMissing` (snapshots being expired: what they
+ * alone reference cannot be known, so it is left for orphan removal, never guessed).
  */
-export async function addSnapshotTrees(io: FileIO, md: TableMetadata, snapshots: readonly Snapshot[], into: ReachableSet): Promise<void> {
+export async function addSnapshotTrees(io: FileIO, md: TableMetadata, snapshots: readonly Snapshot[], into: ReachableSet, tolerateMissing = false): Promise<void> {
   const fresh = snapshots.filter((s) => s.manifestList === undefined || !into.manifestLists.has(s.manifestList));
   for (const s of fresh) {
     if (s.manifestList !== undefined) into.manifestLists.add(s.manifestList);
     const cp = s.summary[SUMMARY.keyFilter];
     if (cp !== undefined) into.keyFilterCheckpoints.add(cp);
   }
-  const lists = await mapBounded(fresh, MANIFEST_READ_CONCURRENCY, (s) => snapshotManifests(io, md, s));
+  const lists = await mapBounded(fresh, MANIFEST_READ_CONCURRENCY, async (s) => {
+    try {
+      return await snapshotManifests(io, md, s);
+    } catch (err) {
+      if (!tolerateMissing || !(err instanceof NotFoundError)) throw err;
+      into.missingManifestLists.add(s.manifestList ?? `snapshot ${s.snapshotId}`);
+      return [];
+    }
+  });
   for (const list of lists) for (const m of list) if (!into.manifests.has(m.manifestPath)) into.manifests.set(m.manifestPath, { manifest: m, md });
   const ids = new Set(snapshots.map((s) => s.snapshotId));
   for (const st of [...md.statistics, ...md.partitionStatistics]) if (ids.has(st.snapshotId)) into.statisticsFiles.add(st.statisticsPath);
@@ -43,18 +56,25 @@ export async function addSnapshotTrees(io: FileIO, md: TableMetadata, snapshots:
 export async function forEachEntryPath(
   io: FileIO,
   manifests: Iterable<{ manifest: ManifestFile; md: TableMetadata }>,
-  onFile: (path: string, content: 'data' | 'deletes') => void,
+  onFile: (path: string, content: 'data' | 'deletes', live: boolean) => void,
 ): Promise<void> {
   await mapBounded([...manifests], MANIFEST_READ_CONCURRENCY, async ({ manifest, md }) => {
-    for (const e of await readManifestEntries(io, md, [manifest])) onFile(e.dataFile.filePath, e.dataFile.content === 'data' ? 'data' : 'deletes');
+    for (const e of await readManifestEntries(io, md, [manifest])) onFile(e.dataFile.filePath, e.dataFile.content === 'data' ? 'data' : 'deletes', e.status !== 'deleted');
   });
 }
 
-/** Everything the snapshots of `md` reach, content files included. */
-export async function reachableFrom(io: FileIO, md: TableMetadata, into: ReachableSet = emptyReachable()): Promise<ReachableSet> {
+/**
+ * Everything the snapshots of `md` reach, content files included. A DELETED entry reaches
+ * nothing (Iceberg Java ReachableFileCleanup reads live entries only): the snapshot holding
+ * it is the one that removed the file. `includeDeletedEntries` makes it count anyway, for
+ * callers that only want to know whether metadata mentions a file at all (orphan removal).
+ */
+export async function reachableFrom(io: FileIO, md: TableMetadata, into: ReachableSet = emptyReachable(), includeDeletedEntries = false): Promise<ReachableSet> {
   const before = new Set(into.manifests.keys());
   await addSnapshotTrees(io, md, md.snapshots, into);
   const added = [...into.manifests].filter(([p]) => !before.has(p)).map(([, v]) => v);
-  await forEachEntryPath(io, added, (p) => into.contentFiles.add(p));
+  await forEachEntryPath(io, added, (p, _content, live) => {
+    if (live || includeDeletedEntries) into.contentFiles.add(p);
+  });
   return into;
 }

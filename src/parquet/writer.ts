@@ -132,6 +132,20 @@ export class ParquetFileWriter {
     return n;
   }
 
+  /** Raw bytes of the row group being buffered (what a flush would encode). */
+  get bufferedSize(): number {
+    return this.bufferedBytes();
+  }
+
+  /**
+   * Ends the current row group now. A caller holding many open files (one per partition)
+   * uses this to bound its total memory; row positions are unaffected.
+   */
+  async flushBuffered(): Promise<void> {
+    if (this.state !== 'open') return;
+    await this.flushRowGroup();
+  }
+
   /** Written bytes plus the buffered row group scaled by the compression seen so far. */
   get estimatedSize(): number {
     const ratio = this.rawFlushed > 0 ? (this.pos - MAGIC.length) / this.rawFlushed : 1;

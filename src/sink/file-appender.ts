@@ -63,6 +63,17 @@ export class FileAppender {
     if (w) this.closed.push({ location: w.location, metrics: await w.close() });
   }
 
+  /** Rows and row-group bytes held in memory. */
+  get bufferedBytes(): number {
+    return (this.writer?.bufferedSize ?? 0) + this.pending.length * 64;
+  }
+
+  /** Writes out what is buffered (pending rows and the open row group). */
+  async flushBuffered(): Promise<void> {
+    await this.flush();
+    await this.writer?.flushBuffered();
+  }
+
   /** Closes the open file; returns every file written. */
   async close(): Promise<ClosedFile[]> {
     await this.flush();

@@ -11,6 +11,7 @@ import { silentLogger, type Logger } from '../logging/logger.js';
 import type { ChangeEvent, Phase, RowValues, SourcePosition } from './change-event.js';
 import { writeEqualityDeletes, writePositionDeletes } from './delete-file-writers.js';
 import { FileAppender, type RowLocation } from './file-appender.js';
+import { InflightMarker } from './inflight-marker.js';
 import { KeyFilterStore, type KeyFilterConfig } from './key-filter-store.js';
 import { Partitioner, type PartitionOf } from './partitioner.js';
 import { rowCoercer } from './row-coercer.js';
@@ -49,6 +50,9 @@ export interface CommitStats {
 }
 
 const DEFAULT_TARGET_FILE_SIZE = 512 * 1024 * 1024;
+/** Bound on row-group bytes buffered across all open files of one table (many partitions). */
+const DEFAULT_MAX_BUFFERED_BYTES = 256 * 1024 * 1024;
+const BUFFER_CHECK_ROWS = 4096;
 
 /**
  * Turns change events into Iceberg commits for one table (DESIGN.md "Writing"). Events are
@@ -63,6 +67,7 @@ const DEFAULT_TARGET_FILE_SIZE = 512 * 1024 * 1024;
 export class TableWriter {
   private readonly parquetOpts: ParquetWriteOptions;
   private readonly targetFileSize: number;
+  private readonly maxBufferedBytes: number;
   private readonly partitioner: Partitioner;
   private readonly keyColumns: readonly string[];
   private readonly keyIds: readonly number[];
@@ -71,6 +76,8 @@ export class TableWriter {
   private readonly coerce: ReturnType<typeof rowCoercer>;
   private watermark: number | undefined;
   private failed: Error | undefined;
+  /** Present while this writer has files out that no commit references yet (orphan removal keeps them). */
+  private marker: InflightMarker | undefined;
 
   private constructor(
     readonly table: Table,
@@ -81,6 +88,7 @@ export class TableWriter {
     const schema = table.schema();
     this.parquetOpts = parquetWriteOptionsFromProperties(table.metadata.properties);
     this.targetFileSize = Number(table.metadata.properties['write.target-file-size-bytes'] ?? DEFAULT_TARGET_FILE_SIZE);
+    this.maxBufferedBytes = Number(table.metadata.properties['write.icetide.max-buffered-bytes'] ?? DEFAULT_MAX_BUFFERED_BYTES);
     this.partitioner = new Partitioner(table.spec(), schema);
     this.keyIds = schema.identifierFieldIds;
     this.keyColumns = schema.identifierFieldNames();
@@ -195,14 +203,29 @@ export class TableWriter {
     const partition = this.partitioner.partition(row);
     let a = this.state.appenders.get(partition.key);
     if (!a) {
+      await this.markInflight();
       const appender = new FileAppender(this.table.io, this.table.schema(), (f) => this.table.ops.newDataLocation(f, partition.path || undefined), this.parquetOpts, this.targetFileSize);
       this.state.appenders.set(partition.key, (a = { appender, partition }));
     }
     this.state.rows++;
     try {
-      return await a.appender.append(row as Row);
+      const loc = await a.appender.append(row as Row);
+      if (this.state.rows % BUFFER_CHECK_ROWS === 0 && this.state.appenders.size > 1) await this.boundBufferedBytes();
+      return loc;
     } catch (err) {
       throw IcetideError.wrap(err, `${ev.origin ?? 'event'}: writing a row of ${ev.table} to ${this.table.name}`, { origin: ev.origin });
+    }
+  }
+
+  /** Flushes the largest buffers until the table's open files hold at most maxBufferedBytes. */
+  private async boundBufferedBytes(): Promise<void> {
+    const appenders = [...this.state.appenders.values()].map((x) => x.appender);
+    let total = appenders.reduce((n, x) => n + x.bufferedBytes, 0);
+    appenders.sort((x, y) => y.bufferedBytes - x.bufferedBytes);
+    for (const x of appenders) {
+      if (total <= this.maxBufferedBytes) break;
+      total -= x.bufferedBytes;
+      await x.flushBuffered();
     }
   }
 
@@ -235,6 +258,7 @@ export class TableWriter {
     const schema = this.table.schema();
     const specId = this.table.spec().specId;
     const written: DataFile[] = [];
+    await this.markInflight(); // delete files and the key-filter checkpoint are written below
     try {
       for (const { appender, partition } of st.appenders.values()) {
         for (const f of await appender.close()) {
@@ -270,6 +294,7 @@ export class TableWriter {
         skippedDeletes: st.skippedDeletes,
       };
       this.state = new CommitState();
+      await this.clearInflight();
       return stats;
     } catch (err) {
       await Promise.all(written.map((f) => this.table.io.delete(f.filePath).catch(() => undefined)));
@@ -284,6 +309,17 @@ export class TableWriter {
     this.state = new CommitState();
     this.failed = undefined;
     await Promise.all([...st.appenders.values()].map((a) => a.appender.abort()));
+    await this.clearInflight();
+  }
+
+  private async markInflight(): Promise<void> {
+    this.marker ??= await InflightMarker.start(this.table.io, (f) => this.table.ops.newMetadataLocation(f), { pipelineId: this.o.pipelineId });
+  }
+
+  private async clearInflight(): Promise<void> {
+    const m = this.marker;
+    this.marker = undefined;
+    await m?.stop();
   }
 }
 
