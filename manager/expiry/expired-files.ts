@@ -39,7 +39,7 @@ export async function filesOnlyExpiredReach(io: FileIO, before: TableMetadata, r
   const deleteFiles = new Set<string>();
   await forEachEntryPath(io, goneManifests.map(([, v]) => v), (p, content) => {
     if (!keep.contentFiles.has(p)) (content === 'data' ? dataFiles : deleteFiles).add(p);
-  });
+  }, () => true); // a manifest only expired snapshots name may be gone already (an earlier, interrupted run)
   const notKept = (set: Set<string>, kept: Set<string>) => [...set].filter((p) => !kept.has(p));
   return {
     manifestLists: notKept(gone.manifestLists, keep.manifestLists).filter((p) => !gone.missingManifestLists.has(p)),

@@ -52,14 +52,25 @@ export async function addSnapshotTrees(io: FileIO, md: TableMetadata, snapshots:
   for (const st of [...md.statistics, ...md.partitionStatistics]) if (ids.has(st.snapshotId)) into.statisticsFiles.add(st.statisticsPath);
 }
 
-/** Reads the given manifests (streaming, bounded concurrency) and calls `onFile` per entry. */
+/**
+ * Reads the given manifests (streaming, bounded concurrency) and calls `onFile` per entry.
+ * A missing manifest fails unless `tolerateMissing(path)` says it may be gone already.
+ */
 export async function forEachEntryPath(
   io: FileIO,
   manifests: Iterable<{ manifest: ManifestFile; md: TableMetadata }>,
   onFile: (path: string, content: 'data' | 'deletes', live: boolean) => void,
+  tolerateMissing: (manifestPath: string) => boolean = () => false,
 ): Promise<void> {
   await mapBounded([...manifests], MANIFEST_READ_CONCURRENCY, async ({ manifest, md }) => {
-    for (const e of await readManifestEntries(io, md, [manifest])) onFile(e.dataFile.filePath, e.dataFile.content === 'data' ? 'data' : 'deletes', e.status !== 'deleted');
+    let entries;
+    try {
+      entries = await readManifestEntries(io, md, [manifest]);
+    } catch (err) {
+      if (err instanceof NotFoundError && tolerateMissing(manifest.manifestPath)) return;
+      throw err;
+    }
+    for (const e of entries) onFile(e.dataFile.filePath, e.dataFile.content === 'data' ? 'data' : 'deletes', e.status !== 'deleted');
   });
 }
 

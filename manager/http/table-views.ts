@@ -4,7 +4,7 @@ import { NoSuchNamespaceError, NoSuchTableError, NotFoundError } from '../../src
 import type { PartitionField } from '../../src/iceberg/spec/partition-spec.js';
 import { civilFromDays } from '../../src/iceberg/spec/value-serialization.js';
 import type { Table } from '../../src/iceberg/table.js';
-import { partitionReadiness, tableReadiness, tableWatermark, type TableReadiness } from '../../src/pipeline/readiness.js';
+import { partitionReadiness, tableWatermark, type TableReadiness } from '../../src/pipeline/readiness.js';
 
 /**
  * The JSON shapes of the manager API, computed from the table itself (never from a process
@@ -198,4 +198,3 @@ export async function tablePartitions(table: Table, allowedLatenessMs: number, n
   return out.sort((a, b) => a.end.localeCompare(b.end) || a.partition.localeCompare(b.partition));
 }
 
-export { tableReadiness };

@@ -94,6 +94,7 @@ export class SqliteStateStore implements StateStore {
     const args: (string | number)[] = [];
     if (q.table !== undefined) (where.push('table_name = ?'), args.push(q.table));
     if (q.job !== undefined) (where.push('job = ?'), args.push(q.job));
+    if (q.result !== undefined) (where.push('result = ?'), args.push(q.result));
     const sql = `SELECT * FROM runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
     return (this.db.prepare(sql).all(...args, q.limit ?? 50) as RunRow[]).map(toRecord);
   }

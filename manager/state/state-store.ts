@@ -42,6 +42,7 @@ export interface RunEnd {
 export interface RunQuery {
   readonly table?: string;
   readonly job?: string;
+  readonly result?: RunResult;
   /** Newest first; default 50. */
   readonly limit?: number;
 }

@@ -1,0 +1,47 @@
+import { partitionKey } from '../../src/iceberg/partition-key.js';
+import { DELETE_FILE_PATH_ID } from '../../src/iceberg/scan-planner.js';
+import type { CommittedChanges } from '../../src/iceberg/commit/changes-since.js';
+import type { DataFile } from '../../src/iceberg/spec/manifest.js';
+
+/** Why a concurrent commit invalidates a rewritten file group. */
+export interface GroupConflict {
+  readonly reason: 'position-delete' | 'removed';
+  /** The concurrent delete file, or the data file removed concurrently. */
+  readonly file: string;
+  readonly dataFile: string;
+}
+
+/**
+ * Re-validation after a concurrent commit (Iceberg Java validateNoNewDeletesForDataFiles).
+ * The rewrite keeps the start snapshot's data sequence number, so concurrent equality
+ * deletes still apply to the new files (spec "Sequence Numbers") and appends do not matter.
+ * Two things invalidate a group: a position delete that may name one of its input files
+ * (committing would drop that delete with the old file: the row would come back), or one of
+ * its inputs removed by someone else. Such groups are dropped from this run and retried next run.
+ */
+export function conflictFor(inputs: readonly DataFile[], since: CommittedChanges): GroupConflict | undefined {
+  const paths = new Set(inputs.map((f) => f.filePath));
+  for (const f of since.removedFiles) {
+    if (f.content === 'data' && paths.has(f.filePath)) return { reason: 'removed', file: f.filePath, dataFile: f.filePath };
+  }
+  const partitions = new Set(inputs.map((f) => partitionKey(f.specId, f.partition)));
+  for (const d of since.addedDeleteFiles) {
+    if (d.content !== 'position-deletes') continue;
+    // Spec "Position Delete Files": they apply within their own partition only.
+    if (!partitions.has(partitionKey(d.specId, d.partition))) continue;
+    for (const p of paths) if (positionDeleteMayReference(d, p)) return { reason: 'position-delete', file: d.filePath, dataFile: p };
+  }
+  return undefined;
+}
+
+const decoder = new TextDecoder();
+
+/** By referenced_data_file, else by the file_path column bounds (a metadata-only test). */
+export function positionDeleteMayReference(d: DataFile, path: string): boolean {
+  if (d.referencedDataFile !== undefined) return d.referencedDataFile === path;
+  const lo = d.lowerBounds?.get(DELETE_FILE_PATH_ID);
+  const hi = d.upperBounds?.get(DELETE_FILE_PATH_ID);
+  if (lo && path < decoder.decode(lo)) return false;
+  if (hi && path > decoder.decode(hi)) return false;
+  return true;
+}

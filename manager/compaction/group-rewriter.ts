@@ -1,0 +1,105 @@
+import { randomUUID } from 'node:crypto';
+import { dataFileFromMetrics } from '../../src/iceberg/data-file-builder.js';
+import { partitionSourceType } from '../../src/iceberg/partition-type.js';
+import { DeleteLoader, readTaskRows } from '../../src/iceberg/read/table-scan.js';
+import type { FileScanTask, PlannedFile } from '../../src/iceberg/scan-planner.js';
+import type { DataFile } from '../../src/iceberg/spec/manifest.js';
+import { partitionPathSegment, transformResultType } from '../../src/iceberg/spec/transforms.js';
+import type { NestedField } from '../../src/iceberg/spec/types.js';
+import type { Table } from '../../src/iceberg/table.js';
+import { parquetWriteOptionsFromProperties, RollingParquetWriter, type Row } from '../../src/parquet/index.js';
+import type { FileGroup } from './compaction-planner.js';
+import { EqualityDeleteIndex } from './equality-delete-index.js';
+
+export interface RewriteSettings {
+  readonly targetFileSizeBytes: number;
+  readonly maxEqualityKeysInMemory: number;
+  readonly batchSize?: number;
+}
+
+export interface RewrittenGroup {
+  readonly group: FileGroup;
+  readonly added: readonly DataFile[];
+  readonly rowsWritten: number;
+  readonly bytesWritten: number;
+  /** Times the group's data was read (one per equality-key bucket). */
+  readonly passes: number;
+}
+
+/** Finds a field id in the newest schema that has it (dropped columns live in older ones). */
+export function fieldResolver(table: Table): (id: number) => NestedField | undefined {
+  const schemas = table.metadata.schemas;
+  return (id) => {
+    for (let i = schemas.length - 1; i >= 0; i--) {
+      const f = schemas[i]!.findField(id);
+      if (f) return f;
+    }
+    return undefined;
+  };
+}
+
+/** The directory of a partition under data/, as Iceberg Java names it (spec Appendix: human strings). */
+export function partitionPath(table: Table, specId: number, partition: FileGroup['partition']): string {
+  const spec = table.specs().get(specId);
+  if (!spec || spec.fields.length === 0) return '';
+  const schemas = table.metadata.schemas;
+  return spec.fields
+    .map((f, i) => partitionPathSegment(f.name, f.transform, transformResultType(f.transform, partitionSourceType(spec, f.sourceId, schemas)), partition[i] ?? null))
+    .join('/');
+}
+
+/**
+ * Rewrites one file group into files of about the target size, streaming: rows are read a
+ * batch at a time with deletes applied and written straight to a rolling Parquet writer.
+ *
+ * - Position deletes: loaded for the group only (a DeleteLoader per group), so memory holds
+ *   at most the deleted positions of the pos-delete files that apply to this group.
+ * - Equality deletes: EqualityDeleteIndex, at most `maxEqualityKeysInMemory` keys at once
+ *   (hash buckets, one read of the group's data per bucket).
+ * Written files land in the group's partition (same spec, same tuple). On failure every file
+ * written is deleted.
+ */
+export async function rewriteGroup(table: Table, group: FileGroup, s: RewriteSettings): Promise<RewrittenGroup> {
+  const schema = table.schema();
+  const fieldOf = fieldResolver(table);
+  const eqFiles = uniqueDeletes(group.tasks, 'equality-deletes');
+  const eq = new EqualityDeleteIndex(table.io, eqFiles, fieldOf, schema, s.maxEqualityKeysInMemory);
+  const positions = new DeleteLoader(table.io, fieldOf);
+  const dir = partitionPath(table, group.specId, group.partition);
+  const writer = new RollingParquetWriter(table.io, schema, () => table.ops.newDataLocation(`compact-${randomUUID()}.parquet`, dir || undefined), {
+    ...parquetWriteOptionsFromProperties(table.metadata.properties),
+    targetFileSizeBytes: s.targetFileSizeBytes,
+  });
+  let rows = 0;
+  try {
+    for (let b = 0; b < eq.passes; b++) {
+      const pass = eq.isEmpty ? undefined : await eq.load(b);
+      for (const task of group.tasks) {
+        // Position deletes through the scan path; equality deletes here, bucket by bucket.
+        const posOnly: FileScanTask = { ...task, deletes: task.deletes.filter((d) => d.file.content === 'position-deletes') };
+        for await (const batch of readTaskRows(table, posOnly, { deletes: positions, ...(s.batchSize ? { batchSize: s.batchSize } : {}) })) {
+          let kept: Row[] = batch;
+          if (pass) kept = batch.filter((r) => pass.owns(r) && !pass.deletes(r, task.dataSequenceNumber));
+          if (kept.length === 0) continue;
+          rows += kept.length;
+          await writer.write(kept);
+        }
+      }
+    }
+  } catch (err) {
+    const partial = await writer.abort();
+    await Promise.all(partial.map((f) => table.io.delete(f.location).catch(() => undefined)));
+    throw err;
+  }
+  const written = await writer.close();
+  const added = written.map((w) =>
+    dataFileFromMetrics({ content: 'data', location: w.location, metrics: w.metrics, specId: group.specId, partition: group.partition, schema }),
+  );
+  return { group, added, rowsWritten: rows, bytesWritten: added.reduce((n, f) => n + Number(f.fileSizeInBytes), 0), passes: eq.passes };
+}
+
+function uniqueDeletes(tasks: readonly FileScanTask[], content: 'equality-deletes' | 'position-deletes'): PlannedFile[] {
+  const seen = new Map<string, PlannedFile>();
+  for (const t of tasks) for (const d of t.deletes) if (d.file.content === content) seen.set(d.file.filePath, d);
+  return [...seen.values()];
+}

@@ -1,0 +1,69 @@
+/**
+ * The zod schema of `manager.yaml`. Objects are strict (an unknown key is an error naming its
+ * key path); durations are strings like `30s`, `1h`, `5d`; windows are `HH:MM-HH:MM` in UTC.
+ */
+import { z } from 'zod';
+import { JOB_NAMES } from '../jobs.js';
+
+function strict<S extends z.ZodRawShape>(shape: S) {
+  const allowed = Object.keys(shape).join(', ');
+  return z.strictObject(shape, {
+    error: (iss) => (iss.code === 'unrecognized_keys' ? `unknown key (expected one of: ${allowed})` : undefined),
+  });
+}
+
+export const DURATION_RE = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/;
+export const WINDOW_RE = /^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$/;
+
+const duration = z.string().regex(DURATION_RE, { error: 'expected a duration like 500ms, 30s, 30m, 2h or 5d' });
+const window = z.string().regex(WINDOW_RE, { error: 'expected a UTC time window HH:MM-HH:MM, e.g. 01:00-05:00' });
+const nonNegInt = z.number().int().nonnegative();
+
+/** When a job is worth running: it runs when ANY given threshold is reached (none given: always). */
+const thresholds = strict({
+  'min-snapshots': nonNegInt.optional(),
+  'min-data-files': nonNegInt.optional(),
+  'min-delete-files': nonNegInt.optional(),
+  'min-files': nonNegInt.optional(),
+});
+
+const jobPolicy = strict({
+  interval: duration.optional(),
+  windows: z.array(window).optional(),
+  when: thresholds.optional(),
+  /** Passed to the job as is (its own options: older-than, retain-last, target-file-size...). */
+  options: z.record(z.string(), z.unknown()).optional(),
+});
+
+const jobNames = Object.fromEntries(JOB_NAMES.map((n) => [n, jobPolicy.nullable().optional()])) as {
+  [K in (typeof JOB_NAMES)[number]]: z.ZodOptional<z.ZodNullable<typeof jobPolicy>>;
+};
+
+const policy = strict({
+  /** Exact `ns.table` names or globs (`*` within a name part, `**` across dots), one or a list. */
+  tables: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)], { error: 'expected a table name/glob or a list of them' }),
+  interval: duration.optional(),
+  windows: z.array(window).optional(),
+  jobs: strict(jobNames),
+});
+
+export const managerConfigSchema = strict({
+  warehouse: z.string().min(1),
+  http: strict({
+    host: z.string().min(1).default('127.0.0.1'),
+    port: z.number().int().min(0).max(65535).default(8181),
+  }).default({ host: '127.0.0.1', port: 8181 }),
+  auth: strict({ token: z.string().min(1).optional() }).default({}),
+  state: strict({ path: z.string().min(1).optional() }).default({}),
+  scheduler: strict({
+    'max-concurrent-jobs': z.number().int().positive().default(2),
+    'poll-interval': duration.default('10s'),
+    'default-interval': duration.default('1h'),
+    'respect-writer-cadence': z.boolean().default(true),
+  }).default({ 'max-concurrent-jobs': 2, 'poll-interval': '10s', 'default-interval': '1h', 'respect-writer-cadence': true }),
+  policies: z.array(policy).default([]),
+});
+
+export type RawManagerConfig = z.output<typeof managerConfigSchema>;
+export type RawPolicy = z.output<typeof policy>;
+export type RawJobPolicy = z.output<typeof jobPolicy>;
