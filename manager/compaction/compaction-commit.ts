@@ -1,8 +1,7 @@
 import { RewriteFiles } from '../../src/iceberg/commit/rewrite-files.js';
-import { currentSnapshot } from '../../src/iceberg/metadata-updates.js';
 import type { TableMetadata } from '../../src/iceberg/spec/table-metadata.js';
 import type { TableOperations, TableState } from '../../src/iceberg/table-operations.js';
-import { SUMMARY } from '../../src/sink/resume-state.js';
+import { currentWatermark, SUMMARY } from '../../src/sink/resume-state.js';
 
 /**
  * A `replace` commit for maintenance (DESIGN.md "Maintenance"):
@@ -26,8 +25,8 @@ export class MaintenanceRewrite extends RewriteFiles {
   }
 
   override async apply(base: TableState, attempt: number): Promise<TableMetadata> {
-    const wm = currentSnapshot(base.metadata)?.summary[SUMMARY.watermark];
-    if (wm !== undefined) this.set(SUMMARY.watermark, wm);
+    const wm = currentWatermark(base.metadata);
+    if (wm !== undefined) this.set(SUMMARY.watermark, String(wm));
     return super.apply(base, attempt);
   }
 }

@@ -8,7 +8,7 @@ import { removeOrphans } from '../../manager/orphans/remove-orphans.js';
 import { FilesystemCatalog } from '../../src/catalog/filesystem-catalog.js';
 import { openTable } from '../../src/catalog/open-table.js';
 import { ValidationError } from '../../src/errors.js';
-import type { FileInfo } from '../../src/io/file-io.js';
+import type { FileInfo, FileIO } from '../../src/io/file-io.js';
 import { scanTable } from '../../src/iceberg/read/table-scan.js';
 import type { PartitionSpec } from '../../src/iceberg/spec/partition-spec.js';
 import { Schema } from '../../src/iceberg/spec/schema.js';
@@ -254,7 +254,7 @@ describe('remove-orphans on real tables', () => {
     await expect(removeOrphans(mismatched, { dryRun: false })).rejects.toThrow(PrefixMismatchError);
     expect(deleted).toEqual([]);
     // Declared equal (the listing's s3 is this local store), the run goes ahead and deletes only the stray.
-    const ok = await removeOrphans(mismatched, { dryRun: false, equalSchemes: { s3: 'file' }, equalAuthorities: { bucket: '' } });
+    const ok = await removeOrphans(mismatched, { dryRun: false, equalSchemes: { s3: 'file' } });
     expect(ok.orphans.map((f) => f.location)).toEqual([`s3://bucket${path.join(rootOf(t), 'data', 'old-stray.parquet')}`]);
     expect(deleted).toHaveLength(1);
   });
