@@ -7,7 +7,7 @@ import type { TableState } from '../../src/iceberg/table-operations.js';
 import { MaintenanceRewrite } from './compaction-commit.js';
 import { resolveCompactionOptions, type CompactionOptions, type ResolvedCompactionOptions } from './compaction-options.js';
 import { commitBatches, planCompaction, type FileGroup } from './compaction-planner.js';
-import { conflictFor, type GroupConflict } from './concurrent-changes.js';
+import { conflictFor, positionDeleteReader, type GroupConflict } from './concurrent-changes.js';
 import { danglingDeleteFiles } from './dangling-deletes.js';
 import { rewriteGroup, type RewrittenGroup } from './group-rewriter.js';
 
@@ -152,13 +152,14 @@ async function commitBatch(
   deletesRemovedSoFar: Set<string>,
 ): Promise<{ commit?: CommitReport; dropped: DroppedGroupReport[] }> {
   const dropped: DroppedGroupReport[] = [];
+  const readPaths = positionDeleteReader(table.io);
   let kept = rewritten;
   for (let round = 0; ; round++) {
     await table.refresh();
     const since = await changesSince(table.io, table.metadata, start.metadata.currentSnapshotId, table.name);
     const stillOk: RewrittenGroup[] = [];
     for (const r of kept) {
-      const c = conflictFor(r.group.tasks.map((t) => t.file), since);
+      const c = await conflictFor(r.group.tasks.map((t) => t.file), since, readPaths);
       if (c) {
         dropped.push(dropReport(r.group, c));
         await deleteOutputs(table, [r]);

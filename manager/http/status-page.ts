@@ -24,7 +24,10 @@ export function renderStatusSections(d: StatusPageData): string {
     const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
     let v = n;
     let i = 0;
-    while (v >= 1024 && i < units.length - 1) (v /= 1024), i++;
+    while (v >= 1024 && i < units.length - 1) {
+      v /= 1024;
+      i++;
+    }
     return `${i === 0 ? v : v.toFixed(1)} ${units[i]}`;
   };
   const lag = (s: number | null): string => (s === null ? '-' : s < 120 ? `${s.toFixed(1)} s` : s < 7200 ? `${(s / 60).toFixed(1)} min` : `${(s / 3600).toFixed(1)} h`);

@@ -92,9 +92,14 @@ export class SqliteStateStore implements StateStore {
   async listRuns(q: RunQuery = {}): Promise<RunRecord[]> {
     const where: string[] = [];
     const args: (string | number)[] = [];
-    if (q.table !== undefined) (where.push('table_name = ?'), args.push(q.table));
-    if (q.job !== undefined) (where.push('job = ?'), args.push(q.job));
-    if (q.result !== undefined) (where.push('result = ?'), args.push(q.result));
+    const filter = (column: string, value: string | undefined): void => {
+      if (value === undefined) return;
+      where.push(`${column} = ?`);
+      args.push(value);
+    };
+    filter('table_name', q.table);
+    filter('job', q.job);
+    filter('result', q.result);
     const sql = `SELECT * FROM runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
     return (this.db.prepare(sql).all(...args, q.limit ?? 50) as RunRow[]).map(toRecord);
   }

@@ -3,6 +3,10 @@ import { IcetideError } from '../errors.js';
 import { tableCommands } from './commands/table-commands.js';
 import { ingestCommand } from './commands/ingest-command.js';
 import { readyCommand } from './commands/ready-command.js';
+import { managerCommand } from './commands/manager-command.js';
+import { expireCommand } from './commands/expire-command.js';
+import { removeOrphansCommand } from './commands/remove-orphans-command.js';
+import { rewriteManifestsCommand } from './commands/rewrite-manifests-command.js';
 import { processOutput, type Output } from './output.js';
 
 /** Builds the `icetide` command tree; a thin layer over the library. */
@@ -15,6 +19,10 @@ export function buildCli(out: Output, setExit: (code: number) => void): Command 
   program.addCommand(tableCommands(out, setExit));
   program.addCommand(ingestCommand(out));
   program.addCommand(readyCommand(out, setExit));
+  program.addCommand(managerCommand(out));
+  program.addCommand(expireCommand(out));
+  program.addCommand(removeOrphansCommand(out));
+  program.addCommand(rewriteManifestsCommand(out));
   return program;
 }
 

@@ -88,10 +88,42 @@ const fileSourceSchema = strict({
   path: z.string().min(1),
 });
 
-/** Accepted (free-form) so the loader can say "not implemented yet" instead of "unknown type". */
-const futureSourceSchema = (type: 'mysql' | 'kafka') => z.looseObject({ type: z.literal(type) });
+/** `source.from`: snapshot | earliest | latest | position FILE:POS | timestamp ISO-8601 | gtid SET. */
+const mysqlFrom = z.string().min(1).superRefine((s, ctx) => {
+  if (/^(snapshot|earliest|latest)$/.test(s)) return;
+  if (/^position\s+\S+:\d+$/.test(s)) return;
+  if (/^timestamp\s+\S+$/.test(s) && !Number.isNaN(Date.parse(s.replace(/^timestamp\s+/, '')))) return;
+  if (/^gtid\s+\S*$/.test(s)) return;
+  ctx.addIssue({ code: 'custom', message: 'expected snapshot, earliest, latest, "position FILE:POS", "timestamp ISO-8601" or "gtid SET"' });
+});
 
-const sourceSchema = z.discriminatedUnion('type', [fileSourceSchema, futureSourceSchema('mysql'), futureSourceSchema('kafka')]);
+const mysqlSourceSchema = strict({
+  type: z.literal('mysql'),
+  host: z.string().min(1).default('127.0.0.1'),
+  port: positiveInt.max(65535).default(3306),
+  user: z.string().min(1),
+  password: z.string().optional(),
+  'server-id': positiveInt.max(4294967295).optional(),
+  from: mysqlFrom.default('snapshot'),
+  'heartbeat-interval-ms': positiveInt.default(1000),
+  'batch-max-events': positiveInt.default(10_000),
+  reconnect: strict({
+    'max-attempts': z.number().int().min(0).default(10),
+    'initial-delay-ms': positiveInt.default(500),
+    'max-delay-ms': positiveInt.default(30_000),
+  }).default({ 'max-attempts': 10, 'initial-delay-ms': 500, 'max-delay-ms': 30_000 }),
+  snapshot: strict({
+    mode: z.enum(['initial', 'initial-only', 'never']).default('initial'),
+    'chunk-size': positiveInt.default(50_000),
+    parallelism: positiveInt.max(64).default(1),
+    'max-rows-per-second': z.number().int().min(0).default(0),
+  }).default({ mode: 'initial', 'chunk-size': 50_000, parallelism: 1, 'max-rows-per-second': 0 }),
+});
+
+/** Accepted (free-form) so the loader can say "not implemented yet" instead of "unknown type". */
+const futureSourceSchema = (type: 'kafka') => z.looseObject({ type: z.literal(type) });
+
+const sourceSchema = z.discriminatedUnion('type', [fileSourceSchema, mysqlSourceSchema, futureSourceSchema('kafka')]);
 
 const targetSchema = strict({
   catalog: z.enum(['filesystem', 'sql']).default('filesystem'),
@@ -129,10 +161,14 @@ const readinessSchema = strict({
  * - `pipeline-id` (required): `[a-z0-9_-]+`; stored in every snapshot summary, so two
  *   pipelines writing one table can be told apart. Do not change it for a running pipeline.
  * - `source` (required):
- *   - `type`: `file` | `mysql` | `kafka` (only `file` is implemented; the others are rejected
- *     with "not implemented yet").
+ *   - `type`: `file` | `mysql` | `kafka` (`kafka` is rejected with "not implemented yet").
  *   - `path` (file): one `.jsonl` file, or a directory whose `*.jsonl` files are read in name
  *     order. Lines are Debezium change events (see connectors/file).
+ *   - mysql: `host` (127.0.0.1), `port` (3306), `user`, `password`, `server-id`, `from`
+ *     (`snapshot` | `earliest` | `latest` | `position FILE:POS` | `timestamp ISO` | `gtid SET`),
+ *     `heartbeat-interval-ms`, `batch-max-events`, `reconnect.{max-attempts, initial-delay-ms,
+ *     max-delay-ms}`, `snapshot.{mode, chunk-size, parallelism, max-rows-per-second}`; see
+ *     connectors/mysql/README.md.
  * - `tables` (required, at least one entry):
  *   - `source` | `regex` (exactly one): the source table `db.table`, or a regular expression
  *     that must match the whole name (an exact entry wins over a regex entry).

@@ -7,6 +7,8 @@ import type { IcebergType } from '../iceberg/spec/types.js';
 import {
   applyNaming,
   IDENTIFIER_RE,
+  type MySqlSourceConfig,
+  type MySqlStart,
   type PartitionField,
   type PipelineConfig,
   type SourceConfig,
@@ -115,7 +117,7 @@ function checkTargets(raw: RawPipelineConfig, issues: Issues): void {
 /** Cross-key rules; returns issues (empty when the config is valid). */
 export function validateRawConfig(raw: RawPipelineConfig): PathIssue[] {
   const issues: Issues = [];
-  if (raw.source.type !== 'file') {
+  if (raw.source.type === 'kafka') {
     issues.push({ path: ['source', 'type'], message: `the ${raw.source.type} source is not implemented yet (implemented: file)` });
   }
   if (raw.target.catalog !== 'filesystem') {
@@ -169,10 +171,48 @@ function toTable(t: RawTableConfig): TableConfig {
   };
 }
 
+type RawMySqlSource = Extract<RawPipelineConfig['source'], { type: 'mysql' }>;
+
+function toMySqlStart(s: string): MySqlStart {
+  const [word, ...rest] = s.trim().split(/\s+/);
+  const arg = rest.join(' ');
+  switch (word) {
+    case 'position': {
+      const i = arg.lastIndexOf(':');
+      return { kind: 'position', file: arg.slice(0, i), pos: Number(arg.slice(i + 1)) };
+    }
+    case 'timestamp':
+      return { kind: 'timestamp', ms: Date.parse(arg) };
+    case 'gtid':
+      return { kind: 'gtid', gtidSet: arg };
+    case 'earliest':
+    case 'latest':
+      return { kind: word };
+    default:
+      return { kind: 'snapshot' };
+  }
+}
+
+function toMySqlSource(s: RawMySqlSource): MySqlSourceConfig {
+  return {
+    type: 'mysql',
+    host: s.host,
+    port: s.port,
+    user: s.user,
+    ...(s.password !== undefined ? { password: s.password } : {}),
+    ...(s['server-id'] !== undefined ? { serverId: s['server-id'] } : {}),
+    from: toMySqlStart(s.from),
+    heartbeatIntervalMs: s['heartbeat-interval-ms'],
+    batchMaxEvents: s['batch-max-events'],
+    reconnect: { maxAttempts: s.reconnect['max-attempts'], initialDelayMs: s.reconnect['initial-delay-ms'], maxDelayMs: s.reconnect['max-delay-ms'] },
+    snapshot: { mode: s.snapshot.mode, chunkSize: s.snapshot['chunk-size'], parallelism: s.snapshot.parallelism, maxRowsPerSecond: s.snapshot['max-rows-per-second'] },
+  };
+}
+
 /** Converts a validated raw config (validateRawConfig returned no issues). */
 export function toPipelineConfig(raw: RawPipelineConfig): PipelineConfig {
-  if (raw.source.type !== 'file' || raw.target.catalog !== 'filesystem') throw new Error('unreachable: validated before');
-  const source: SourceConfig = { type: 'file', path: raw.source.path };
+  if (raw.source.type === 'kafka' || raw.target.catalog !== 'filesystem') throw new Error('unreachable: validated before');
+  const source: SourceConfig = raw.source.type === 'file' ? { type: 'file', path: raw.source.path } : toMySqlSource(raw.source);
   const onError = raw['on-error'];
   return {
     pipelineId: raw['pipeline-id'],

@@ -15,13 +15,43 @@ export type TableMode = 'upsert' | 'append';
 export type ChangelogMode = 'error' | 'drop-update-before' | 'append-all';
 export type FormatVersion = 1 | 2;
 
-/** Only the file source is implemented; mysql/kafka are rejected by the loader for now. */
+/** kafka is rejected by the loader for now. */
 export interface FileSourceConfig {
   readonly type: 'file';
   /** One `.jsonl` file or a directory of them (read in name order); relative to the working directory. */
   readonly path: string;
 }
-export type SourceConfig = FileSourceConfig;
+/** Where a MySQL source starts when no position is committed yet (`source.from`). */
+export type MySqlStart =
+  | { readonly kind: 'snapshot' }
+  | { readonly kind: 'earliest' }
+  | { readonly kind: 'latest' }
+  | { readonly kind: 'position'; readonly file: string; readonly pos: number }
+  | { readonly kind: 'timestamp'; readonly ms: number }
+  | { readonly kind: 'gtid'; readonly gtidSet: string };
+
+/** `source.type: mysql` (keys documented on the schema in config-schema.ts and connectors/mysql/README.md). */
+export interface MySqlSourceConfig {
+  readonly type: 'mysql';
+  readonly host: string;
+  readonly port: number;
+  readonly user: string;
+  readonly password?: string;
+  /** Replica server id of the binlog connection (unique among the server's replicas). */
+  readonly serverId?: number;
+  readonly from: MySqlStart;
+  readonly heartbeatIntervalMs: number;
+  readonly batchMaxEvents: number;
+  readonly reconnect: { readonly maxAttempts: number; readonly initialDelayMs: number; readonly maxDelayMs: number };
+  readonly snapshot: {
+    readonly mode: 'initial' | 'initial-only' | 'never';
+    readonly chunkSize: number;
+    readonly parallelism: number;
+    /** 0: unlimited. */
+    readonly maxRowsPerSecond: number;
+  };
+}
+export type SourceConfig = FileSourceConfig | MySqlSourceConfig;
 
 /** Exact `db.table`, or a regex that must match the whole source table name. */
 export type TableMatch =

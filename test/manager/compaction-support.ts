@@ -20,7 +20,7 @@ export const schema = new Schema(0, [
 ], [1]);
 export const byRegion: PartitionSpec = { specId: 0, fields: [{ sourceId: 2, fieldId: 1000, name: 'region', transform: { kind: 'identity' } }] };
 
-export async function newTable(dir: string, spec: PartitionSpec | undefined = byRegion, props: Record<string, string> = {}): Promise<Table> {
+export async function newTable(dir: string, spec: PartitionSpec | null = byRegion, props: Record<string, string> = {}): Promise<Table> {
   return new FilesystemCatalog(dir).createTable(
     { namespace: ['m'], name: 't' },
     { schema, ...(spec ? { spec } : {}), properties: { 'write.parquet.compression-codec': 'uncompressed', ...props } },

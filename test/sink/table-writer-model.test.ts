@@ -66,7 +66,7 @@ afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true }
 async function newTable(spec: PartitionSpec | undefined, n: number): Promise<Table> {
   const wh = fs.mkdtempSync(path.join(os.tmpdir(), 'icetide-model-'));
   dirs.push(wh);
-  return new FilesystemCatalog(wh).createTable({ namespace: ['m'], name: `t${n}` }, { schema, ...(spec ? { spec } : {}), properties: { 'write.parquet.compression-codec': 'uncompressed' } });
+  return new FilesystemCatalog(wh).createTable({ namespace: ['m'], name: `t${n}` }, { schema, ...(spec ? { spec } : {}), properties: { 'write.parquet.compression-codec': 'uncompressed', 'commit.manifest.min-count-to-merge': '3' } }); // merging exercised on every few commits
 }
 
 const configs = [

@@ -12,6 +12,7 @@ import type { TableMetadata } from '../spec/table-metadata.js';
 import type { TableOperations, TableState } from '../table-operations.js';
 import { changesSince, type CommittedChanges } from './changes-since.js';
 import { commitWithRetry, type PendingUpdate } from './commit-loop.js';
+import { manifestMergePolicy, planManifestMerge } from './manifest-merge.js';
 import { buildSummary } from './snapshot-summary.js';
 
 export interface FileAddition {
@@ -33,6 +34,8 @@ export abstract class SnapshotProducer implements PendingUpdate {
   private addedManifests: ManifestFile[] | undefined;
   private readonly writtenPerAttempt: string[][] = [];
   private attemptFiles: string[] = [];
+  /** Manifests the latest attempt's manifest list references. */
+  private listed = new Set<string>();
 
   constructor(
     protected readonly ops: TableOperations,
@@ -81,9 +84,11 @@ export abstract class SnapshotProducer implements PendingUpdate {
     const baseManifests = parent ? await snapshotManifests(this.ops.io, md, parent) : [];
     const { kept, removed } = await this.applyRemovals(md, baseManifests);
     const added = await this.writeAddedManifests(md);
+    const manifests = await this.mergeManifests(md, [...added, ...kept]);
+    this.listed = new Set(manifests.map((m) => m.manifestPath));
     const listLocation = this.ops.newMetadataLocation(`snap-${this.snapshotId}-${attempt + 1}-${randomUUID()}.avro`);
     this.attemptFiles.push(listLocation);
-    await writeManifestList(this.ops.io, [...added, ...kept], {
+    await writeManifestList(this.ops.io, manifests, {
       formatVersion: md.formatVersion,
       snapshotId: this.snapshotId,
       ...(parent ? { parentSnapshotId: parent.snapshotId } : {}),
@@ -104,15 +109,16 @@ export abstract class SnapshotProducer implements PendingUpdate {
   }
 
   async cleanup(committed: TableState | undefined): Promise<void> {
+    // Everything this operation wrote that the committed manifest list does not reference is
+    // garbage: failed attempts' lists and rewritten manifests, and manifests merged away.
     const keep = new Set<string>();
     if (committed) {
       const snap = committed.metadata.snapshots.find((s) => s.snapshotId === this.snapshotId);
       if (snap?.manifestList) keep.add(snap.manifestList);
-      for (const m of this.addedManifests ?? []) keep.add(m.manifestPath);
-      for (const p of this.writtenPerAttempt[this.writtenPerAttempt.length - 1] ?? []) keep.add(p);
+      for (const p of this.listed) keep.add(p);
     }
-    const garbage = this.writtenPerAttempt.flat().filter((p) => !keep.has(p));
-    if (!committed) garbage.push(...(this.addedManifests ?? []).map((m) => m.manifestPath));
+    const written = new Set([...this.writtenPerAttempt.flat(), ...(this.addedManifests ?? []).map((m) => m.manifestPath)]);
+    const garbage = [...written].filter((p) => !keep.has(p));
     // Best effort: what is left behind is an orphan the orphan remover finds later.
     await mapBounded(garbage, 8, (p) => this.ops.io.delete(p).catch(() => undefined));
   }
@@ -193,6 +199,58 @@ export abstract class SnapshotProducer implements PendingUpdate {
     }
     this.addedManifests = out;
     return out;
+  }
+
+  /**
+   * Merge-append (Iceberg Java MergingSnapshotProducer): once a spec has many small
+   * manifests, they are merged into fewer in this commit, so planning stays fast for tables
+   * that commit every second. Entries keep their snapshot ids and data/file sequence numbers
+   * (written explicitly as EXISTING, or as ADDED with inherited numbers when this snapshot
+   * added them); DELETED entries of earlier snapshots are dropped, as in Java.
+   */
+  private async mergeManifests(md: TableMetadata, manifests: readonly ManifestFile[]): Promise<ManifestFile[]> {
+    const bins = planManifestMerge(manifests, manifestMergePolicy(md.properties));
+    if (bins.length === 0) return [...manifests];
+    const specs = specIndex(md);
+    const schema = currentSchema(md);
+    const replaced = new Map<ManifestFile, ManifestFile | null>();
+    for (const bin of bins) {
+      const first = bin[0]!;
+      const writer = new ManifestWriter({
+        formatVersion: md.formatVersion,
+        spec: specs.get(first.partitionSpecId)!,
+        schema,
+        schemas: md.schemas,
+        content: first.content,
+        snapshotId: this.snapshotId,
+        location: this.newManifestLocation(),
+      });
+      // Entries this snapshot wrote still carry unassigned numbers: read them with the
+      // inheritance they will get, so EXISTING copies are never written with placeholders.
+      for (const m of bin) {
+        const mine = m.addedSnapshotId === this.snapshotId;
+        const entries = await readManifestEntries(this.ops.io, md, [mine ? { ...m, sequenceNumber: 0n, minSequenceNumber: 0n } : m]);
+        for (const e of entries) {
+          if (mine && e.status === 'added') writer.add(e.dataFile, this.pinnedSequence(e.dataFile));
+          else if (mine && e.status === 'deleted') writer.delete(e);
+          else if (e.status !== 'deleted') writer.existing(e);
+        }
+      }
+      const merged = await writer.write(this.ops.io);
+      bin.forEach((m, i) => replaced.set(m, i === 0 ? merged : null));
+    }
+    return manifests.flatMap((m) => {
+      if (!replaced.has(m)) return [m];
+      const r = replaced.get(m);
+      return r ? [r] : [];
+    });
+  }
+
+  private pinned: Map<string, bigint> | undefined;
+  /** The data sequence number an added file was pinned to (rewrites), if any. */
+  private pinnedSequence(file: DataFile): bigint | undefined {
+    this.pinned ??= new Map(this.additions.flatMap((a) => (a.dataSequenceNumber === undefined ? [] : [[a.file.filePath, a.dataSequenceNumber] as const])));
+    return this.pinned.get(file.filePath);
   }
 
   private manifestCounter = 0;

@@ -1,0 +1,248 @@
+/**
+ * MySQL/MariaDB column types -> Iceberg types, and the conversion of one decoded value to its
+ * Iceberg JS value (src/iceberg/spec/values.ts). Both the snapshot (mysql2 text protocol) and
+ * the binlog (zongji) are decoded into the same raw forms first (`dateStrings`, big numbers as
+ * text, DECIMAL as text, JSON as text, BIT as bytes), so one converter serves both paths and a
+ * row read by either produces identical Iceberg values.
+ *
+ * | MySQL                              | Iceberg                 | notes |
+ * |------------------------------------|-------------------------|-------|
+ * | TINYINT/SMALLINT/MEDIUMINT (±unsigned), INT | int            | BOOL/TINYINT(1) stays int (it can hold 2) |
+ * | INT UNSIGNED, BIGINT               | long                    | |
+ * | BIGINT UNSIGNED                    | decimal(20,0)           | values above 2^63-1 do not fit a long |
+ * | DECIMAL(P,S), P <= 38              | decimal(P,S)            | exact (bigint unscaled) |
+ * | DECIMAL(P,S), P > 38               | string                  | Iceberg decimals stop at 38 digits |
+ * | FLOAT / DOUBLE                     | float / double          | |
+ * | DATE                               | date                    | zero dates (`0000-00-00`, `2024-00-10`) -> null |
+ * | DATETIME(0-6)                      | timestamp               | the wall-clock value, no time zone |
+ * | TIMESTAMP(0-6)                     | timestamptz             | UTC; zero -> null (see below) |
+ * | TIME(0-6)                          | time                    | values outside 00:00..24:00 are an error; declare the column `string` to keep them as text `-838:59:59` |
+ * | YEAR                               | int                     | |
+ * | CHAR/VARCHAR/*TEXT (any charset)   | string                  | utf8mb4 incl. emoji |
+ * | BINARY/VARBINARY/*BLOB             | binary                  | |
+ * | ENUM / SET                         | string                  | the label(s), SET comma-separated |
+ * | BIT(N)                             | long                    | bits as an unsigned number; BIT(64) wraps to the signed long (two's complement) |
+ * | JSON                               | string                  | the stored JSON text |
+ *
+ * TIMESTAMP and time zones: the server stores TIMESTAMP as UTC epoch seconds. The binlog
+ * carries that epoch (decoded in UTC); snapshot connections run `SET time_zone = '+00:00'`, so
+ * the server's (or session's) `time_zone` never changes a value. DATETIME has no zone and is
+ * read as written.
+ */
+import { primitive, type IcebergType, type PrimitiveType } from '../../src/iceberg/spec/types.js';
+import { MySqlValueError } from './errors.js';
+
+/** A column as INFORMATION_SCHEMA.COLUMNS describes it. */
+export interface MySqlColumn {
+  readonly name: string;
+  /** DATA_TYPE, lower case (`int`, `varchar`, `decimal`, ...). */
+  readonly dataType: string;
+  /** COLUMN_TYPE, lower case (`int(10) unsigned`, `decimal(10,2)`, `enum('a','b')`). */
+  readonly columnType: string;
+  readonly nullable: boolean;
+  readonly numericPrecision?: number;
+  readonly numericScale?: number;
+  readonly comment?: string;
+}
+
+/** Raw decoded values the converters accept (what mysql2/zongji hand over). */
+export type RawValue = string | number | bigint | boolean | Uint8Array | null | undefined | Record<string, unknown> | unknown[];
+
+export type Converter = (raw: RawValue, where: () => string) => unknown;
+
+const INT_TYPES = new Set(['tinyint', 'smallint', 'mediumint', 'int', 'integer', 'bigint']);
+const STRING_TYPES = new Set(['char', 'varchar', 'tinytext', 'text', 'mediumtext', 'longtext', 'enum', 'set', 'json', 'longtext']);
+const BINARY_TYPES = new Set(['binary', 'varbinary', 'tinyblob', 'blob', 'mediumblob', 'longblob']);
+
+export function isUnsigned(c: MySqlColumn): boolean {
+  return /\bunsigned\b/.test(c.columnType);
+}
+
+/** `decimal(10,2)` -> [10, 2] (from COLUMN_TYPE; INFORMATION_SCHEMA's precision columns agree). */
+function decimalShape(c: MySqlColumn): { precision: number; scale: number } {
+  const m = /\((\d+)(?:,(\d+))?\)/.exec(c.columnType);
+  return { precision: m ? Number(m[1]) : (c.numericPrecision ?? 10), scale: m?.[2] !== undefined ? Number(m[2]) : (c.numericScale ?? 0) };
+}
+
+/** The Iceberg type of a column (the table in this file's header); throws for unsupported types. */
+export function icebergTypeOf(c: MySqlColumn, table: string): IcebergType {
+  const t = c.dataType;
+  if (INT_TYPES.has(t)) {
+    if (t === 'bigint') return isUnsigned(c) ? { kind: 'decimal', precision: 20, scale: 0 } : primitive('long');
+    if (t === 'int' || t === 'integer') return isUnsigned(c) ? primitive('long') : primitive('int');
+    return primitive('int');
+  }
+  switch (t) {
+    case 'decimal':
+    case 'numeric': {
+      const { precision, scale } = decimalShape(c);
+      return precision <= 38 ? { kind: 'decimal', precision, scale } : primitive('string');
+    }
+    case 'float':
+      return primitive('float');
+    case 'double':
+    case 'real':
+      return primitive('double');
+    case 'date':
+      return primitive('date');
+    case 'datetime':
+      return primitive('timestamp');
+    case 'timestamp':
+      return primitive('timestamptz');
+    case 'time':
+      return primitive('time');
+    case 'year':
+      return primitive('int');
+    case 'bit':
+      return primitive('long');
+  }
+  if (STRING_TYPES.has(t)) return primitive('string');
+  if (BINARY_TYPES.has(t)) return primitive('binary');
+  throw new MySqlValueError(`column ${table}.${c.name} has type ${c.columnType}, which icetide cannot map to Iceberg yet (supported: integers, DECIMAL, FLOAT, DOUBLE, DATE, DATETIME, TIMESTAMP, TIME, YEAR, CHAR/VARCHAR/TEXT, BINARY/VARBINARY/BLOB, ENUM, SET, BIT, JSON)`, { table, column: c.name });
+}
+
+function fail(where: () => string, raw: RawValue, what: string): never {
+  const shown = raw instanceof Uint8Array ? `0x${Buffer.from(raw).toString('hex')}` : typeof raw === 'object' ? JSON.stringify(raw) : String(raw);
+  throw new MySqlValueError(`${where()}: ${what} (value ${shown.slice(0, 100)})`);
+}
+
+function toText(raw: RawValue): string {
+  if (typeof raw === 'string') return raw;
+  if (raw instanceof Uint8Array) return Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8');
+  if (typeof raw === 'object' && raw !== null) return JSON.stringify(raw);
+  return String(raw);
+}
+
+function toBigInt(raw: RawValue, where: () => string): bigint {
+  if (typeof raw === 'bigint') return raw;
+  if (typeof raw === 'number' && Number.isInteger(raw)) return BigInt(raw);
+  if (typeof raw === 'string' && /^-?\d+$/.test(raw)) return BigInt(raw);
+  return fail(where, raw, 'expected an integer');
+}
+
+/** Exact decimal text -> unscaled bigint at `scale`; more fraction digits than the scale is an error. */
+export function decimalToUnscaled(text: string, scale: number, where: () => string): bigint {
+  const m = /^([+-]?)(\d*)(?:\.(\d*))?$/.exec(text.trim());
+  if (!m || (m[2] === '' && (m[3] ?? '') === '')) return fail(where, text, 'expected a decimal number');
+  const frac = (m[3] ?? '').replace(/0+$/, '');
+  if (frac.length > scale) return fail(where, text, `more than ${scale} fraction digits`);
+  const digits = `${m[2] || '0'}${frac.padEnd(scale, '0')}`;
+  const v = BigInt(digits);
+  return m[1] === '-' ? -v : v;
+}
+
+const MICROS_PER_DAY = 86_400_000_000n;
+
+/** `YYYY-MM-DD` -> days since epoch, or null for zero/invalid dates (MySQL's "no date"). */
+function parseDateDays(s: string): number | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
+  if (!m) return null;
+  const y = Number(m[1]);
+  const mo = Number(m[2]);
+  const d = Number(m[3]);
+  if (mo < 1 || mo > 12 || d < 1 || d > 31) return null;
+  const ms = Date.UTC(y, mo - 1, d);
+  const check = new Date(ms);
+  if (check.getUTCDate() !== d) return null; // e.g. 2023-02-30 under ALLOW_INVALID_DATES
+  // Date.UTC maps years 0-99 to 1900-1999; setUTCFullYear does not.
+  const fixed = new Date(0);
+  fixed.setUTCFullYear(y, mo - 1, d);
+  return Math.round(fixed.getTime() / 86_400_000);
+}
+
+/** `HH:MM:SS[.ffffff]` (hours may exceed 24 and be negative for TIME) -> signed microseconds. */
+function parseTimeMicros(s: string): bigint | null {
+  const m = /^(-?)(\d+):(\d{2}):(\d{2})(?:\.(\d{1,6}))?$/.exec(s);
+  if (!m) return null;
+  const micros = ((BigInt(m[2]!) * 60n + BigInt(m[3]!)) * 60n + BigInt(m[4]!)) * 1_000_000n + BigInt((m[5] ?? '').padEnd(6, '0'));
+  return m[1] === '-' ? -micros : micros;
+}
+
+/** `YYYY-MM-DD HH:MM:SS[.ffffff]` as UTC -> microseconds since epoch; null for zero dates. */
+export function parseDateTimeMicros(s: string): bigint | null {
+  const m = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?)$/.exec(s);
+  if (!m) return null;
+  const days = parseDateDays(m[1]!);
+  const t = parseTimeMicros(m[2]!);
+  if (days === null || t === null) return null;
+  return BigInt(days) * MICROS_PER_DAY + t;
+}
+
+function bytesOf(raw: RawValue, where: () => string): Uint8Array {
+  if (raw instanceof Uint8Array) return new Uint8Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
+  if (typeof raw === 'string') return new Uint8Array(Buffer.from(raw, 'binary'));
+  return fail(where, raw, 'expected bytes');
+}
+
+/**
+ * The converter of a column to the Iceberg type it is written as (usually icebergTypeOf; a
+ * declared `tables[].columns` type may override it: TIME or anything else as `string`).
+ */
+export function converterFor(c: MySqlColumn, target: IcebergType): Converter {
+  const t = c.dataType;
+  const kind = target.kind;
+  const nullable = (f: Converter): Converter => (raw, where) => (raw === null || raw === undefined ? null : f(raw, where));
+  if (kind === 'string') {
+    if (t === 'bit') return nullable((raw, where) => bitValue(raw, where).toString());
+    if (BINARY_TYPES.has(t)) return nullable((raw, where) => Buffer.from(bytesOf(raw, where)).toString('hex'));
+    return nullable((raw) => toText(raw));
+  }
+  switch (kind) {
+    case 'int':
+      return nullable((raw, where) => {
+        const n = typeof raw === 'number' ? raw : Number(toBigInt(raw, where));
+        if (!Number.isInteger(n) || n < -2147483648 || n > 2147483647) fail(where, raw, 'out of range for int');
+        return n;
+      });
+    case 'long':
+      if (t === 'bit') return nullable((raw, where) => BigInt.asIntN(64, bitValue(raw, where)));
+      return nullable((raw, where) => BigInt.asIntN(64, toBigInt(raw, where)));
+    case 'decimal': {
+      const scale = target.scale;
+      return nullable((raw, where) => decimalToUnscaled(typeof raw === 'number' ? String(raw) : toText(raw), scale, where));
+    }
+    case 'float':
+      // Both paths hand over the float32 value (binlog: its bits; text: its shortest decimal).
+      return nullable((raw, where) => Math.fround(typeof raw === 'number' ? raw : numberOf(raw, where)));
+    case 'double':
+      return nullable((raw, where) => (typeof raw === 'number' ? raw : numberOf(raw, where)));
+    case 'date':
+      return nullable((raw) => parseDateDays(toText(raw)));
+    case 'timestamp':
+    case 'timestamptz':
+      return nullable((raw) => parseDateTimeMicros(toText(raw)));
+    case 'time':
+      return nullable((raw, where) => {
+        const v = parseTimeMicros(toText(raw));
+        if (v === null) return fail(where, raw, 'expected a TIME value');
+        if (v < 0n || v >= MICROS_PER_DAY) {
+          return fail(where, raw, 'TIME value outside 00:00:00..23:59:59.999999, which Iceberg time cannot hold: declare this column with type string in tables[].columns to keep such values as text');
+        }
+        return v;
+      });
+    case 'binary':
+      return nullable((raw, where) => bytesOf(raw, where));
+    case 'boolean':
+      return nullable((raw, where) => toBigInt(typeof raw === 'boolean' ? (raw ? 1 : 0) : raw, where) !== 0n);
+    default:
+      throw new MySqlValueError(`column ${c.name} (${c.columnType}) cannot be written as Iceberg ${kind}`);
+  }
+}
+
+function numberOf(raw: RawValue, where: () => string): number {
+  const n = Number(toText(raw));
+  return Number.isNaN(n) ? fail(where, raw, 'expected a number') : n;
+}
+
+/** BIT(N) arrives as big-endian bytes (both paths); numbers are accepted too. */
+function bitValue(raw: RawValue, where: () => string): bigint {
+  if (typeof raw === 'number' || typeof raw === 'bigint') return BigInt(raw);
+  const bytes = bytesOf(raw, where);
+  let v = 0n;
+  for (const b of bytes) v = (v << 8n) | BigInt(b);
+  return v;
+}
+
+export function isPrimitiveTarget(t: IcebergType): t is PrimitiveType {
+  return t.kind !== 'struct' && t.kind !== 'list' && t.kind !== 'map';
+}

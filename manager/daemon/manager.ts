@@ -1,0 +1,84 @@
+import type { FastifyInstance } from 'fastify';
+import { FilesystemCatalog } from '../../src/catalog/filesystem-catalog.js';
+import { LocalFileIO } from '../../src/io/local-file-io.js';
+import { silentLogger, type Logger } from '../../src/logging/logger.js';
+import { buildApiServer } from '../http/server.js';
+import { JobRegistry } from '../jobs.js';
+import { SqliteStateStore } from '../state/sqlite-state-store.js';
+import type { StateStore } from '../state/state-store.js';
+import type { ManagerConfig } from './config.js';
+import { expireJob } from './expire-job.js';
+import { Scheduler } from './scheduler.js';
+
+/** The jobs this build ships; the lead adds compaction, orphans and manifest rewrite here. */
+export function defaultJobRegistry(): JobRegistry {
+  return new JobRegistry([expireJob]);
+}
+
+export interface ManagerOptions {
+  readonly registry?: JobRegistry;
+  readonly store?: StateStore;
+  readonly logger?: Logger;
+  /** Status page refresh interval; default 5 s. */
+  readonly refreshMs?: number;
+}
+
+/**
+ * The manager daemon: the scheduler (maintenance policies) and the HTTP API over one warehouse.
+ * `start()` listens and begins polling; `stop()` closes the listener, aborts running jobs
+ * through their signals (the table stays valid: a job commits atomically or not at all),
+ * waits for them to record their end and closes the state store.
+ */
+export class Manager {
+  readonly catalog: FilesystemCatalog;
+  readonly store: StateStore;
+  readonly scheduler: Scheduler;
+  private server: FastifyInstance | undefined;
+  private readonly logger: Logger;
+
+  constructor(readonly config: ManagerConfig, private readonly o: ManagerOptions = {}) {
+    this.logger = o.logger ?? silentLogger;
+    this.catalog = new FilesystemCatalog(config.warehouse);
+    this.store = o.store ?? new SqliteStateStore(config.statePath);
+    this.scheduler = new Scheduler({
+      catalog: this.catalog,
+      store: this.store,
+      registry: o.registry ?? defaultJobRegistry(),
+      policies: config.policies,
+      maxConcurrentJobs: config.scheduler.maxConcurrentJobs,
+      pollIntervalMs: config.scheduler.pollIntervalMs,
+      respectWriterCadence: config.scheduler.respectWriterCadence,
+      logger: this.logger,
+    });
+  }
+
+  async api(): Promise<FastifyInstance> {
+    this.server ??= await buildApiServer({
+      catalog: this.catalog,
+      warehouse: this.config.warehouse,
+      io: new LocalFileIO(),
+      store: this.store,
+      status: () => ({ jobs: this.scheduler.status(), running: this.scheduler.runningJobs() }),
+      ...(this.config.authToken ? { token: this.config.authToken } : {}),
+      ...(this.o.refreshMs !== undefined ? { refreshMs: this.o.refreshMs } : {}),
+      logger: this.logger,
+    });
+    return this.server;
+  }
+
+  /** Listens on the configured host/port (port 0: any free port) and starts the scheduler; returns the URL. */
+  async start(): Promise<string> {
+    const app = await this.api();
+    const url = await app.listen({ host: this.config.http.host, port: this.config.http.port });
+    await this.scheduler.start();
+    this.logger.info('manager started', { url, warehouse: this.config.warehouse, policies: this.config.policies.length });
+    return url;
+  }
+
+  async stop(): Promise<void> {
+    await this.server?.close();
+    await this.scheduler.stop();
+    await this.store.close();
+    this.logger.info('manager stopped');
+  }
+}
