@@ -9,7 +9,7 @@ import { resolveCompactionOptions, type CompactionOptions, type ResolvedCompacti
 import { commitBatches, planCompaction, type FileGroup } from './compaction-planner.js';
 import { conflictFor, positionDeleteReader, type GroupConflict } from './concurrent-changes.js';
 import { danglingDeleteFiles } from './dangling-deletes.js';
-import { rewriteGroup, type RewrittenGroup } from './group-rewriter.js';
+import { partitionPath, rewriteGroup, type RewrittenGroup } from './group-rewriter.js';
 
 /** Re-validation rounds per commit before the commit is given up (reported, retried next run). */
 const MAX_COMMIT_ROUNDS = 8;
@@ -95,7 +95,7 @@ export async function compactTable(table: Table, o: CompactionRunOptions = {}): 
     options: opts,
     dataFilesBefore: tasks.length,
     deleteFilesBefore: liveDeletes.length,
-    plan: groups.map(describeGroup),
+    plan: groups.map((g) => describeGroup(g, partitionLabel(table, g))),
     commits: [] as CommitReport[],
     dropped: [] as DroppedGroupReport[],
     bytesRead: 0,
@@ -161,7 +161,7 @@ async function commitBatch(
     for (const r of kept) {
       const c = await conflictFor(r.group.tasks.map((t) => t.file), since, readPaths);
       if (c) {
-        dropped.push(dropReport(r.group, c));
+        dropped.push(dropReport(r.group, c, partitionLabel(table, r.group)));
         await deleteOutputs(table, [r]);
       } else stillOk.push(r);
     }
@@ -177,7 +177,7 @@ async function commitBatch(
     if (kept.length === 0 && dangling.length === 0) return { dropped };
     const inputs = kept.flatMap((r) => r.group.tasks.map((t) => t.file));
     const added = kept.flatMap((r) => r.added);
-    const op = new MaintenanceRewrite(table.ops, table.state, start).rewriteFiles([...inputs, ...dangling], added, seq).set('icetide.maintenance', 'compact');
+    const op = new MaintenanceRewrite(table.ops, table.state, start, readPaths).rewriteFiles([...inputs, ...dangling], added, seq).set('icetide.maintenance', 'compact');
     try {
       const { snapshot } = await op.commit();
       for (const f of inputs) removedSoFar.add(f.filePath);
@@ -199,7 +199,7 @@ async function commitBatch(
       if (!(err instanceof CommitConflictError) || round + 1 >= MAX_COMMIT_ROUNDS) {
         await deleteOutputs(table, kept);
         if (err instanceof CommitConflictError) {
-          for (const r of kept) dropped.push({ partition: r.group.partitionKey, filesIn: r.group.tasks.length, reason: `commit conflict: ${err.message}` });
+          for (const r of kept) dropped.push({ partition: partitionLabel(table, r.group), filesIn: r.group.tasks.length, reason: `commit conflict: ${err.message}` });
           return { dropped };
         }
         throw err;
@@ -212,14 +212,20 @@ async function deleteOutputs(table: Table, groups: readonly RewrittenGroup[]): P
   await Promise.all(groups.flatMap((r) => r.added.map((f) => table.io.delete(f.filePath).catch(() => undefined))));
 }
 
-function dropReport(g: FileGroup, c: GroupConflict): DroppedGroupReport {
-  const why = c.reason === 'removed' ? `input ${c.dataFile} was removed concurrently` : `concurrent position delete ${c.file} may apply to input ${c.dataFile}`;
-  return { partition: g.partitionKey, filesIn: g.tasks.length, reason: why };
+function dropReport(g: FileGroup, c: GroupConflict, label: string): DroppedGroupReport {
+  const why = c.reason === 'removed' ? `input ${c.dataFile} was removed concurrently` : `concurrent position delete ${c.file} applies to input ${c.dataFile}`;
+  return { partition: label, filesIn: g.tasks.length, reason: why };
 }
 
-export function describeGroup(g: FileGroup): PlannedGroupReport {
+/** `region=1` style (Iceberg Java's partition path), with the spec id when the spec is not the default. */
+export function partitionLabel(table: Table, g: FileGroup): string {
+  const p = partitionPath(table, g.specId, g.partition) || '(unpartitioned)';
+  return g.specId === table.metadata.defaultSpecId ? p : `spec ${g.specId}: ${p}`;
+}
+
+export function describeGroup(g: FileGroup, label: string = g.partitionKey): PlannedGroupReport {
   return {
-    partition: g.partitionKey,
+    partition: label,
     specId: g.specId,
     filesIn: g.tasks.length,
     bytesIn: g.inputBytes,

@@ -36,6 +36,10 @@ function fromZodIssue(iss: z.core.$ZodIssue): ConfigIssue[] {
       return [{ path: at(iss.path), message: iss.input === undefined ? `missing required key (expected ${iss.expected})` : `expected ${iss.expected}, got ${describe(iss.input)}` }];
     case 'invalid_format':
       return [{ path: at(iss.path), message: `${iss.message}, got ${describe(iss.input)}` }];
+    case 'too_small':
+      return [{ path: at(iss.path), message: iss.origin === 'string' ? 'must not be empty' : iss.origin === 'array' ? `expected at least ${iss.minimum} item(s)` : `expected a number ${iss.inclusive ? '>=' : '>'} ${iss.minimum}, got ${describe(iss.input)}` }];
+    case 'too_big':
+      return [{ path: at(iss.path), message: `expected a number ${iss.inclusive ? '<=' : '<'} ${iss.maximum}, got ${describe(iss.input)}` }];
     default:
       return [{ path: at(iss.path), message: iss.message }];
   }
@@ -46,11 +50,20 @@ function toWindow(text: string): TimeWindow {
   return { text, startMin: Number(m[1]) * 60 + Number(m[2]), endMin: Number(m[3]) * 60 + Number(m[4]) };
 }
 
-function toPolicies(raw: RawManagerConfig): Policy[] {
+/** Job names of policy i in the order the file lists them (zod output follows the schema's order). */
+function jobOrder(tree: unknown, i: number): string[] {
+  const policies = (tree as { policies?: unknown } | null)?.policies;
+  const jobs = Array.isArray(policies) ? (policies[i] as { jobs?: unknown } | undefined)?.jobs : undefined;
+  return jobs !== null && typeof jobs === 'object' ? Object.keys(jobs) : [];
+}
+
+function toPolicies(raw: RawManagerConfig, tree: unknown): Policy[] {
   const defaultInterval = parseDuration(raw.scheduler['default-interval'], 'scheduler.default-interval');
   return raw.policies.map((p, index) => {
     const jobs: JobPolicy[] = [];
-    for (const [name, jp] of Object.entries(p.jobs) as [string, RawJobPolicy | null | undefined][]) {
+    const byName = p.jobs as Record<string, RawJobPolicy | null | undefined>;
+    for (const name of jobOrder(tree, index)) {
+      const jp = byName[name];
       if (jp === undefined || !isJobName(name)) continue;
       const j = jp ?? {};
       const interval = j.interval ?? p.interval;
@@ -103,7 +116,7 @@ export function parseManagerConfig(text: string, source: string, env: Env, baseD
       pollIntervalMs: parseDuration(raw.scheduler['poll-interval'], 'scheduler.poll-interval'),
       respectWriterCadence: raw.scheduler['respect-writer-cadence'],
     },
-    policies: toPolicies(raw),
+    policies: toPolicies(raw, substituted),
   };
 }
 

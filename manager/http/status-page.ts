@@ -54,7 +54,7 @@ export function renderStatusSections(d: StatusPageData): string {
 
 const STYLE = `body{font:14px system-ui,sans-serif;margin:1.5rem;color:#1d232a}h1{font-size:1.3rem;margin:0}h2{font-size:1.05rem;margin:1.5rem 0 .4rem}
 table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.3rem .6rem;border-bottom:1px solid #e3e6ea;vertical-align:top}th{background:#f5f7f9;font-weight:600}
-small{color:#6a737d}.is-ready,.result-succeeded,.state-streaming,.state-running{color:#137333;font-weight:600}.not-ready,.no-watermark,.state-waiting{color:#b06000}
+small{color:#6a737d}.is-ready,.result-succeeded,.state-streaming,.state-running{color:#137333;font-weight:600}.not-ready,.no-watermark,.state-waiting,.state-below-thresholds{color:#b06000}
 .result-failed,.state-failed,.state-stalled,.error,.state-error{color:#c5221f;font-weight:600}.empty{color:#6a737d}#status{color:#6a737d;margin:.3rem 0 0}#problem{color:#c5221f}`;
 
 /** The whole page: the first view server-rendered, then refreshed from the JSON API. */

@@ -3,6 +3,7 @@ import type { FileInfo } from '../../src/io/file-io.js';
 import type { Table } from '../../src/iceberg/table.js';
 import { DEFAULT_MARKER_DEAD_AFTER_MS, isInflightMarker, isMarkerLive, parseInflightMarker, type InflightMarkerRecord } from '../../src/sink/inflight-marker.js';
 import { DEFAULT_DELETE_CONCURRENCY, deleteAll, type DeleteFailure } from '../expiry/bulk-delete.js';
+import { metadataFileVersion } from '../../src/catalog/metadata-file.js';
 import { DEFAULT_EQUAL_SCHEMES, parseLocation } from './location-normalizer.js';
 import { assertLocationsReconciled, findOrphans, type PrefixMismatch, type PrefixMismatchMode } from './orphan-finder.js';
 import { referencedFiles } from './referenced-files.js';
@@ -75,6 +76,8 @@ export async function removeOrphans(table: Table, o: RemoveOrphansOptions = {}):
   const listed: FileInfo[] = [];
   for await (const f of table.io.list(refs.root)) listed.push(f);
 
+  assertCurrentIsNewest(table, listed);
+
   const liveMarkers: LiveMarker[] = [];
   for (const f of listed) {
     if (!isInflightMarker(f.location)) continue;
@@ -109,4 +112,22 @@ export async function removeOrphans(table: Table, o: RemoveOrphansOptions = {}):
     mismatches: verdict.mismatches,
     failures,
   };
+}
+
+/**
+ * The references must come from the newest metadata: a table opened from an older
+ * `*.metadata.json`, or a commit that landed after the refresh, would make every file of the
+ * newer versions look unreferenced. Refuse rather than delete them (re-run to pick it up).
+ */
+function assertCurrentIsNewest(table: Table, listed: readonly FileInfo[]): void {
+  const loc = table.metadataLocation;
+  const current = loc === undefined ? undefined : metadataFileVersion(loc);
+  if (!current) return;
+  const newer = listed.find((f) => {
+    const v = metadataFileVersion(f.location);
+    return v !== undefined && v.layout === current.layout && v.version > current.version;
+  });
+  if (newer) {
+    throw new ValidationError(`remove-orphans ${table.name}: ${newer.location} is newer than the metadata read (${loc}); open the table directory (not an old metadata file) or re-run after concurrent commits`, { table: table.name });
+  }
 }

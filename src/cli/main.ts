@@ -7,6 +7,7 @@ import { managerCommand } from './commands/manager-command.js';
 import { expireCommand } from './commands/expire-command.js';
 import { removeOrphansCommand } from './commands/remove-orphans-command.js';
 import { rewriteManifestsCommand } from './commands/rewrite-manifests-command.js';
+import { compactCommand } from './commands/compact-command.js';
 import { processOutput, type Output } from './output.js';
 
 /** Builds the `icetide` command tree; a thin layer over the library. */
@@ -23,6 +24,7 @@ export function buildCli(out: Output, setExit: (code: number) => void): Command 
   program.addCommand(expireCommand(out));
   program.addCommand(removeOrphansCommand(out));
   program.addCommand(rewriteManifestsCommand(out));
+  program.addCommand(compactCommand(out, setExit));
   return program;
 }
 

@@ -149,8 +149,22 @@ const keyFilterSchema = strict({
   'checkpoint-every-commits': positiveInt.default(10),
 });
 
+const webhookSchema = strict({
+  url: z.string().regex(/^https?:\/\//, { error: 'expected an http:// or https:// URL' }),
+  headers: z.record(z.string(), z.string()).default({}),
+  retries: positiveInt.default(5),
+});
+
+const notifySchema = strict({
+  webhook: webhookSchema.optional(),
+  'marker-file': z.boolean().default(false),
+  'marker-name': z.string().regex(/^[A-Za-z0-9_.-]+$/, { error: 'expected a file name' }).default('_SUCCESS'),
+});
+
 const readinessSchema = strict({
   'idle-commit-interval-ms': positiveInt.default(60_000),
+  'allowed-lateness-ms': z.number().int().nonnegative().default(0),
+  notify: notifySchema.optional(),
 });
 
 /**
@@ -204,7 +218,9 @@ const readinessSchema = strict({
  * - `key-filter`: `enabled` (default true), `expected-keys` (default 1000000), `fpp` (default
  *   0.01), `checkpoint-every-commits` (default 10).
  * - `readiness`: `idle-commit-interval-ms` (default 60000): at most this often an idle
- *   pipeline advances the watermark with a metadata-only commit.
+ *   pipeline advances the watermark with a metadata-only commit. `allowed-lateness-ms`
+ *   (default 0) and `notify` (`webhook: { url, headers, retries }`, `marker-file`,
+ *   `marker-name` (default `_SUCCESS`)): announce time partitions that become ready.
  */
 export const pipelineConfigSchema = strict({
   'pipeline-id': z.string().regex(PIPELINE_ID_RE, { error: `expected a pipeline id matching ${PIPELINE_ID_RE.source}` }),
@@ -214,7 +230,7 @@ export const pipelineConfigSchema = strict({
   commit: commitSchema.default({ 'interval-ms': 1000, 'max-rows': 100_000 }),
   'on-error': onErrorSchema.default({ mode: 'stop' }),
   'key-filter': keyFilterSchema.default({ enabled: true, 'expected-keys': 1_000_000, fpp: 0.01, 'checkpoint-every-commits': 10 }),
-  readiness: readinessSchema.default({ 'idle-commit-interval-ms': 60_000 }),
+  readiness: readinessSchema.default({ 'idle-commit-interval-ms': 60_000, 'allowed-lateness-ms': 0 }),
 });
 
 /** The schema's output: shapes checked, defaults applied, still kebab-case. */

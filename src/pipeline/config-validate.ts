@@ -196,6 +196,7 @@ function toMySqlStart(s: string): MySqlStart {
 function toMySqlSource(s: RawMySqlSource): MySqlSourceConfig {
   return {
     type: 'mysql',
+    path: `mysql://${s.user}@${s.host}:${s.port}`,
     host: s.host,
     port: s.port,
     user: s.user,
@@ -232,6 +233,12 @@ export function toPipelineConfig(raw: RawPipelineConfig): PipelineConfig {
       fpp: raw['key-filter'].fpp,
       checkpointEveryCommits: raw['key-filter']['checkpoint-every-commits'],
     },
-    readiness: { idleCommitIntervalMs: raw.readiness['idle-commit-interval-ms'] },
+    readiness: {
+      idleCommitIntervalMs: raw.readiness['idle-commit-interval-ms'],
+      allowedLatenessMs: raw.readiness['allowed-lateness-ms'],
+      ...(raw.readiness.notify
+        ? { notify: { ...(raw.readiness.notify.webhook ? { webhook: raw.readiness.notify.webhook } : {}), markerFile: raw.readiness.notify['marker-file'], markerName: raw.readiness.notify['marker-name'] } }
+        : {}),
+    },
   };
 }

@@ -33,6 +33,11 @@ export type MySqlStart =
 /** `source.type: mysql` (keys documented on the schema in config-schema.ts and connectors/mysql/README.md). */
 export interface MySqlSourceConfig {
   readonly type: 'mysql';
+  /**
+   * `mysql://user@host:port` (never the password), for messages. Named `path` like the file
+   * source's, so code that reads `source.path` for display works for either source.
+   */
+  readonly path: string;
   readonly host: string;
   readonly port: number;
   readonly user: string;
@@ -110,8 +115,16 @@ export interface KeyFilterConfig {
   readonly checkpointEveryCommits: number;
 }
 
+export interface ReadinessNotifyConfig {
+  readonly webhook?: { readonly url: string; readonly headers: Readonly<Record<string, string>>; readonly retries: number };
+  readonly markerFile: boolean;
+  readonly markerName: string;
+}
+
 export interface ReadinessConfig {
   readonly idleCommitIntervalMs: number;
+  readonly allowedLatenessMs: number;
+  readonly notify?: ReadinessNotifyConfig;
 }
 
 export interface PipelineConfig {

@@ -177,6 +177,13 @@ describe('remove-orphans on real tables', () => {
     for (const e of t.metadata.metadataLog) expect(fs.existsSync(e.metadataFile)).toBe(true);
   });
 
+  it('refuses to run from an old metadata file (newer versions would look unreferenced)', async () => {
+    const t = await newTable();
+    await writeCommits(t, 2);
+    const old = await openTable(t.metadata.metadataLog[0]!.metadataFile);
+    await expect(removeOrphans(old, { dryRun: false, nowMs: Date.now() + 10 * DAY })).rejects.toThrow(/newer than the metadata read/);
+  });
+
   it('refuses a window under 1 hour without force', async () => {
     const t = await newTable();
     await expect(removeOrphans(t, { olderThanMs: 60_000 })).rejects.toThrow(ValidationError);

@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { loadPipelineConfig } from '../../pipeline/config-loader.js';
 import { buildPipeline } from '../../pipeline/pipeline-builder.js';
 import { PipelineMetrics } from '../../pipeline/pipeline-metrics.js';
+import { ReadinessNotifier } from '../../pipeline/readiness-notifier.js';
 import { writePipelineStatus, type PipelineState, type PipelineStatus } from '../../pipeline/pipeline-status.js';
 import { stringifyJson } from '../../iceberg/spec/lossless-json.js';
 import { LocalFileIO } from '../../io/local-file-io.js';
@@ -53,6 +54,13 @@ export function ingestCommand(out: Output): Command {
           tables: built.writers.map((w) => w.table.name), events: 0, commits: 0, rowsPerSecond: 0, commitIntervalMs: config.commit.intervalMs,
         };
         await publish({ state: 'starting' });
+        // Ready-partition announcements, one delivery chain per table (never blocks commits).
+        const notify = config.readiness.notify;
+        const notifiers = new Map<string, { n: ReadinessNotifier; chain: Promise<void> }>();
+        for (const w of notify ? built.writers : []) {
+          const n = new ReadinessNotifier(w.table, io, ReadinessNotifier.stateLocation(built.warehouse, config.pipelineId, w.table.name), notify!, config.readiness.allowedLatenessMs, log);
+          notifiers.set(w.table.name, { n, chain: Promise.resolve() });
+        }
         const stats = await built.runner.run({
           once: o.once ?? false,
           signal: controller.signal,
@@ -60,7 +68,11 @@ export function ingestCommand(out: Output): Command {
           commitMaxRows: config.commit.maxRows,
           idleCommitIntervalMs: config.readiness.idleCommitIntervalMs,
           log,
-          onTableCommit: (table, s, seconds) => metrics.tableCommitted(table, s, seconds),
+          onTableCommit: (table, s, seconds) => {
+            metrics.tableCommitted(table, s, seconds);
+            const n = notifiers.get(table);
+            if (n) n.chain = n.chain.then(() => n.n.afterCommit(s.snapshot)).then(() => undefined, () => undefined);
+          },
           onCommit: (p) => {
             const rate = Math.round(p.events / Math.max(0.001, (Date.now() - started) / 1000));
             metrics.pipelineCommitted(p.events - (status?.events ?? 0), p.watermarkMs);
@@ -71,6 +83,7 @@ export function ingestCommand(out: Output): Command {
           },
         });
         if (tty) process.stderr.write('\n');
+        await Promise.all([...notifiers.values()].map((n) => n.chain));
         await publish({ state: 'stopped' });
         out.out(`ingested ${stats.events} events in ${stats.commits} commits${stats.skippedAlreadyCommitted ? ` (${stats.skippedAlreadyCommitted} already committed, skipped)` : ''}`);
       } catch (err) {

@@ -1,0 +1,31 @@
+/**
+ * Turns a decoded row (snapshot or binlog) of one source table into Iceberg values, column by
+ * column with the converters of type-mapping.ts. A column the table did not have at discovery
+ * (added by a later ALTER TABLE) stops the read with the fix: restart to evolve the target.
+ */
+import type { IcebergType } from '../../src/iceberg/spec/types.js';
+import type { RowValues } from '../../src/sink/change-event.js';
+import type { MySqlTable } from './discovery.js';
+import { MySqlValueError } from './errors.js';
+import { converterFor, type Converter, type RawValue } from './type-mapping.js';
+
+export class RowDecoder {
+  private readonly converters: Map<string, Converter>;
+
+  constructor(readonly table: MySqlTable, targetTypes: ReadonlyMap<string, IcebergType>) {
+    this.converters = new Map(table.mysqlColumns.map((c) => [c.name, converterFor(c, targetTypes.get(c.name)!)]));
+  }
+
+  decode(raw: Record<string, unknown>, origin: string): RowValues {
+    const out: Record<string, unknown> = {};
+    for (const [name, conv] of this.converters) {
+      out[name] = conv(raw[name] as RawValue, () => `${origin}: ${this.table.name}.${name}`);
+    }
+    for (const name of Object.keys(raw)) {
+      if (!this.converters.has(name)) {
+        throw new MySqlValueError(`${origin}: ${this.table.name} has a column ${name} it did not have when the pipeline started (ALTER TABLE): restart the pipeline to add it to the target table`, { table: this.table.name, column: name });
+      }
+    }
+    return out;
+  }
+}
