@@ -21,13 +21,31 @@ export interface TableReadiness {
   readonly commitTimeMs?: number;
 }
 
-/** The watermark of the current snapshot, or of its newest ancestor that has one. */
+/** A pipeline whose newest commit is this much older than the newest pipeline commit is retired. */
+export const RETIRED_PIPELINE_AFTER_MS = 7 * 86_400_000;
+
+/**
+ * The table's watermark: each pipeline's newest committed watermark, and the minimum over the
+ * pipelines feeding the table (several sources, e.g. shards written by separate pipelines, are
+ * only complete up to the slowest). A pipeline silent for RETIRED_PIPELINE_AFTER_MS longer than
+ * the newest one no longer holds the table back. Snapshots without a pipeline id (maintenance)
+ * carry a copy forward; they count only when no pipeline commit is in the history.
+ */
 export function tableWatermark(md: TableMetadata): { watermarkMs: number; snapshotId: bigint } | undefined {
+  const newest = new Map<string, { watermarkMs: number; snapshotId: bigint; timestampMs: number }>();
+  let carried: { watermarkMs: number; snapshotId: bigint } | undefined;
   for (const s of ancestors(md, md.currentSnapshotId)) {
     const wm = s.summary[SUMMARY.watermark];
-    if (wm !== undefined && /^\d+$/.test(wm)) return { watermarkMs: Number(wm), snapshotId: s.snapshotId };
+    if (wm === undefined || !/^\d+$/.test(wm)) continue;
+    const pipeline = s.summary[SUMMARY.pipelineId];
+    if (pipeline === undefined) carried ??= { watermarkMs: Number(wm), snapshotId: s.snapshotId };
+    else if (!newest.has(pipeline)) newest.set(pipeline, { watermarkMs: Number(wm), snapshotId: s.snapshotId, timestampMs: s.timestampMs });
   }
-  return undefined;
+  if (newest.size === 0) return carried;
+  const latest = Math.max(...[...newest.values()].map((p) => p.timestampMs));
+  const live = [...newest.values()].filter((p) => latest - p.timestampMs <= RETIRED_PIPELINE_AFTER_MS);
+  const min = live.reduce((a, b) => (b.watermarkMs < a.watermarkMs ? b : a));
+  return { watermarkMs: min.watermarkMs, snapshotId: min.snapshotId };
 }
 
 /** ready(table, T) iff the current snapshot's watermark >= T. */

@@ -161,3 +161,28 @@ readiness: { idle-commit-interval-ms: 500 }
     expect(waited).toBeLessThan(5_000); // about one idle interval, not forever
   }, 60_000);
 });
+
+describe('several pipelines feeding one table', () => {
+  const tempDir = useTempDir();
+
+  it('the table is ready only up to the slowest pipeline; maintenance snapshots do not count', async () => {
+    const wh = tempDir();
+    const table = await new FilesystemCatalog(wh).createTable({ namespace: ['db'], name: 't' }, { schema });
+    const shard = (p: string) => TableWriter.open(table, { pipelineId: p, mode: 'upsert', keyFilter: false });
+    const a = await shard('shard-a');
+    const b = await shard('shard-b');
+    const T = Date.parse('2026-11-23T00:00:00Z');
+    await a.write([ev(1, T)], 'incremental');
+    await a.commit({ position: 1, phase: 'incremental', watermarkMs: T + 100 });
+    await b.write([ev(2, T)], 'incremental');
+    await b.commit({ position: 1, phase: 'incremental', watermarkMs: T + 50 });
+    await a.write([ev(3, T)], 'incremental');
+    await a.commit({ position: 2, phase: 'incremental', watermarkMs: T + 300 });
+    await table.newAppend().set('icetide.watermark-ms', String(T + 300)).commit(); // a maintenance copy
+    expect(tableReadiness(table.metadata, T + 50).ready).toBe(true);
+    expect(tableReadiness(table.metadata, T + 51).ready).toBe(false); // shard-b is at T+50
+    await b.write([ev(4, T)], 'incremental');
+    await b.commit({ position: 2, phase: 'incremental', watermarkMs: T + 400 });
+    expect(tableReadiness(table.metadata, T + 300)).toMatchObject({ ready: true, watermarkMs: T + 300 });
+  });
+});
