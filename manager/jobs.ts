@@ -19,6 +19,19 @@ export interface JobResult {
 /** Option values a policy passes to a job (thresholds, retention, ...), from manager.yaml. */
 export type JobOptions = Readonly<Record<string, unknown>>;
 
+/** What the scheduler offers a running job besides its options and signal. */
+export interface JobContext {
+  /**
+   * Resolves when a commit now would not land in a streaming writer's commit window (see
+   * daemon/writer-cadence.ts); call it right before committing. Resolves at once when the
+   * table has no writer cadence; never waits longer than two writer intervals.
+   */
+  beforeCommit(signal: AbortSignal): Promise<void>;
+}
+
+/** A context that never waits (tests, the CLI running a job by hand). */
+export const NO_WAIT_CONTEXT: JobContext = { beforeCommit: async () => undefined };
+
 /**
  * A maintenance job the manager can schedule on a table. `run` must honour `signal`: on abort
  * it stops before its commit (or lets an in-flight commit finish) so the table stays valid.
@@ -26,7 +39,7 @@ export type JobOptions = Readonly<Record<string, unknown>>;
 export interface MaintenanceJob {
   readonly name: JobName;
   readonly description: string;
-  run(table: Table, options: JobOptions, signal: AbortSignal): Promise<JobResult>;
+  run(table: Table, options: JobOptions, signal: AbortSignal, context?: JobContext): Promise<JobResult>;
 }
 
 /** The jobs a policy can name. */

@@ -27,9 +27,10 @@ export function connectionOptions(s: ConnectionSettings): mysql.ConnectionOption
     bigNumberStrings: true,
     timezone: 'Z',
     connectTimeout: 10_000,
-    // JSON as its stored text and BIT as bytes, like the binlog decoder hands them over.
+    // JSON as its text (MariaDB: as stored), like the binlog decoder hands it over.
+    jsonStrings: true,
+    // BIT as bytes, like the binlog decoder.
     typeCast: (field, next) => {
-      if (field.type === 'JSON') return field.string('utf8');
       if (field.type === 'BIT') return field.buffer();
       return next();
     },

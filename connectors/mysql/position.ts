@@ -111,11 +111,26 @@ export function compareBinlog(a: BinlogPosition, b: BinlogPosition): number {
   return a.pos - b.pos;
 }
 
+const DECIMAL_RE = /^-?\d+(\.\d+)?$/;
+
+/** DECIMAL keys arrive as exact text: compare them as numbers, not as strings. */
+function compareDecimalText(a: string, b: string): number {
+  const scale = Math.max((a.split('.')[1] ?? '').length, (b.split('.')[1] ?? '').length);
+  const unscaled = (s: string): bigint => {
+    const [i, f = ''] = s.split('.');
+    return BigInt(`${i}${f.padEnd(scale, '0')}`.replace(/^(-?)0+(?=\d)/, '$1'));
+  };
+  const x = unscaled(a);
+  const y = unscaled(b);
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
 function compareKeyPart(a: KeyPart, b: KeyPart): number {
   if (a === b) return 0;
   if (a === null) return -1; // MySQL sorts NULL first
   if (b === null) return 1;
   if (typeof a === 'bigint' && typeof b === 'bigint') return a < b ? -1 : 1;
+  if (typeof a === 'string' && typeof b === 'string' && DECIMAL_RE.test(a) && DECIMAL_RE.test(b)) return compareDecimalText(a, b);
   const sa = String(a);
   const sb = String(b);
   return sa < sb ? -1 : sa > sb ? 1 : 0;

@@ -6,6 +6,7 @@
  * says "everything before it is covered"; `parallelism` readers prefetch the next tables on
  * their own connections meanwhile (a bounded number of pages each).
  */
+import type { Connection as CallbackConnection } from 'mysql2';
 import type mysql from 'mysql2/promise';
 import type { Logger } from '../../src/logging/logger.js';
 import { Channel } from './channel.js';
@@ -71,21 +72,33 @@ function keyParam(plan: SnapshotTablePlan, column: string, part: KeyPart): unkno
   return typeof part === 'bigint' ? part.toString() : part;
 }
 
+/**
+ * The select list of a table. FLOAT is read as DOUBLE: the text protocol prints FLOAT with 6
+ * significant digits (15.3333 for the float32 15.333333...), while the binlog carries its exact
+ * bits; `+ 0e0` widens it exactly, so both paths give the same float value.
+ */
+export function selectList(table: MySqlTable): string {
+  return table.mysqlColumns.map((c) => (c.dataType === 'float' ? `(${quoteId(c.name)} + 0e0) AS ${quoteId(c.name)}` : quoteId(c.name))).join(', ');
+}
+
 function chunkSql(plan: SnapshotTablePlan, after: readonly KeyPart[] | undefined, limit: number): { sql: string; params: unknown[] } {
   const from = `${quoteId(plan.table.db)}.${quoteId(plan.table.table)}`;
+  const cols = selectList(plan.table);
   const keys = plan.keyColumns.map(quoteId);
   const order = keys.join(', ');
-  if (!after) return { sql: `SELECT * FROM ${from} ORDER BY ${order} LIMIT ${limit}`, params: [] };
+  if (!after) return { sql: `SELECT ${cols} FROM ${from} ORDER BY ${order} LIMIT ${limit}`, params: [] };
   const params = after.map((p, i) => keyParam(plan, plan.keyColumns[i]!, p));
   // A single key column uses a plain range; a composite one the row comparison, which both
   // MySQL and MariaDB turn into an index range scan.
   const where = keys.length === 1 ? `${keys[0]} > ?` : `(${keys.join(', ')}) > (${keys.map(() => '?').join(', ')})`;
-  return { sql: `SELECT * FROM ${from} WHERE ${where} ORDER BY ${order} LIMIT ${limit}`, params };
+  return { sql: `SELECT ${cols} FROM ${from} WHERE ${where} ORDER BY ${order} LIMIT ${limit}`, params };
 }
 
 async function* streamRows(c: mysql.Connection, sql: string, params: unknown[]): AsyncGenerator<Record<string, unknown>> {
-  // The promise wrapper's underlying callback connection streams with backpressure.
-  const stream = c.connection.query(sql, params).stream({ highWaterMark: 1000 });
+  // The promise wrapper's underlying callback connection (untyped in mysql2's .d.ts) streams
+  // with backpressure.
+  const core = (c as unknown as { connection: CallbackConnection }).connection;
+  const stream = core.query(sql, params).stream({ highWaterMark: 1000 });
   try {
     for await (const row of stream) yield row as Record<string, unknown>;
   } finally {
@@ -105,7 +118,7 @@ async function readTable(c: mysql.Connection, plan: SnapshotTablePlan, o: Snapsh
   if (plan.keyColumns.length === 0) {
     // No key: one unchunked scan (append mode); rows are numbered so a restart can skip.
     let n = 0;
-    for await (const raw of streamRows(c, `SELECT * FROM ${quoteId(plan.table.db)}.${quoteId(plan.table.table)}`, [])) {
+    for await (const raw of streamRows(c, `SELECT ${selectList(plan.table)} FROM ${quoteId(plan.table.db)}.${quoteId(plan.table.table)}`, [])) {
       n++;
       if (n <= (plan.skipRows ?? 0)) continue;
       page.push({ raw, key: [], row: n });
@@ -136,14 +149,12 @@ async function readTable(c: mysql.Connection, plan: SnapshotTablePlan, o: Snapsh
 /** Pages of every planned table, table after table, with up to `parallelism` tables read ahead. */
 export async function* readSnapshot(plans: readonly SnapshotTablePlan[], o: SnapshotReaderOptions): AsyncGenerator<SnapshotPage> {
   const channels = plans.map(() => new Channel<SnapshotPage>(2));
-  const started = new Set<number>();
   const connections: mysql.Connection[] = [];
   let running = 0;
   const pending: number[] = plans.map((_p, i) => i);
   const startMore = (): void => {
     while (running < o.parallelism && pending.length > 0) {
       const i = pending.shift()!;
-      started.add(i);
       running++;
       void (async () => {
         let c: mysql.Connection | undefined;

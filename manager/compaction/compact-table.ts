@@ -16,6 +16,10 @@ const MAX_COMMIT_ROUNDS = 8;
 
 export interface CompactionRunOptions extends CompactionOptions {
   readonly signal?: AbortSignal;
+  /** Awaited right before each commit (the daemon waits out the streaming writer's commit window). */
+  readonly beforeCommit?: () => Promise<void>;
+  /** Rows per in-memory sorted run when the table has a sort order (tests force spilling with a small one). */
+  readonly sortRunRows?: number;
   /** Called after each group is rewritten and after each commit (progress, tests). */
   readonly onProgress?: (e: CompactionProgress) => void | Promise<void>;
 }
@@ -66,6 +70,8 @@ export interface CompactionReport {
   readonly bytesRead: number;
   readonly bytesWritten: number;
   readonly rowsWritten: number;
+  /** Most reads of one group's data (equality-delete key buckets; 1 = all keys fit in memory). */
+  readonly maxEqualityPasses: number;
   readonly durationMs: number;
 }
 
@@ -101,6 +107,7 @@ export async function compactTable(table: Table, o: CompactionRunOptions = {}): 
     bytesRead: 0,
     bytesWritten: 0,
     rowsWritten: 0,
+    maxEqualityPasses: 0,
     durationMs: 0,
   };
   if (opts.dryRun || !snap) return { ...report, durationMs: Date.now() - began };
@@ -115,12 +122,16 @@ export async function compactTable(table: Table, o: CompactionRunOptions = {}): 
     try {
       for (const g of batch) {
         o.signal?.throwIfAborted();
-        const r = await rewriteGroup(table, g, opts);
+        const r = await rewriteGroup(table, g, { ...opts, ...(o.sortRunRows ? { sortRunRows: o.sortRunRows } : {}) });
         rewritten.push(r);
         report.bytesRead += g.inputBytes;
+        report.maxEqualityPasses = Math.max(report.maxEqualityPasses, r.passes);
         await o.onProgress?.({ kind: 'group-rewritten', partition: g.partitionKey, filesIn: g.tasks.length, filesOut: r.added.length });
       }
+      await o.beforeCommit?.();
+      o.signal?.throwIfAborted();
     } catch (err) {
+      // Aborted or failed before the commit: the table is untouched, the new files go.
       await deleteOutputs(table, rewritten);
       throw err;
     }

@@ -6,15 +6,20 @@ import type { FileScanTask, PlannedFile } from '../../src/iceberg/scan-planner.j
 import type { DataFile } from '../../src/iceberg/spec/manifest.js';
 import { partitionPathSegment, transformResultType } from '../../src/iceberg/spec/transforms.js';
 import type { NestedField } from '../../src/iceberg/spec/types.js';
-import type { Table } from '../../src/iceberg/table.js';
+import { Table } from '../../src/iceberg/table.js';
 import { parquetWriteOptionsFromProperties, RollingParquetWriter, type Row } from '../../src/parquet/index.js';
 import type { FileGroup } from './compaction-planner.js';
 import { EqualityDeleteIndex } from './equality-delete-index.js';
+import { PREFETCH_FILES, PREFETCH_MAX_FILE_BYTES, prefetchedRows } from './prefetched-reads.js';
+import { WholeFileReads } from './whole-file-reads.js';
+import { ExternalSorter, sortComparator } from './sorted-rows.js';
 
 export interface RewriteSettings {
   readonly targetFileSizeBytes: number;
   readonly maxEqualityKeysInMemory: number;
   readonly batchSize?: number;
+  /** Rows sorted in memory per spilled run when the table has a sort order (default SORT_RUN_ROWS). */
+  readonly sortRunRows?: number;
 }
 
 export interface RewrittenGroup {
@@ -69,23 +74,34 @@ export async function rewriteGroup(table: Table, group: FileGroup, s: RewriteSet
   const writer = new RollingParquetWriter(table.io, schema, () => table.ops.newDataLocation(`compact-${randomUUID()}.parquet`, dir || undefined), {
     ...parquetWriteOptionsFromProperties(table.metadata.properties),
     targetFileSizeBytes: s.targetFileSizeBytes,
+    // Encode and compress row groups on a worker while this thread keeps decoding inputs.
+    encodeInWorker: true,
   });
+  // Spec "Sorting": the table's default sort order, if it has one, orders the written rows.
+  const order = table.metadata.sortOrders.find((o) => o.orderId === table.metadata.defaultSortOrderId);
+  const compare = order ? sortComparator(order, schema) : undefined;
+  const sorter = compare ? new ExternalSorter(schema, compare, s.sortRunRows) : undefined;
+  // Small inputs are read with one whole-file read each (see WholeFileReads), through a
+  // read-only view of the table; commits still go through `table`.
+  const wholeReads = new WholeFileReads(table.io);
+  for (const t of group.tasks) if (Number(t.file.fileSizeInBytes) <= PREFETCH_MAX_FILE_BYTES) wholeReads.register(t.file.filePath, Number(t.file.fileSizeInBytes));
+  const readView = new Table({ ...table.ops, io: wholeReads }, table.state);
   let rows = 0;
   try {
     for (let b = 0; b < eq.passes; b++) {
       const pass = eq.isEmpty ? undefined : await eq.load(b);
-      for (const task of group.tasks) {
-        // Position deletes through the scan path; equality deletes here, bucket by bucket.
-        const posOnly: FileScanTask = { ...task, deletes: task.deletes.filter((d) => d.file.content === 'position-deletes') };
-        for await (const batch of readTaskRows(table, posOnly, { deletes: positions, ...(s.batchSize ? { batchSize: s.batchSize } : {}) })) {
-          let kept: Row[] = batch;
-          if (pass) kept = batch.filter((r) => pass.owns(r) && !pass.deletes(r, task.dataSequenceNumber));
-          if (kept.length === 0) continue;
-          rows += kept.length;
-          await writer.write(kept);
-        }
+      // Position deletes through the scan path; equality deletes here, bucket by bucket.
+      const read = (task: FileScanTask) =>
+        readTaskRows(readView, { ...task, deletes: task.deletes.filter((d) => d.file.content === 'position-deletes') }, { deletes: positions, ...(s.batchSize ? { batchSize: s.batchSize } : {}) });
+      for await (const { task, rows: batch } of prefetchedRows(group.tasks, read, PREFETCH_FILES, (t) => wholeReads.release(t.file.filePath))) {
+        let kept: Row[] = batch;
+        if (pass) kept = batch.filter((r) => pass.owns(r) && !pass.deletes(r, task.dataSequenceNumber));
+        if (kept.length === 0) continue;
+        rows += kept.length;
+        await (sorter ? sorter.add(kept) : writer.write(kept));
       }
     }
+    if (sorter) for await (const batch of sorter.drain()) await writer.write(batch);
   } catch (err) {
     const partial = await writer.abort();
     await Promise.all(partial.map((f) => table.io.delete(f.location).catch(() => undefined)));
@@ -93,7 +109,7 @@ export async function rewriteGroup(table: Table, group: FileGroup, s: RewriteSet
   }
   const written = await writer.close();
   const added = written.map((w) =>
-    dataFileFromMetrics({ content: 'data', location: w.location, metrics: w.metrics, specId: group.specId, partition: group.partition, schema }),
+    dataFileFromMetrics({ content: 'data', location: w.location, metrics: w.metrics, specId: group.specId, partition: group.partition, schema, ...(order && compare ? { sortOrderId: order.orderId } : {}) }),
   );
   return { group, added, rowsWritten: rows, bytesWritten: added.reduce((n, f) => n + Number(f.fileSizeInBytes), 0), passes: eq.passes };
 }

@@ -18,6 +18,8 @@ export interface MinorCompactionOptions {
   readonly dryRun?: boolean;
   readonly maxEqualityKeysInMemory?: number;
   readonly signal?: AbortSignal;
+  /** Awaited right before the commit (the daemon waits out the streaming writer's commit window). */
+  readonly beforeCommit?: () => Promise<void>;
 }
 
 export interface MinorCompactionReport {
@@ -98,6 +100,8 @@ export async function minorCompactTable(table: Table, o: MinorCompactionOptions 
       added.push(...files);
       written += deletes.length;
     }
+    await o.beforeCommit?.();
+    o.signal?.throwIfAborted();
     const op = new MaintenanceRewrite(table.ops, table.state, start, positionDeleteReader(table.io))
       .rewriteFiles([...eqApplied.values(), ...dangling.filter((d) => !eqApplied.has(d.filePath))], added)
       .requireLive(hit.map((t) => t.file.filePath))

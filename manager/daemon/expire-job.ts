@@ -2,7 +2,7 @@ import { ValidationError } from '../../src/errors.js';
 import type { Table } from '../../src/iceberg/table.js';
 import { parseDuration } from '../../src/cli/duration.js';
 import { findResumeState, SUMMARY } from '../../src/sink/resume-state.js';
-import { throwIfAborted, type JobOptions, type JobResult, type MaintenanceJob } from '../jobs.js';
+import { NO_WAIT_CONTEXT, throwIfAborted, type JobContext, type JobOptions, type JobResult, type MaintenanceJob } from '../jobs.js';
 
 /**
  * Built-in snapshot expiry (DESIGN.md "Maintenance"): expires snapshots older than
@@ -23,7 +23,7 @@ export function expireOptions(o: JobOptions): { olderThanMs: number; retainLast:
 export const expireJob: MaintenanceJob = {
   name: 'expire',
   description: 'expire old snapshots and delete the files only they reached',
-  async run(table: Table, options: JobOptions, signal: AbortSignal): Promise<JobResult> {
+  async run(table: Table, options: JobOptions, signal: AbortSignal, context: JobContext = NO_WAIT_CONTEXT): Promise<JobResult> {
     const { olderThanMs, retainLast } = expireOptions(options);
     await table.refresh();
     const md = table.metadata;
@@ -34,6 +34,7 @@ export const expireJob: MaintenanceJob = {
       if (resume) op.keep(resume.snapshot.snapshotId);
     }
     if (op.toExpire(md).size === 0) return { filesIn: 0, bytesIn: 0, filesOut: 0, bytesOut: 0, summary: 'no snapshot to expire', noop: true };
+    await context.beforeCommit(signal);
     throwIfAborted(signal);
     const r = await op.expire();
     const u = r.unreachable;

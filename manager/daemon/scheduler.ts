@@ -2,11 +2,12 @@ import os from 'node:os';
 import { formatTableIdentifier } from '../../src/catalog/catalog.js';
 import type { FilesystemCatalog } from '../../src/catalog/filesystem-catalog.js';
 import type { Logger } from '../../src/logging/logger.js';
-import { listAllTables, loadTableByName } from '../http/table-views.js';
-import type { JobName, JobRegistry } from '../jobs.js';
+import { listAllTables, loadTableByName } from './warehouse-tables.js';
 import type { RunRecord, StateStore } from '../state/state-store.js';
 import { jobsForTable, type JobPolicy, type Policy } from './config.js';
 import { decide, type JobState } from './job-decision.js';
+import { waitForCommitWindow } from './writer-cadence.js';
+import { NO_WAIT_CONTEXT, type JobContext, type JobName, type JobRegistry } from '../jobs.js';
 
 /** One line of `icetide manager status`: a table, a job, and why it runs or not. */
 export interface JobStatus {
@@ -163,7 +164,10 @@ export class Scheduler {
     try {
       const table = await loadTableByName(this.o.catalog, r.table);
       if (!table) throw new Error(`table ${r.table} no longer exists`);
-      const res = await job.run(table, p.options, r.controller.signal);
+      const context: JobContext = this.o.respectWriterCadence
+        ? { beforeCommit: (signal) => waitForCommitWindow(async () => (await table.refresh()).metadata, signal, this.now) }
+        : NO_WAIT_CONTEXT;
+      const res = await job.run(table, p.options, r.controller.signal, context);
       await this.o.store.finishRun(rec.id, { endedAtMs: this.now(), result: res.noop ? 'noop' : 'succeeded', filesIn: res.filesIn, bytesIn: res.bytesIn, filesOut: res.filesOut, bytesOut: res.bytesOut, summary: res.summary });
       log.info('maintenance run finished', { table: r.table, job: p.job, run: rec.id, summary: res.summary });
     } catch (err) {

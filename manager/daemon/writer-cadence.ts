@@ -49,3 +49,25 @@ export function cadenceAllowsStart(c: WriterCadence | undefined, nowMs: number):
     retryAtMs: nextMs,
   };
 }
+
+/** How long to hold a commit so that it does not land in the second half of the writer's cycle. */
+export function commitDelayMs(c: WriterCadence | undefined, nowMs: number): number {
+  const d = cadenceAllowsStart(c, nowMs);
+  return d.start ? 0 : Math.max(0, d.retryAtMs - nowMs);
+}
+
+/**
+ * Waits until a commit would fall in the quiet half of the writer's cycle: re-reads the table
+ * (a new writer commit restarts the cycle at once) and gives up waiting after two intervals.
+ */
+export async function waitForCommitWindow(refresh: () => Promise<TableMetadata>, signal: AbortSignal, now: () => number = Date.now): Promise<void> {
+  const first = writerCadence(await refresh());
+  if (!first) return;
+  const deadline = now() + 2 * first.intervalMs;
+  for (;;) {
+    if (signal.aborted || now() >= deadline) return;
+    const delay = commitDelayMs(writerCadence(await refresh()), now());
+    if (delay === 0) return;
+    await new Promise((r) => setTimeout(r, Math.min(delay, 250, Math.max(0, deadline - now()))));
+  }
+}

@@ -11,11 +11,16 @@ export const DEFAULT_DELETE_CONCURRENCY = 16;
 
 /**
  * Deletes files in parallel. A failed delete is reported, never fatal: what stays behind is
- * unreachable and the next expiry or orphan run removes it.
+ * unreachable and the next orphan run removes it. After `signal` aborts, the rest are
+ * reported as not deleted.
  */
-export async function deleteAll(io: FileIO, locations: readonly string[], concurrency = DEFAULT_DELETE_CONCURRENCY): Promise<DeleteFailure[]> {
+export async function deleteAll(io: FileIO, locations: readonly string[], concurrency = DEFAULT_DELETE_CONCURRENCY, signal?: AbortSignal): Promise<DeleteFailure[]> {
   const failures: DeleteFailure[] = [];
   await mapBounded(locations, concurrency, async (location) => {
+    if (signal?.aborted) {
+      failures.push({ location, error: 'aborted' });
+      return;
+    }
     try {
       await io.delete(location);
     } catch (err) {

@@ -27,6 +27,10 @@ export interface ExpireOptions {
   readonly dryRun?: boolean;
   readonly nowMs?: number;
   readonly deleteConcurrency?: number;
+  /** Called right before the commit (the daemon waits for a quiet moment of the streaming writer). */
+  readonly beforeCommit?: () => Promise<void>;
+  /** Aborted before the commit: nothing changes. After it: remaining deletes are skipped (left as orphans). */
+  readonly signal?: AbortSignal;
 }
 
 export interface ExpireReport {
@@ -77,6 +81,8 @@ export async function expireTable(table: Table, o: ExpireOptions = {}): Promise<
     if (dryRun) {
       files = await filesOnlyExpiredReach(table.io, md, [withoutSnapshots(md, toExpire)]);
     } else {
+      await o.beforeCommit?.();
+      o.signal?.throwIfAborted();
       const committed = await op.commit();
       const fresh = (await table.refresh()).state;
       const kept = new Set(committed.metadata.snapshots.map((s) => s.snapshotId));
@@ -84,11 +90,11 @@ export async function expireTable(table: Table, o: ExpireOptions = {}): Promise<
       files = await filesOnlyExpiredReach(table.io, md, [committed.metadata, fresh.metadata]);
       // Content files first, then the tree above them: an interrupted run leaves only orphans.
       for (const group of [[...files.dataFiles, ...files.deleteFiles], files.manifests, files.manifestLists, [...files.statisticsFiles, ...files.keyFilterCheckpoints]]) {
-        failures.push(...(await deleteAll(table.io, group, concurrency)));
+        failures.push(...(await deleteAll(table.io, group, concurrency, o.signal)));
       }
     }
   }
-  const metadataFiles = await pruneMetadataFiles(table, dryRun, concurrency, failures);
+  const metadataFiles = await pruneMetadataFiles(table, dryRun || (o.signal?.aborted ?? false), concurrency, failures);
   return { table: table.name, dryRun, cutoffMs, retainLast, expiredSnapshotIds, pipelines: pins.pipelines, files, metadataFiles, failures };
 }
 

@@ -13,7 +13,8 @@ import { ManagerMetrics } from './manager-metrics.js';
 import { openApiDocument } from './openapi.js';
 import { pipelineViews } from './pipeline-views.js';
 import { statusPageHtml, tokenFormHtml, type StatusPageData } from './status-page.js';
-import { FileStatsCache, listAllTables, loadTableByName, readinessView, tablePartitions, tableSummary, type TableSummary } from './table-views.js';
+import { listAllTables, loadTableByName } from '../daemon/warehouse-tables.js';
+import { FileStatsCache, readinessView, tablePartitions, tableSummary, type TableSummary } from './table-views.js';
 import { formatTableIdentifier } from '../../src/catalog/catalog.js';
 
 /** What the API reads. Without a store or scheduler the run/status routes return empty lists. */

@@ -1,6 +1,3 @@
-import { formatTableIdentifier, parseTableIdentifier, type TableIdentifier } from '../../src/catalog/catalog.js';
-import type { FilesystemCatalog } from '../../src/catalog/filesystem-catalog.js';
-import { NoSuchNamespaceError, NoSuchTableError, NotFoundError } from '../../src/errors.js';
 import type { PartitionField } from '../../src/iceberg/spec/partition-spec.js';
 import { civilFromDays } from '../../src/iceberg/spec/value-serialization.js';
 import type { Table } from '../../src/iceberg/table.js';
@@ -101,31 +98,6 @@ export async function tableSummary(table: Table, files: FileStatsCache, nowMs = 
     snapshots: md.snapshots.length,
     ...(await files.of(table)),
   };
-}
-
-/** Every table of the warehouse, namespaces walked recursively. */
-export async function listAllTables(catalog: FilesystemCatalog): Promise<TableIdentifier[]> {
-  const out: TableIdentifier[] = [];
-  const walk = async (ns: readonly string[]): Promise<void> => {
-    if (ns.length > 0) out.push(...(await catalog.listTables(ns)));
-    for (const child of await catalog.listNamespaces(ns)) await walk(child);
-  };
-  await walk([]);
-  return out.sort((a, b) => formatTableIdentifier(a).localeCompare(formatTableIdentifier(b)));
-}
-
-/** Loads `ns.table`; undefined when there is no such table (or the name is not one). */
-export async function loadTableByName(catalog: FilesystemCatalog, name: string): Promise<Table | undefined> {
-  let id: TableIdentifier;
-  try {
-    id = parseTableIdentifier(name);
-    if (id.namespace.length === 0) return undefined;
-    return await catalog.loadTable(id);
-  } catch (err) {
-    if (err instanceof NoSuchTableError || err instanceof NoSuchNamespaceError || err instanceof NotFoundError) return undefined;
-    if (err instanceof Error && err.name === 'ValidationError') return undefined;
-    throw err;
-  }
 }
 
 const TIME_TRANSFORMS = new Set(['hour', 'day', 'month', 'year']);

@@ -18,6 +18,10 @@ import { manifestTargetSize, planManifestMerge } from './manifest-merge-plan.js'
 export interface RewriteManifestsOptions {
   /** Default: table property commit.manifest.target-size-bytes, else 8 MB. */
   readonly targetSizeBytes?: number;
+  /** Called once before the first commit attempt (the daemon waits for a quiet moment of the streaming writer). */
+  readonly beforeCommit?: () => Promise<void>;
+  /** Aborted before the commit: nothing is committed and the written manifests are removed. */
+  readonly signal?: AbortSignal;
 }
 
 export interface RewriteManifestsReport {
@@ -86,6 +90,8 @@ export class RewriteManifests implements PendingUpdate {
       summary: buildSummary('replace', { added: [], removed: [] }, parent.summary, extra),
       schemaId: md.currentSchemaId,
     };
+    if (attempt === 0) await this.o.beforeCommit?.();
+    this.o.signal?.throwIfAborted();
     return withSnapshot(md, snapshot);
   }
 

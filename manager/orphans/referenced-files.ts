@@ -1,7 +1,8 @@
 import { NotFoundError } from '../../src/errors.js';
 import { readMetadataFile } from '../../src/catalog/metadata-file.js';
 import type { FileIO } from '../../src/io/file-io.js';
-import { joinLocation } from '../../src/io/location.js';
+import path from 'node:path';
+import { isLocalLocation, joinLocation, localPathOf } from '../../src/io/location.js';
 import { PrefixMappedFileIO } from '../../src/io/prefix-mapped-file-io.js';
 import type { TableMetadata } from '../../src/iceberg/spec/table-metadata.js';
 import type { Table } from '../../src/iceberg/table.js';
@@ -19,13 +20,19 @@ export interface ReferencedFiles {
 }
 
 /**
- * A table read through prefix mapping (a copy, or a fixture that records a foreign or
- * relative location) resolves recorded locations the way its reader does: what is read is
- * what is kept. Anything the mapping cannot resolve stays as recorded and is reported by the
- * finder as unresolvable or mismatched, which stops the run.
+ * Resolves a recorded location the way the table's reader does, so that what is read is what
+ * is kept: through the prefix mapping of a table read from elsewhere (a copy, or a fixture
+ * that records a foreign or relative location), then, for a local relative path (a table in
+ * a relative warehouse such as the quickstart's `warehouse/`), against the working directory,
+ * as LocalFileIO opens it. Anything else stays as recorded; the finder reports what still
+ * cannot be compared, which stops the run.
  */
 export function locationResolver(io: FileIO): (location: string) => string {
-  return io instanceof PrefixMappedFileIO ? (l) => io.map(l) : (l) => l;
+  const map = io instanceof PrefixMappedFileIO ? (l: string) => io.map(l) : (l: string) => l;
+  return (l) => {
+    const m = map(l);
+    return isLocalLocation(m) && !m.startsWith('/') && !m.startsWith('file:/') ? path.resolve(localPathOf(m)) : m;
+  };
 }
 
 /**

@@ -6,7 +6,7 @@ import { DEFAULT_DELETE_CONCURRENCY, deleteAll, type DeleteFailure } from '../ex
 import { metadataFileVersion } from '../../src/catalog/metadata-file.js';
 import { DEFAULT_EQUAL_SCHEMES, parseLocation } from './location-normalizer.js';
 import { assertLocationsReconciled, findOrphans, type PrefixMismatch, type PrefixMismatchMode } from './orphan-finder.js';
-import { referencedFiles } from './referenced-files.js';
+import { locationResolver, referencedFiles } from './referenced-files.js';
 
 /** DESIGN.md "Maintenance": the safety window defaults to 3 days. */
 export const DEFAULT_ORPHAN_AGE_MS = 3 * 86_400_000;
@@ -28,6 +28,8 @@ export interface RemoveOrphansOptions {
   readonly markerDeadAfterMs?: number;
   readonly nowMs?: number;
   readonly deleteConcurrency?: number;
+  /** Aborting stops the deletes; what is left is found by the next run. */
+  readonly signal?: AbortSignal;
 }
 
 export interface LiveMarker extends InflightMarkerRecord {
@@ -74,7 +76,8 @@ export async function removeOrphans(table: Table, o: RemoveOrphansOptions = {}):
     throw IcetideError.wrap(err, `remove-orphans ${table.name}: cannot determine the reachable files, nothing was deleted`, { table: table.name });
   }
   const listed: FileInfo[] = [];
-  for await (const f of table.io.list(refs.root)) listed.push(f);
+  const resolve = locationResolver(table.io);
+  for await (const f of table.io.list(refs.root)) listed.push({ ...f, location: resolve(f.location) });
 
   assertCurrentIsNewest(table, listed);
 
@@ -98,7 +101,7 @@ export async function removeOrphans(table: Table, o: RemoveOrphansOptions = {}):
   assertLocationsReconciled(verdict, mode, listed.length > 0 ? underRoot : 0);
 
   const orphans = [...verdict.orphans, ...(mode === 'delete' ? verdict.mismatches.map((m) => m.listed).filter((f) => f.modifiedMs < cutoffMs) : [])];
-  const failures = dryRun ? [] : await deleteAll(table.io, orphans.map((f) => f.location), o.deleteConcurrency ?? DEFAULT_DELETE_CONCURRENCY);
+  const failures = dryRun ? [] : await deleteAll(table.io, orphans.map((f) => f.location), o.deleteConcurrency ?? DEFAULT_DELETE_CONCURRENCY, o.signal);
   return {
     table: table.name,
     root: refs.root,

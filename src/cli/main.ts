@@ -8,6 +8,7 @@ import { expireCommand } from './commands/expire-command.js';
 import { removeOrphansCommand } from './commands/remove-orphans-command.js';
 import { rewriteManifestsCommand } from './commands/rewrite-manifests-command.js';
 import { compactCommand } from './commands/compact-command.js';
+import { initCommand } from './commands/init-command.js';
 import { processOutput, type Output } from './output.js';
 
 /** Builds the `icetide` command tree; a thin layer over the library. */
@@ -25,6 +26,7 @@ export function buildCli(out: Output, setExit: (code: number) => void): Command 
   program.addCommand(removeOrphansCommand(out));
   program.addCommand(rewriteManifestsCommand(out));
   program.addCommand(compactCommand(out, setExit));
+  program.addCommand(initCommand(out));
   return program;
 }
 

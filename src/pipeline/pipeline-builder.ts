@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { createFileSource } from '../../connectors/file/index.js';
+import { createMySqlSource } from '../../connectors/mysql/index.js';
 import { FilesystemCatalog } from '../catalog/filesystem-catalog.js';
 import type { Catalog } from '../catalog/catalog.js';
 import { ConfigError } from '../errors.js';
@@ -27,10 +28,12 @@ const SHARD_COLUMNS: readonly SourceColumn[] = [
   { name: '_source_table', type: primitive('string'), nullable: true },
 ];
 
-export function createSource(config: PipelineConfig, cwd: string): Source {
+export function createSource(config: PipelineConfig, cwd: string, log?: Logger): Source {
   switch (config.source.type) {
     case 'file':
       return createFileSource(config, { cwd });
+    case 'mysql':
+      return createMySqlSource(config, log ? { log } : {});
     default:
       throw new ConfigError(`source.type: ${(config.source as { type: string }).type} is not implemented yet`, { path: 'source.type' });
   }
@@ -44,7 +47,7 @@ export function createSource(config: PipelineConfig, cwd: string): Source {
 export async function buildPipeline(config: PipelineConfig, o: { cwd?: string; log?: Logger; source?: Source } = {}): Promise<BuiltPipeline> {
   const cwd = o.cwd ?? process.cwd();
   const log = o.log ?? silentLogger;
-  const source = o.source ?? createSource(config, cwd);
+  const source = o.source ?? createSource(config, cwd, log);
   const warehouse = /^[a-z][a-z0-9+.-]*:/i.test(config.target.warehouse) ? config.target.warehouse : path.resolve(cwd, config.target.warehouse);
   const catalog = new FilesystemCatalog(warehouse);
   const byTarget = new Map<string, { mirror: TableWriter; changelog?: TableWriter }>();

@@ -2,12 +2,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compactTable } from '../../manager/compaction/compact-table.js';
+import { compactJob, compactMinorJob } from '../../manager/compaction/compaction-jobs.js';
 import { openTable } from '../../src/catalog/open-table.js';
+import { scanTable } from '../../src/iceberg/read/table-scan.js';
 import type { Table } from '../../src/iceberg/table.js';
 import { currentWatermark, findResumeState } from '../../src/sink/resume-state.js';
 import { FIXTURES } from '../fixtures-path.js';
 import { useTempDir } from '../support/temp-dir.js';
-import { duckCounts, localPath, newTable, scanAny, scanRows, UpsertDriver } from './compaction-support.js';
+import { FilesystemCatalog } from '../../src/catalog/filesystem-catalog.js';
+import { TableWriter } from '../../src/sink/table-writer.js';
+import { duckCounts, localPath, newTable, scanAny, scanRows, schema, UpsertDriver } from './compaction-support.js';
 
 const tempDir = useTempDir('icetide-compact-');
 
@@ -81,6 +85,7 @@ describe('compaction of a streaming-upsert table (TableWriter)', () => {
     const rows = await scanRows(t);
     const r = await compactTable(t, { maxEqualityKeysInMemory: 50 });
     expect(r.commits).toHaveLength(1);
+    expect(r.maxEqualityPasses).toBeGreaterThan(2);
     expect(await scanRows(t)).toEqual(rows);
     expect(await scanRows(t)).toEqual(d.modelRows());
     expect(await liveFiles(t)).toEqual({ data: 1, deletes: 0 });
@@ -116,6 +121,41 @@ describe('compaction of a streaming-upsert table (TableWriter)', () => {
   });
 });
 
+describe('format v1 (append-only)', () => {
+  it('bin-packs a v1 table: no sequence numbers, same rows', async () => {
+    const t = await new FilesystemCatalog(tempDir()).createTable({ namespace: ['m'], name: 'v1' }, { schema, formatVersion: 1 });
+    const w = await TableWriter.open(t, { pipelineId: 'a', mode: 'append' });
+    for (let c = 0; c < 6; c++) {
+      await w.write([0, 1, 2].map((k) => ({ table: 's', op: 'insert' as const, after: { id: BigInt(c * 3 + k), region: k, v: `c${c}` }, position: { c }, sourceTsMs: c })), 'incremental');
+      await w.commit({ position: { c }, phase: 'incremental' });
+    }
+    const rows = await scanRows(t);
+    const r = await compactTable(t);
+    expect(r.commits).toHaveLength(1);
+    expect(await scanRows(t)).toEqual(rows);
+    expect((await t.planFiles()).length).toBe(1);
+  });
+});
+
+describe('sort order', () => {
+  it('rewritten files follow the default sort order (spilled runs merged), sort_order_id recorded', async () => {
+    const t = await newTable(tempDir(), null);
+    await t.ops.commit(t.state, { ...t.metadata, sortOrders: [...t.metadata.sortOrders, { orderId: 1, fields: [{ sourceId: 3, transform: { kind: 'identity' }, direction: 'desc', nullOrder: 'nulls-last' }] }], defaultSortOrderId: 1 });
+    await t.refresh();
+    const d = await UpsertDriver.open(t, 13, 400);
+    for (let c = 0; c < 10; c++) await d.commit(60);
+    const rows = await scanRows(t);
+    await compactTable(t, { sortRunRows: 37 });
+    expect(await scanRows(t)).toEqual(rows);
+    const tasks = await t.planFiles();
+    expect(tasks).toHaveLength(1);
+    expect(tasks[0]!.file.sortOrderId).toBe(1);
+    const vs: string[] = [];
+    for await (const b of scanTable(t)) for (const r of b) vs.push(r['v'] as string);
+    expect(vs).toEqual([...vs].sort().reverse());
+  });
+});
+
 describe('compaction of fixture tables (copies)', () => {
   // [fixture, files written]: eqdeletes-partitioned has one file per partition and every file
   // with deletes loses all its rows; v1-overwrites has a single file (nothing to gain).
@@ -142,5 +182,35 @@ describe('compaction of fixture tables (copies)', () => {
     expect(n > 0).toBe(written === 'some');
     // written under the copy, never next to the original
     for (const x of await t.planFiles()) if (!pathsBefore.has(x.file.filePath)) expect(fs.existsSync(localPath(t, x.file.filePath))).toBe(true);
+  });
+});
+
+describe('maintenance jobs', () => {
+  function parquetFiles(dir: string): string[] {
+    return (fs.readdirSync(dir, { recursive: true }) as string[]).filter((f) => f.endsWith('.parquet')).sort();
+  }
+
+  it('compact and compact-minor run as manager jobs; an abort before the commit leaves the table and its files untouched', async () => {
+    const wh = tempDir();
+    const t = await newTable(wh);
+    const d = await UpsertDriver.open(t, 17);
+    for (let c = 0; c < 8; c++) await d.commit(30);
+    const rows = await scanRows(t);
+    const snap = t.currentSnapshot()!.snapshotId;
+    const files = parquetFiles(wh);
+
+    const ac = new AbortController();
+    await expect(compactJob.run(t, {}, ac.signal, { beforeCommit: async () => ac.abort(new Error('stop')) })).rejects.toThrow(/stop/);
+    await t.refresh();
+    expect(t.currentSnapshot()!.snapshotId).toBe(snap);
+    expect(parquetFiles(wh)).toEqual(files);
+
+    const minor = await compactMinorJob.run(t, {}, new AbortController().signal);
+    expect(minor.noop).toBeUndefined();
+    const major = await compactJob.run(t, { 'max-commit-groups': 1 }, new AbortController().signal);
+    expect(major.summary).toMatch(/1 commit\(s\)/);
+    expect(await scanRows(t)).toEqual(rows);
+    expect((await compactJob.run(t, {}, new AbortController().signal)).noop).toBe(true);
+    await expect(compactJob.run(t, { 'target-size': 1 }, new AbortController().signal)).rejects.toThrow(/unknown compact option/);
   });
 });

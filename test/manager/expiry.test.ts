@@ -11,7 +11,7 @@ import { scanTable } from '../../src/iceberg/read/table-scan.js';
 import type { PartitionSpec } from '../../src/iceberg/spec/partition-spec.js';
 import { Schema } from '../../src/iceberg/spec/schema.js';
 import { primitive } from '../../src/iceberg/spec/types.js';
-import type { Table } from '../../src/iceberg/table.js';
+import { Table } from '../../src/iceberg/table.js';
 import { findResumeState } from '../../src/sink/resume-state.js';
 import { TableWriter } from '../../src/sink/table-writer.js';
 import { FIXTURES } from '../fixtures-path.js';
@@ -109,6 +109,17 @@ describe('snapshot expiry: deletes only what no retained snapshot reaches', () =
     expect(new Set(real.files.manifests)).toEqual(new Set(dry.files.manifests));
   });
 
+  it('aborted before the commit: nothing changes; beforeCommit runs first', async () => {
+    const t = await newTable();
+    await writeCommits(t, 'p1', 3);
+    const files = filesUnder(localPath(t, t.location));
+    const ac = new AbortController();
+    const run = expireTable(t, { olderThanMs: 0, retainLast: 1, nowMs: Date.now() + DAY, pipelineRetentionMs: 0, signal: ac.signal, beforeCommit: async () => ac.abort() });
+    await expect(run).rejects.toThrow();
+    expect((await t.refresh()).snapshots()).toHaveLength(3);
+    expect(filesUnder(localPath(t, t.location))).toEqual(files);
+  });
+
   it('keeps snapshots newer than the cutoff and every tag head', async () => {
     const t = await newTable();
     await writeCommits(t, 'p1', 5);
@@ -126,6 +137,33 @@ describe('snapshot expiry: deletes only what no retained snapshot reaches', () =
     const after: string[] = [];
     for await (const b of scanTable(t, { snapshotId: tagged })) for (const r2 of b) after.push(`${r2['id']}|${r2['v']}`);
     expect(after.sort()).toEqual(tagRows.sort());
+    await assertEverythingReachableExists(t);
+  });
+});
+
+describe('expiry racing a writer', () => {
+  it('a commit landing during the expiry commit is kept, with everything it reaches', async () => {
+    const t = await newTable();
+    await writeCommits(t, 'p1', 4);
+    const other = await openTable(localPath(t, t.location));
+    let raced = false;
+    const racingOps = {
+      ...t.ops,
+      commit: async (base: Parameters<typeof t.ops.commit>[0], md: Parameters<typeof t.ops.commit>[1]) => {
+        if (!raced) {
+          raced = true;
+          await writeCommits(other, 'p1', 1, 100); // lands first: this attempt loses the race and retries
+        }
+        return t.ops.commit(base, md);
+      },
+    };
+    const racing = new Table(racingOps, t.state);
+    const r = await expireTable(racing, { olderThanMs: 0, retainLast: 1, nowMs: Date.now() + DAY });
+    expect(raced).toBe(true);
+    await t.refresh();
+    expect(findResumeState(t.metadata, 'p1')?.position).toEqual({ c: 100 });
+    expect(r.expiredSnapshotIds.length).toBeGreaterThan(0);
+    expect(await scanRows(t)).toEqual(['0|0|c100', '1|1|c100', '2|0|c100', '3|1|c100', '4|0|c100']);
     await assertEverythingReachableExists(t);
   });
 });

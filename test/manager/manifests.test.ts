@@ -94,6 +94,16 @@ describe('rewrite-manifests', () => {
     expect(t.snapshots()).toHaveLength(7);
   });
 
+  it('aborted before the commit: no snapshot, and the manifests it wrote are removed', async () => {
+    const t = await upsertTable(3);
+    const metaDir = path.join(t.location, 'metadata');
+    const before = fs.readdirSync(metaDir).sort();
+    const ac = new AbortController();
+    await expect(rewriteManifests(t, { signal: ac.signal, beforeCommit: async () => ac.abort() })).rejects.toThrow();
+    expect((await t.refresh()).snapshots()).toHaveLength(3);
+    expect(fs.readdirSync(metaDir).sort()).toEqual(before);
+  });
+
   it('respects the target size: small targets make several manifests', async () => {
     const t = await upsertTable(8);
     const before = await t.manifests();

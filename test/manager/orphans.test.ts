@@ -184,6 +184,19 @@ describe('remove-orphans on real tables', () => {
     await expect(removeOrphans(old, { dryRun: false, nowMs: Date.now() + 10 * DAY })).rejects.toThrow(/newer than the metadata read/);
   });
 
+  it('a table in a relative warehouse (recorded locations relative to the working directory)', async () => {
+    const wh = path.relative(process.cwd(), tempDir());
+    const t = await new FilesystemCatalog(wh).createTable({ namespace: ['m'], name: 't' }, { schema, spec: byRegion });
+    expect(t.location.startsWith('/')).toBe(false);
+    await writeCommits(t, 3);
+    const rows = await scanRows(t);
+    const stray = plant(path.resolve(t.location, 'data', 'stray.parquet'), 5 * DAY);
+    const r = await removeOrphans(t, { dryRun: false });
+    expect(r.orphans.map((f) => f.location)).toEqual([stray]);
+    expect(await scanRows(t)).toEqual(rows);
+    await assertEverythingReachableExists(t);
+  });
+
   it('refuses a window under 1 hour without force', async () => {
     const t = await newTable();
     await expect(removeOrphans(t, { olderThanMs: 60_000 })).rejects.toThrow(ValidationError);

@@ -53,8 +53,7 @@ function runRow(r: RunRecord): unknown[] {
 export function managerCommand(out: Output): Command {
   const cmd = new Command('manager')
     .description('run the maintenance daemon and HTTP API/status page (status, runs: inspect it)')
-    .enablePositionalOptions()
-    .option('--config <file>', 'manager config', DEFAULT_CONFIG)
+    .option('--config <file>', 'manager config (also for status and runs: `manager status --config x`)', DEFAULT_CONFIG)
     .action(async (o: { config: string }) => {
       const config = await loadManagerConfig(o.config);
       const log = createLogger({ pretty: process.stderr.isTTY === true });
@@ -74,12 +73,13 @@ export function managerCommand(out: Output): Command {
       await manager.stop();
     });
 
+  const configOf = (sub: Command): string => (sub.optsWithGlobals() as { config?: string }).config ?? DEFAULT_CONFIG;
+
   cmd.command('status')
     .description('per table and job: running, or why not (thresholds, window, last failure, lock, writer cadence)')
-    .option('--config <file>', 'manager config', DEFAULT_CONFIG)
     .option('--json', 'print JSON')
-    .action(async (o: { config: string; json?: boolean }) => {
-      const config = await loadManagerConfig(o.config);
+    .action(async (o: { json?: boolean }, sub: Command) => {
+      const config = await loadManagerConfig(configOf(sub));
       const live = await statusFromDaemon(config);
       const jobs = live?.jobs ?? (await statusOffline(config));
       if (o.json) return out.out(formatJson({ source: live ? live.url : 'offline', jobs }));
@@ -89,15 +89,14 @@ export function managerCommand(out: Output): Command {
 
   cmd.command('runs')
     .description('list recorded maintenance runs, newest first')
-    .option('--config <file>', 'manager config', DEFAULT_CONFIG)
     .option('--table <ns.table>', 'only this table')
     .option('--job <name>', 'only this job')
     .option('--limit <n>', 'at most this many runs', '20')
     .option('--json', 'print JSON')
-    .action(async (o: { config: string; table?: string; job?: string; limit: string; json?: boolean }) => {
+    .action(async (o: { table?: string; job?: string; limit: string; json?: boolean }, sub: Command) => {
       const limit = Number(o.limit);
       if (!Number.isInteger(limit) || limit < 1) throw new ValidationError(`--limit takes a positive integer, got "${o.limit}"`);
-      const config = await loadManagerConfig(o.config);
+      const config = await loadManagerConfig(configOf(sub));
       const store = new SqliteStateStore(config.statePath);
       try {
         const runs = await store.listRuns({ limit, ...(o.table ? { table: o.table } : {}), ...(o.job ? { job: o.job } : {}) });

@@ -1,0 +1,113 @@
+/**
+ * Compaction throughput: a table of 2,000 small data files (1M rows x 10 columns, as a
+ * streaming writer leaves it) with 10% of the rows deleted by equality deletes. Measures a full
+ * scan (`scanTable`, deletes applied), the compaction (MB/s of data files read), and the same
+ * scan afterwards, in one run. Goal: >= 50 MB/s, scan after <= 1/5 of before.
+ * Run: npx tsx bench/compaction.ts [files] [rowsPerFile]
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { compactTable } from '../manager/compaction/compact-table.js';
+import { FilesystemCatalog } from '../src/catalog/filesystem-catalog.js';
+import { mapBounded } from '../src/concurrency/map-bounded.js';
+import { dataFileFromMetrics } from '../src/iceberg/data-file-builder.js';
+import { scanTable } from '../src/iceberg/read/table-scan.js';
+import { Schema } from '../src/iceberg/spec/schema.js';
+import { decimal, primitive } from '../src/iceberg/spec/types.js';
+import type { Table } from '../src/iceberg/table.js';
+import { ParquetFileWriter, parquetWriteOptionsFromProperties } from '../src/parquet/index.js';
+import { writeEqualityDeletes } from '../src/sink/delete-file-writers.js';
+import { printTable, writeResults } from './bench-stats.js';
+
+const FILES = Number(process.argv[2] ?? 2000);
+const ROWS_PER_FILE = Number(process.argv[3] ?? 500);
+const ROWS = FILES * ROWS_PER_FILE;
+const schema = new Schema(0, [
+  { id: 1, name: 'id', required: true, type: primitive('long') },
+  { id: 2, name: 'n', required: false, type: primitive('int') },
+  { id: 3, name: 'x', required: false, type: primitive('double') },
+  { id: 4, name: 'amount', required: false, type: decimal(18, 4) },
+  { id: 5, name: 'name', required: false, type: primitive('string') },
+  { id: 6, name: 'tag', required: false, type: primitive('string') },
+  { id: 7, name: 'ts', required: false, type: primitive('timestamptz') },
+  { id: 8, name: 'day', required: false, type: primitive('date') },
+  { id: 9, name: 'flag', required: false, type: primitive('boolean') },
+  { id: 10, name: 'maybe', required: false, type: primitive('long') },
+], [1]);
+const row = (i: number) => ({ id: BigInt(i), n: i % 1000, x: i / 7, amount: BigInt(i) * 37n, name: `name-${i}-${(i * 2654435761) % 1e9}`, tag: ['a', 'b', 'c', 'd'][i % 4]!, ts: 1_700_000_000_000_000n + BigInt(i), day: 19000 + (i % 365), flag: i % 2 === 0, maybe: i % 10 === 0 ? null : BigInt(i) });
+
+async function fullScan(t: Table): Promise<{ ms: number; rows: number }> {
+  const began = performance.now();
+  let rows = 0;
+  for await (const b of scanTable(t)) rows += b.length;
+  return { ms: performance.now() - began, rows };
+}
+
+const wh = fs.mkdtempSync(path.join(os.tmpdir(), 'icetide-bench-compact-'));
+try {
+  const table = await new FilesystemCatalog(wh).createTable({ namespace: ['b'], name: 't' }, { schema });
+  const opts = parquetWriteOptionsFromProperties(table.metadata.properties);
+  // 2,000 small files in one append: what a sink committing every few seconds leaves behind.
+  const files = await mapBounded(Array.from({ length: FILES }, (_, f) => f), 8, async (f) => {
+    const location = table.ops.newDataLocation(`${randomUUID()}.parquet`);
+    const w = await ParquetFileWriter.open(table.io, location, schema, opts);
+    const rows = [];
+    for (let i = f * ROWS_PER_FILE; i < (f + 1) * ROWS_PER_FILE; i++) rows.push(row(i));
+    await w.write(rows);
+    return dataFileFromMetrics({ content: 'data', location, metrics: await w.close(), specId: 0, partition: [], schema });
+  });
+  const append = table.newAppend();
+  for (const f of files) append.appendFile(f);
+  await append.commit();
+  // Every 10th key deleted by equality deletes (10 files, as 10 sink commits would write).
+  const eqFiles = [];
+  for (let part = 0; part < 10; part++) {
+    const keys = [];
+    for (let j = part * 10; j < ROWS; j += 100) keys.push({ id: BigInt(j) });
+    eqFiles.push(...(await writeEqualityDeletes({ io: table.io, specId: 0, opts, newLocation: (f) => table.ops.newDataLocation(f) }, schema, [1], [{ values: [], path: '', rows: keys }])));
+  }
+  const delta = table.newRowDelta();
+  for (const d of eqFiles) delta.addDeletes(d);
+  await delta.commit();
+
+  const filesBefore = (await table.planFiles()).length;
+  const dataBytes = files.reduce((n, f) => n + Number(f.fileSizeInBytes), 0);
+  const before = await fullScan(table);
+  const report = await compactTable(table);
+  const after = await fullScan(table);
+  const filesAfter = (await table.planFiles()).length;
+  const deleteFilesAfter = (await table.entries()).filter((e) => e.status !== 'deleted' && e.dataFile.content !== 'data').length;
+  if (after.rows !== before.rows || before.rows !== ROWS - ROWS / 10) throw new Error(`row counts differ: ${before.rows} before, ${after.rows} after`);
+  const secs = report.durationMs / 1000;
+  const mbps = report.bytesRead / 1024 / 1024 / secs;
+  const result = {
+    files: FILES,
+    rows: ROWS,
+    deletedRows: ROWS / 10,
+    dataMiB: +(dataBytes / 1024 / 1024).toFixed(2),
+    filesBefore,
+    deleteFilesBefore: eqFiles.length,
+    filesAfter,
+    deleteFilesAfter,
+    compactionSeconds: +secs.toFixed(2),
+    compactionMiBps: +mbps.toFixed(1),
+    rowsPerSecond: Math.round(report.rowsWritten / secs),
+    scanBeforeMs: Math.round(before.ms),
+    scanAfterMs: Math.round(after.ms),
+    scanSpeedup: +(before.ms / after.ms).toFixed(1),
+    goals: { mibps: mbps >= 50, scanAfterAtMostFifth: after.ms <= before.ms / 5 },
+  };
+  printTable([
+    { metric: 'data files before / after', value: `${filesBefore} / ${filesAfter}` },
+    { metric: 'delete files before / after', value: `${eqFiles.length} / ${deleteFilesAfter}` },
+    { metric: 'rows (live)', value: `${before.rows}` },
+    { metric: 'compaction', value: `${secs.toFixed(2)} s, ${mbps.toFixed(1)} MiB/s (${result.dataMiB} MiB of data files), ${result.rowsPerSecond} rows/s` },
+    { metric: 'full scan before', value: `${Math.round(before.ms)} ms` },
+    { metric: 'full scan after', value: `${Math.round(after.ms)} ms (${result.scanSpeedup}x faster)` },
+  ]);
+  console.log(`written: ${writeResults('compaction', result)}`);
+} finally {
+  fs.rmSync(wh, { recursive: true, force: true });
+}
