@@ -8,7 +8,12 @@ export type PrefixMismatchMode = 'error' | 'ignore' | 'delete';
 export interface OrphanFinderOptions extends EquivalenceOptions {
   /** Only files last modified before this instant may be orphans (age window and in-flight markers folded in). */
   readonly cutoffMs: number;
+  /** File names that are never orphans: readiness marker files under partition paths (default `_SUCCESS`). */
+  readonly keepNames?: readonly string[];
 }
+
+/** Readiness markers (`readiness.notify.marker-file`) live under partition paths on purpose. */
+export const DEFAULT_KEEP_NAMES: readonly string[] = ['_SUCCESS'];
 
 export interface PrefixMismatch {
   readonly listed: FileInfo;
@@ -56,8 +61,10 @@ export function findOrphans(listed: Iterable<FileInfo>, referenced: Iterable<str
   const tooNew: FileInfo[] = [];
   const mismatches: PrefixMismatch[] = [];
   let matched = 0;
+  const keep = new Set(o.keepNames ?? DEFAULT_KEEP_NAMES);
   for (const f of listed) {
     const loc = parseLocation(f.location);
+    if (keep.has(baseName(loc.path))) continue;
     const refs = byPath.get(loc.path);
     if (refs) {
       if (refs.some((r) => sameFile(loc, r.loc, o))) matched++;

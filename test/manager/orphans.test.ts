@@ -305,3 +305,17 @@ describe('remove-orphans on copies of foreign fixture tables', () => {
     });
   }
 });
+
+describe('readiness markers are not orphans', () => {
+  it('findOrphans never lists _SUCCESS marker files (or configured names)', async () => {
+    const { findOrphans } = await import('../../manager/orphans/orphan-finder.js');
+    const old = 0;
+    const listed = [
+      { location: '/wh/t/data/day=2026-11-23/_SUCCESS', size: 10, modifiedMs: old },
+      { location: '/wh/t/data/day=2026-11-23/READY', size: 10, modifiedMs: old },
+      { location: '/wh/t/data/stray.parquet', size: 10, modifiedMs: old },
+    ];
+    expect(findOrphans(listed, [], { cutoffMs: 1000, equalSchemes: {}, equalAuthorities: {} }).orphans.map((f) => f.location)).toEqual(['/wh/t/data/day=2026-11-23/READY', '/wh/t/data/stray.parquet']);
+    expect(findOrphans(listed, [], { cutoffMs: 1000, equalSchemes: {}, equalAuthorities: {}, keepNames: ['_SUCCESS', 'READY'] }).orphans.map((f) => f.location)).toEqual(['/wh/t/data/stray.parquet']);
+  });
+});

@@ -105,6 +105,6 @@ function minorText(r: MinorCompactionReport): string {
     ['dangling delete files removed', r.danglingDeleteFilesRemoved],
     ['snapshot', r.snapshotId ?? (r.dryRun ? '(dry run)' : '(none)')],
   ];
-  const text = `${r.table}: minor compaction\n${formatTable(['', ''], rows)}`;
+  const text = `${r.table}: minor compaction\n${formatTable(['', 'count'], rows)}`;
   return r.conflict ? `${text}\nconflict (retry later): ${r.conflict}` : text;
 }
