@@ -133,21 +133,29 @@ export function decimalToUnscaled(text: string, scale: number, where: () => stri
 
 const MICROS_PER_DAY = 86_400_000_000n;
 
+/** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
+function daysFromCivil(y: number, m: number, d: number): number {
+  const yy = m <= 2 ? y - 1 : y;
+  const era = Math.floor(yy / 400);
+  const yoe = yy - era * 400;
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
+}
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 /** `YYYY-MM-DD` -> days since epoch, or null for zero/invalid dates (MySQL's "no date"). */
 function parseDateDays(s: string): number | null {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
-  if (!m) return null;
-  const y = Number(m[1]);
-  const mo = Number(m[2]);
-  const d = Number(m[3]);
-  if (mo < 1 || mo > 12 || d < 1 || d > 31) return null;
-  const ms = Date.UTC(y, mo - 1, d);
-  const check = new Date(ms);
-  if (check.getUTCDate() !== d) return null; // e.g. 2023-02-30 under ALLOW_INVALID_DATES
-  // Date.UTC maps years 0-99 to 1900-1999; setUTCFullYear does not.
-  const fixed = new Date(0);
-  fixed.setUTCFullYear(y, mo - 1, d);
-  return Math.round(fixed.getTime() / 86_400_000);
+  // Fixed layout: digit arithmetic instead of a RegExp and Date objects (this runs per value).
+  if (s.length !== 10 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45) return null;
+  const y = Number(s.slice(0, 4));
+  const mo = Number(s.slice(5, 7));
+  const d = Number(s.slice(8, 10));
+  if (!Number.isInteger(y) || !Number.isInteger(mo) || !Number.isInteger(d) || mo < 1 || mo > 12 || d < 1) return null;
+  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+  if (d > (mo === 2 && leap ? 29 : DAYS_IN_MONTH[mo - 1]!)) return null; // e.g. 2023-02-30 under ALLOW_INVALID_DATES
+  return daysFromCivil(y, mo, d);
 }
 
 /** `HH:MM:SS[.ffffff]` (hours may exceed 24 and be negative for TIME) -> signed microseconds. */
@@ -169,7 +177,8 @@ export function parseDateTimeMicros(s: string): bigint | null {
 }
 
 function bytesOf(raw: RawValue, where: () => string): Uint8Array {
-  if (raw instanceof Uint8Array) return new Uint8Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
+  // A copy: the decoders' buffers are views into (and would keep alive) whole network packets.
+  if (raw instanceof Uint8Array) return Uint8Array.prototype.slice.call(raw);
   if (typeof raw === 'string') return new Uint8Array(Buffer.from(raw, 'binary'));
   return fail(where, raw, 'expected bytes');
 }

@@ -1,59 +1,60 @@
 import { ValidationError } from '../../src/errors.js';
 import type { Table } from '../../src/iceberg/table.js';
 import { parseDuration } from '../../src/cli/duration.js';
-import { findResumeState, SUMMARY } from '../../src/sink/resume-state.js';
-import { NO_WAIT_CONTEXT, throwIfAborted, type JobContext, type JobOptions, type JobResult, type MaintenanceJob } from '../jobs.js';
+import { countExpiredFiles } from '../expiry/expired-files.js';
+import { expireTable } from '../expiry/expire-table.js';
+import { NO_WAIT_CONTEXT, type JobContext, type JobOptions, type JobResult, type MaintenanceJob } from '../jobs.js';
 
-/**
- * Built-in snapshot expiry (DESIGN.md "Maintenance"): expires snapshots older than
- * `older-than` (default 5d) keeping the newest `retain-last` (default 1) and the newest
- * snapshot every pipeline resumes from, then deletes the files no retained snapshot reaches.
- * Aborting before the commit leaves the table untouched; after it, undeleted files are left
- * for orphan removal (the table is valid either way).
- */
-export function expireOptions(o: JobOptions): { olderThanMs: number; retainLast: number } {
-  const olderThan = o['older-than'] ?? '5d';
-  const retainLast = o['retain-last'] ?? 1;
-  if (typeof olderThan !== 'string') throw new ValidationError(`expire option older-than takes a duration like 5d, got ${JSON.stringify(olderThan)}`);
-  if (typeof retainLast !== 'number' || !Number.isInteger(retainLast) || retainLast < 1) throw new ValidationError(`expire option retain-last takes an integer >= 1, got ${JSON.stringify(retainLast)}`);
-  for (const k of Object.keys(o)) if (k !== 'older-than' && k !== 'retain-last') throw new ValidationError(`unknown expire option ${k} (expected older-than, retain-last)`);
-  return { olderThanMs: parseDuration(olderThan, 'expire older-than'), retainLast };
+/** Checks a job's options: only the named keys, each of the expected kind. */
+export function jobOptions<K extends string>(job: string, o: JobOptions, spec: Readonly<Record<K, 'duration' | 'int' | 'boolean'>>): Partial<Record<K, number | boolean>> {
+  const out: Partial<Record<K, number | boolean>> = {};
+  for (const [k, v] of Object.entries(o)) {
+    const kind = (spec as Record<string, string>)[k];
+    if (!kind) throw new ValidationError(`unknown ${job} option ${k} (expected ${Object.keys(spec).join(', ')})`);
+    if (kind === 'duration') {
+      if (typeof v !== 'string') throw new ValidationError(`${job} option ${k} takes a duration like 5d, got ${JSON.stringify(v)}`);
+      out[k as K] = parseDuration(v, `${job} ${k}`);
+    } else if (kind === 'int') {
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new ValidationError(`${job} option ${k} takes an integer >= 1, got ${JSON.stringify(v)}`);
+      out[k as K] = v;
+    } else {
+      if (typeof v !== 'boolean') throw new ValidationError(`${job} option ${k} takes true or false, got ${JSON.stringify(v)}`);
+      out[k as K] = v;
+    }
+  }
+  return out;
 }
 
+/** Kept for callers that validate expire options at config time. */
+export function expireOptions(o: JobOptions): { olderThanMs: number; retainLast: number; pipelineRetentionMs?: number } {
+  const v = jobOptions('expire', o, { 'older-than': 'duration', 'retain-last': 'int', 'pipeline-retention': 'duration' });
+  return {
+    olderThanMs: (v['older-than'] as number | undefined) ?? 5 * 86_400_000,
+    retainLast: (v['retain-last'] as number | undefined) ?? 1,
+    ...(v['pipeline-retention'] !== undefined ? { pipelineRetentionMs: v['pipeline-retention'] as number } : {}),
+  };
+}
+
+/**
+ * Snapshot expiry (manager/expiry): keeps the newest `retain-last`, ref heads and the chain
+ * back to every live pipeline's resume snapshot; deletes only what no retained snapshot
+ * reaches. Waits for the writer's quiet moment before committing.
+ */
 export const expireJob: MaintenanceJob = {
   name: 'expire',
   description: 'expire old snapshots and delete the files only they reached',
   async run(table: Table, options: JobOptions, signal: AbortSignal, context: JobContext = NO_WAIT_CONTEXT): Promise<JobResult> {
-    const { olderThanMs, retainLast } = expireOptions(options);
-    await table.refresh();
-    const md = table.metadata;
-    const op = table.expireSnapshots().expireOlderThan(Date.now() - olderThanMs).retainLast(retainLast);
-    const pipelines = new Set(md.snapshots.flatMap((s) => s.summary[SUMMARY.pipelineId] ?? []));
-    for (const p of pipelines) {
-      const resume = findResumeState(md, p);
-      if (resume) op.keep(resume.snapshot.snapshotId);
-    }
-    if (op.toExpire(md).size === 0) return { filesIn: 0, bytesIn: 0, filesOut: 0, bytesOut: 0, summary: 'no snapshot to expire', noop: true };
-    await context.beforeCommit(signal);
-    throwIfAborted(signal);
-    const r = await op.expire();
-    const u = r.unreachable;
-    const files = [...u.dataFiles, ...u.deleteFiles, ...u.manifests, ...u.manifestLists, ...u.statisticsFiles];
-    let deleted = 0;
-    let bytes = 0;
-    for (const f of files) {
-      if (signal.aborted) break; // committed already: the rest become orphans, the table is valid
-      bytes += await table.io.length(f).catch(() => 0);
-      await table.io.delete(f);
-      deleted++;
-    }
+    const o = expireOptions(options);
+    const r = await expireTable(table, { ...o, signal, beforeCommit: () => context.beforeCommit(signal) });
+    const n = countExpiredFiles(r.files);
+    if (r.expiredSnapshotIds.length === 0) return { filesIn: 0, bytesIn: 0, filesOut: 0, bytesOut: 0, summary: 'no snapshot to expire', noop: true };
     return {
-      filesIn: deleted,
-      bytesIn: bytes,
+      filesIn: n,
+      bytesIn: Number(r.files.contentBytes),
       filesOut: 0,
       bytesOut: 0,
-      summary: `expired ${r.expiredSnapshotIds.length} snapshot(s), deleted ${deleted} of ${files.length} unreachable file(s) (${u.dataFiles.length} data, ${u.deleteFiles.length} delete)`,
-      details: { expiredSnapshots: r.expiredSnapshotIds.length, dataFiles: u.dataFiles.length, deleteFiles: u.deleteFiles.length },
+      summary: `expired ${r.expiredSnapshotIds.length} snapshot(s), deleted ${n} unreachable file(s) (${r.files.dataFiles.length} data, ${r.files.deleteFiles.length} delete)${r.failures.length ? `, ${r.failures.length} delete failure(s)` : ''}`,
+      details: { expiredSnapshots: r.expiredSnapshotIds.length, dataFiles: r.files.dataFiles.length, deleteFiles: r.files.deleteFiles.length, failures: r.failures.length },
     };
   },
 };

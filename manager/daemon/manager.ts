@@ -3,16 +3,21 @@ import { FilesystemCatalog } from '../../src/catalog/filesystem-catalog.js';
 import { LocalFileIO } from '../../src/io/local-file-io.js';
 import { silentLogger, type Logger } from '../../src/logging/logger.js';
 import { buildApiServer } from '../http/server.js';
-import { JobRegistry } from '../jobs.js';
+import { JobRegistry, type MaintenanceJob } from '../jobs.js';
 import { SqliteStateStore } from '../state/sqlite-state-store.js';
 import type { StateStore } from '../state/state-store.js';
 import type { ManagerConfig } from './config.js';
 import { expireJob } from './expire-job.js';
+import { removeOrphansJob, rewriteManifestsJob } from './maintenance-jobs.js';
+import { compactJob, compactMinorJob } from '../compaction/compaction-jobs.js';
 import { Scheduler } from './scheduler.js';
 
 /** The jobs this build ships; the lead adds compaction, orphans and manifest rewrite here. */
+/** Every built-in maintenance job. */
+export const DEFAULT_JOBS: readonly MaintenanceJob[] = [compactJob, compactMinorJob, expireJob, removeOrphansJob, rewriteManifestsJob];
+
 export function defaultJobRegistry(): JobRegistry {
-  return new JobRegistry([expireJob]);
+  return new JobRegistry(DEFAULT_JOBS);
 }
 
 export interface ManagerOptions {

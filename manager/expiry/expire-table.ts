@@ -73,7 +73,7 @@ export async function expireTable(table: Table, o: ExpireOptions = {}): Promise<
   for (const id of pins.keep) op.keep(id);
   const toExpire = op.toExpire(md);
   const dryRun = o.dryRun ?? false;
-  let files: ExpiredFiles = { manifestLists: [], manifests: [], dataFiles: [], deleteFiles: [], statisticsFiles: [], keyFilterCheckpoints: [], missingManifestLists: [] };
+  let files: ExpiredFiles = { manifestLists: [], manifests: [], dataFiles: [], deleteFiles: [], statisticsFiles: [], keyFilterCheckpoints: [], missingManifestLists: [], contentBytes: 0n };
   let expiredSnapshotIds = [...toExpire];
   const failures: DeleteFailure[] = [];
   const concurrency = o.deleteConcurrency ?? DEFAULT_DELETE_CONCURRENCY;

@@ -1,3 +1,4 @@
+import { mapBounded } from '../../src/concurrency/map-bounded.js';
 import type { FileIO } from '../../src/io/file-io.js';
 import type { TableMetadata } from '../../src/iceberg/spec/table-metadata.js';
 import { addSnapshotTrees, emptyReachable, forEachEntryPath, reachableFrom } from './reachable-files.js';
@@ -12,6 +13,8 @@ export interface ExpiredFiles {
   readonly keyFilterCheckpoints: string[];
   /** Manifest lists of expired snapshots that were already missing (nothing deleted for them). */
   readonly missingManifestLists: string[];
+  /** Bytes of every file above (content files and manifests as their metadata records them; manifest lists by size on disk). */
+  readonly contentBytes: bigint;
 }
 
 export function countExpiredFiles(f: ExpiredFiles): number {
@@ -37,17 +40,24 @@ export async function filesOnlyExpiredReach(io: FileIO, before: TableMetadata, r
   const goneManifests = [...gone.manifests].filter(([p]) => !keep.manifests.has(p));
   const dataFiles = new Set<string>();
   const deleteFiles = new Set<string>();
-  await forEachEntryPath(io, goneManifests.map(([, v]) => v), (p, content) => {
-    if (!keep.contentFiles.has(p)) (content === 'data' ? dataFiles : deleteFiles).add(p);
+  const sizes = new Map<string, bigint>();
+  await forEachEntryPath(io, goneManifests.map(([, v]) => v), (p, content, _live, size) => {
+    if (keep.contentFiles.has(p)) return;
+    (content === 'data' ? dataFiles : deleteFiles).add(p);
+    sizes.set(p, size);
   }, () => true); // a manifest only expired snapshots name may be gone already (an earlier, interrupted run)
   const notKept = (set: Set<string>, kept: Set<string>) => [...set].filter((p) => !kept.has(p));
+  const manifestLists = notKept(gone.manifestLists, keep.manifestLists).filter((p) => !gone.missingManifestLists.has(p));
+  // Manifest list sizes are in no metadata: stat them (one per expired snapshot).
+  const listBytes = await mapBounded(manifestLists, 8, async (p) => BigInt(await io.length(p).catch(() => 0)));
   return {
-    manifestLists: notKept(gone.manifestLists, keep.manifestLists).filter((p) => !gone.missingManifestLists.has(p)),
+    manifestLists,
     manifests: goneManifests.map(([p]) => p),
     dataFiles: [...dataFiles],
     deleteFiles: [...deleteFiles],
     statisticsFiles: notKept(gone.statisticsFiles, keep.statisticsFiles),
     keyFilterCheckpoints: notKept(gone.keyFilterCheckpoints, keep.keyFilterCheckpoints),
     missingManifestLists: [...gone.missingManifestLists],
+    contentBytes: [...sizes.values(), ...goneManifests.map(([, v]) => v.manifest.manifestLength), ...listBytes].reduce((a, b) => a + b, 0n),
   };
 }

@@ -59,7 +59,7 @@ export async function addSnapshotTrees(io: FileIO, md: TableMetadata, snapshots:
 export async function forEachEntryPath(
   io: FileIO,
   manifests: Iterable<{ manifest: ManifestFile; md: TableMetadata }>,
-  onFile: (path: string, content: 'data' | 'deletes', live: boolean) => void,
+  onFile: (path: string, content: 'data' | 'deletes', live: boolean, sizeInBytes: bigint) => void,
   tolerateMissing: (manifestPath: string) => boolean = () => false,
 ): Promise<void> {
   await mapBounded([...manifests], MANIFEST_READ_CONCURRENCY, async ({ manifest, md }) => {
@@ -70,7 +70,7 @@ export async function forEachEntryPath(
       if (err instanceof NotFoundError && tolerateMissing(manifest.manifestPath)) return;
       throw err;
     }
-    for (const e of entries) onFile(e.dataFile.filePath, e.dataFile.content === 'data' ? 'data' : 'deletes', e.status !== 'deleted');
+    for (const e of entries) onFile(e.dataFile.filePath, e.dataFile.content === 'data' ? 'data' : 'deletes', e.status !== 'deleted', e.dataFile.fileSizeInBytes);
   });
 }
 

@@ -118,7 +118,7 @@ function checkTargets(raw: RawPipelineConfig, issues: Issues): void {
 export function validateRawConfig(raw: RawPipelineConfig): PathIssue[] {
   const issues: Issues = [];
   if (raw.source.type === 'kafka') {
-    issues.push({ path: ['source', 'type'], message: `the ${raw.source.type} source is not implemented yet (implemented: file)` });
+    issues.push({ path: ['source', 'type'], message: `the ${raw.source.type} source is not implemented yet (implemented: file, mysql)` });
   }
   if (raw.target.catalog !== 'filesystem') {
     issues.push({ path: ['target', 'catalog'], message: `the ${raw.target.catalog} catalog is not implemented yet (implemented: filesystem)` });

@@ -68,7 +68,7 @@ describe('pipeline config: valid files', () => {
     expect(c.commit).toEqual({ intervalMs: 1000, maxRows: 100_000 });
     expect(c.onError).toEqual({ mode: 'stop' });
     expect(c.keyFilter).toEqual({ enabled: true, expectedKeys: 1_000_000, fpp: 0.01, checkpointEveryCommits: 10 });
-    expect(c.readiness).toEqual({ idleCommitIntervalMs: 60_000 });
+    expect(c.readiness).toEqual({ idleCommitIntervalMs: 60_000, allowedLatenessMs: 0 });
     expect(c.target.naming).toBe('{table}');
     const t = c.tables[0]!;
     expect(t.formatVersion).toBe(2);
