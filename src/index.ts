@@ -28,3 +28,11 @@ export type { ManifestFile, ManifestContent } from './iceberg/spec/manifest-list
 export { parseTableMetadata, serializeTableMetadata } from './iceberg/spec/table-metadata-parser.js';
 export { parseTransform, transformToString, applyTransform, transformFunction, transformResultType } from './iceberg/spec/transforms.js';
 export { serializeValue, deserializeValue, compareValues } from './iceberg/spec/value-serialization.js';
+export { TableWriter, type TableWriterOptions, type CommitStats } from './sink/table-writer.js';
+export type { ChangeEvent, ChangeBatch, SourcePosition } from './sink/change-event.js';
+export type { Source, SourceTable, SourceColumn } from './pipeline/source.js';
+export { buildPipeline } from './pipeline/pipeline-builder.js';
+export { loadPipelineConfig, parsePipelineConfig } from './pipeline/config-loader.js';
+export { tableReadiness, partitionReadiness, tableWatermark } from './pipeline/readiness.js';
+export { scanTable, countRows } from './iceberg/read/table-scan.js';
+export { parsePredicate } from './iceberg/read/predicate.js';

@@ -178,7 +178,7 @@ export function parseDateTimeMicros(s: string): bigint | null {
 
 function bytesOf(raw: RawValue, where: () => string): Uint8Array {
   // A copy: the decoders' buffers are views into (and would keep alive) whole network packets.
-  if (raw instanceof Uint8Array) return Uint8Array.prototype.slice.call(raw);
+  if (raw instanceof Uint8Array) return new Uint8Array(raw);
   if (typeof raw === 'string') return new Uint8Array(Buffer.from(raw, 'binary'));
   return fail(where, raw, 'expected bytes');
 }

@@ -77,6 +77,25 @@ describe('mysql source: positions across phases', () => {
     expect(beats[1]!.watermarkMs!).toBeGreaterThanOrEqual(beats[0]!.watermarkMs!);
   });
 
+  it('transactions of other tables move the position on, so caught-up is still proven', async () => {
+    await server.query('CREATE DATABASE IF NOT EXISTS other; CREATE TABLE IF NOT EXISTS other.x (id INT PRIMARY KEY AUTO_INCREMENT, v INT)');
+    const start = ((await server.query('SHOW MASTER STATUS')) as { File: string; Position: number }[])[0]!;
+    const s = source(`  from: position ${start.File}:${start.Position}`);
+    await s.discover();
+    let writing = true;
+    const writer = (async () => {
+      while (writing) await server.query('INSERT INTO other.x (v) VALUES (1)');
+    })();
+    await new Promise((r) => setTimeout(r, 300));
+    writing = false;
+    await writer;
+    const head = ((await server.query('SHOW MASTER STATUS')) as { File: string; Position: number }[])[0]!;
+    const batches = await take(s, undefined, (b) => b.events.length === 0);
+    expect(batches.flatMap((b) => b.events)).toEqual([]);
+    expect(Number(head.Position)).toBeGreaterThan(Number(start.Position) + 1000);
+    expect(batches.at(-1)!.position).toMatchObject({ file: head.File, pos: Number(head.Position) });
+  });
+
   it('reconnects after a server restart and resumes without losing or repeating transactions', async () => {
     const s = source('  from: latest\n  reconnect:\n    initial-delay-ms: 100\n    max-attempts: 50');
     await s.discover();
