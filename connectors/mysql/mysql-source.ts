@@ -231,7 +231,8 @@ export class MySqlSource implements Source {
       const tx = item.tx;
       last = tx.end;
       if (start.notBeforeMs === undefined || tx.timestampMs >= start.notBeforeMs) {
-        events.push(...this.txEvents(tx));
+        // A loop, not push(...): one transaction may hold millions of rows.
+        for (const e of this.txEvents(tx)) events.push(e);
         if (tx.changes.length > 0) {
           // Binlog times are whole seconds: a later transaction may carry the same second.
           watermark = Math.max(watermark ?? 0, tx.timestampMs - 1);

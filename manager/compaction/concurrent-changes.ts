@@ -1,5 +1,5 @@
 import { partitionKey } from '../../src/iceberg/partition-key.js';
-import { DELETE_FILE_PATH_ID } from '../../src/iceberg/scan-planner.js';
+import { DELETE_FILE_PATH_ID, positionDeleteMayReference } from '../../src/iceberg/scan-planner.js';
 import type { CommittedChanges } from '../../src/iceberg/commit/changes-since.js';
 import type { DataFile } from '../../src/iceberg/spec/manifest.js';
 import { Schema } from '../../src/iceberg/spec/schema.js';
@@ -47,7 +47,6 @@ export async function conflictFor(
   return undefined;
 }
 
-const decoder = new TextDecoder();
 const FILE_PATH_ONLY = new Schema(0, [{ id: DELETE_FILE_PATH_ID, name: 'file_path', required: true, type: { kind: 'string' } }]);
 
 /** The data files a position delete file names (reads one column; cached per delete file). */
@@ -67,12 +66,3 @@ export function positionDeleteReader(io: FileIO): (d: DataFile) => Promise<Reado
   };
 }
 
-/** By referenced_data_file, else by the file_path column bounds (a metadata-only test). */
-export function positionDeleteMayReference(d: DataFile, path: string): boolean {
-  if (d.referencedDataFile !== undefined) return d.referencedDataFile === path;
-  const lo = d.lowerBounds?.get(DELETE_FILE_PATH_ID);
-  const hi = d.upperBounds?.get(DELETE_FILE_PATH_ID);
-  if (lo && path < decoder.decode(lo)) return false;
-  if (hi && path > decoder.decode(hi)) return false;
-  return true;
-}

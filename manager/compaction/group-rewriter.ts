@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { dataFileFromMetrics } from '../../src/iceberg/data-file-builder.js';
 import { partitionSourceType } from '../../src/iceberg/partition-type.js';
-import { DeleteLoader, readTaskRows } from '../../src/iceberg/read/table-scan.js';
+import { DeleteLoader, fieldResolver, readTaskRows } from '../../src/iceberg/read/table-scan.js';
 import type { FileScanTask, PlannedFile } from '../../src/iceberg/scan-planner.js';
 import type { DataFile } from '../../src/iceberg/spec/manifest.js';
 import { partitionPathSegment, transformResultType } from '../../src/iceberg/spec/transforms.js';
-import type { NestedField } from '../../src/iceberg/spec/types.js';
 import { Table } from '../../src/iceberg/table.js';
 import { parquetWriteOptionsFromProperties, RollingParquetWriter, type Row } from '../../src/parquet/index.js';
 import type { FileGroup } from './compaction-planner.js';
@@ -31,17 +30,7 @@ export interface RewrittenGroup {
   readonly passes: number;
 }
 
-/** Finds a field id in the newest schema that has it (dropped columns live in older ones). */
-export function fieldResolver(table: Table): (id: number) => NestedField | undefined {
-  const schemas = table.metadata.schemas;
-  return (id) => {
-    for (let i = schemas.length - 1; i >= 0; i--) {
-      const f = schemas[i]!.findField(id);
-      if (f) return f;
-    }
-    return undefined;
-  };
-}
+export { fieldResolver };
 
 /** The directory of a partition under data/, as Iceberg Java names it (spec Appendix: human strings). */
 export function partitionPath(table: Table, specId: number, partition: FileGroup['partition']): string {

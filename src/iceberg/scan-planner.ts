@@ -87,9 +87,7 @@ class DeleteIndex {
 
   private posApplies(data: PlannedFile, del: PlannedFile): boolean {
     if (data.dataSequenceNumber > del.dataSequenceNumber) return false;
-    const ref = del.file.referencedDataFile;
-    if (ref !== undefined) return ref === data.file.filePath;
-    return pathWithinBounds(data.file.filePath, del.file);
+    return positionDeleteMayReference(del.file, data.file.filePath);
   }
 
   private eqApplies(data: PlannedFile, del: PlannedFile): boolean {
@@ -167,10 +165,15 @@ function allNonNull(nullCounts: ReadonlyMap<number, bigint> | undefined, id: num
 
 const decoder = new TextDecoder();
 
-function pathWithinBounds(path: string, del: DataFile): boolean {
+/**
+ * Whether a position delete file may name `path` (Iceberg Java DeleteFileIndex): by its
+ * referenced_data_file when set, else by its file_path column bounds (UTF-16 order, as Java's
+ * CharSequence comparator; each bound prunes on its own). Metadata only: true means "maybe".
+ */
+export function positionDeleteMayReference(del: DataFile, path: string): boolean {
+  if (del.referencedDataFile !== undefined) return del.referencedDataFile === path;
   const lo = del.lowerBounds?.get(DELETE_FILE_PATH_ID);
   const hi = del.upperBounds?.get(DELETE_FILE_PATH_ID);
-  // UTF-16 order, as Java's CharSequence comparator; each bound prunes on its own.
   if (lo && path < decoder.decode(lo)) return false;
   if (hi && path > decoder.decode(hi)) return false;
   return true;

@@ -1,6 +1,6 @@
 import { CommitConflictError } from '../../errors.js';
 import { partitionKey } from '../partition-key.js';
-import { DELETE_FILE_PATH_ID } from '../scan-planner.js';
+import { positionDeleteMayReference } from '../scan-planner.js';
 import type { DataFile } from '../spec/manifest.js';
 import { isUnpartitioned, type PartitionSpec } from '../spec/partition-spec.js';
 import type { CommittedChanges } from './changes-since.js';
@@ -67,14 +67,4 @@ export function assertNoNewDeletesFor(
       conflict(ctx, 'assertNoNewDeletesFor', `${d.content} file ${d.filePath} committed concurrently may apply to rewritten ${f.filePath}`);
     }
   }
-}
-
-const decoder = new TextDecoder();
-function positionDeleteMayReference(d: DataFile, path: string): boolean {
-  if (d.referencedDataFile !== undefined) return d.referencedDataFile === path;
-  const lo = d.lowerBounds?.get(DELETE_FILE_PATH_ID);
-  const hi = d.upperBounds?.get(DELETE_FILE_PATH_ID);
-  if (lo && path < decoder.decode(lo)) return false;
-  if (hi && path > decoder.decode(hi)) return false;
-  return true;
 }

@@ -64,7 +64,7 @@ export async function countRows(table: Table, o: Pick<ScanOptions, 'snapshotId' 
 }
 
 /** Finds a field id in the newest schema that has it (dropped columns live in older ones). */
-function fieldResolver(table: Table): (id: number) => NestedField | undefined {
+export function fieldResolver(table: Table): (id: number) => NestedField | undefined {
   const schemas = table.metadata.schemas;
   return (id) => {
     for (let i = schemas.length - 1; i >= 0; i--) {

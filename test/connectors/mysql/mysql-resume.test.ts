@@ -96,6 +96,24 @@ describe('mysql source: positions across phases', () => {
     expect(batches.at(-1)!.position).toMatchObject({ file: head.File, pos: Number(head.Position) });
   });
 
+  it('from: timestamp and from: gtid start at the right transaction', async () => {
+    await server.query("INSERT INTO shop.a VALUES (7001, 'old')");
+    const gtid = ((await server.query('SELECT @@gtid_binlog_pos AS g')) as { g: string }[])[0]!.g;
+    await new Promise((r) => setTimeout(r, 1100)); // binlog times are whole seconds
+    const t = new Date(Math.ceil(Date.now() / 1000) * 1000);
+    await new Promise((r) => setTimeout(r, t.getTime() - Date.now() + 10));
+    await server.query("INSERT INTO shop.a VALUES (7002, 'new')");
+    const ids = async (from: string): Promise<unknown[]> => {
+      const s = source(`  from: ${from}`);
+      await s.discover();
+      const batches = await take(s, undefined, (b) => b.events.length === 0 && b.watermarkMs !== undefined);
+      return batches.flatMap((b) => b.events).map((e) => e.after?.['id']).filter((id) => Number(id) >= 7001);
+    };
+    expect(await ids(`timestamp ${t.toISOString()}`)).toEqual([7002]);
+    expect(await ids(`gtid ${gtid}`)).toEqual([7002]);
+    expect(await ids('earliest')).toEqual([7001, 7002]);
+  });
+
   it('reconnects after a server restart and resumes without losing or repeating transactions', async () => {
     const s = source('  from: latest\n  reconnect:\n    initial-delay-ms: 100\n    max-attempts: 50');
     await s.discover();
