@@ -2,23 +2,18 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { FilesystemCatalog } from '../../src/catalog/filesystem-catalog.js';
 import { scanTable } from '../../src/iceberg/read/table-scan.js';
 import type { PartitionSpec } from '../../src/iceberg/spec/partition-spec.js';
-import { Schema } from '../../src/iceberg/spec/schema.js';
-import { primitive } from '../../src/iceberg/spec/types.js';
 import type { Table } from '../../src/iceberg/table.js';
 import { PrefixMappedFileIO } from '../../src/io/prefix-mapped-file-io.js';
 import { localPathOf } from '../../src/io/location.js';
 import type { ChangeEvent } from '../../src/sink/change-event.js';
 import { TableWriter } from '../../src/sink/table-writer.js';
+import { byRegion, regionSchema } from '../support/region-table.js';
 
 /** Shared pieces of the compaction tests: a streaming-upsert table and its reference model. */
 export type ModelRow = { id: bigint; region: number; v: string };
 
-export const schema = new Schema(0, [
-  { id: 1, name: 'id', required: true, type: primitive('long') },
-  { id: 2, name: 'region', required: false, type: primitive('int') },
-  { id: 3, name: 'v', required: false, type: primitive('string') },
-], [1]);
-export const byRegion: PartitionSpec = { specId: 0, fields: [{ sourceId: 2, fieldId: 1000, name: 'region', transform: { kind: 'identity' } }] };
+export const schema = regionSchema;
+export { byRegion };
 
 export async function newTable(dir: string, spec: PartitionSpec | null = byRegion, props: Record<string, string> = {}): Promise<Table> {
   return new FilesystemCatalog(dir).createTable(

@@ -6,12 +6,10 @@ import { rewriteManifests } from '../../manager/manifests/rewrite-manifests.js';
 import { removeOrphans } from '../../manager/orphans/remove-orphans.js';
 import { FilesystemCatalog } from '../../src/catalog/filesystem-catalog.js';
 import { scanTable } from '../../src/iceberg/read/table-scan.js';
-import type { PartitionSpec } from '../../src/iceberg/spec/partition-spec.js';
-import { Schema } from '../../src/iceberg/spec/schema.js';
-import { primitive } from '../../src/iceberg/spec/types.js';
 import type { Table } from '../../src/iceberg/table.js';
 import { TableWriter } from '../../src/sink/table-writer.js';
 import { useTempDir } from '../support/temp-dir.js';
+import { byRegion, regionSchema } from '../support/region-table.js';
 
 /**
  * Model test of expiry + orphan removal: random histories (upserts, deletes of whole data
@@ -23,12 +21,7 @@ const RUNS = Number(process.env['MODEL_RUNS'] ?? 25);
 const tempDir = useTempDir('icetide-expiry-model-');
 const DAY = 86_400_000;
 
-const schema = new Schema(0, [
-  { id: 1, name: 'id', required: true, type: primitive('long') },
-  { id: 2, name: 'region', required: false, type: primitive('int') },
-  { id: 3, name: 'v', required: false, type: primitive('string') },
-], [1]);
-const byRegion: PartitionSpec = { specId: 0, fields: [{ sourceId: 2, fieldId: 1000, name: 'region', transform: { kind: 'identity' } }] };
+const schema = regionSchema;
 
 type Step = { kind: 'upsert'; keys: number[] } | { kind: 'drop-file'; pick: number } | { kind: 'tag'; pick: number } | { kind: 'rewrite-manifests' };
 const stepArb: fc.Arbitrary<Step> = fc.oneof(

@@ -8,25 +8,18 @@ import { reachableFrom } from '../../manager/expiry/reachable-files.js';
 import { FilesystemCatalog } from '../../src/catalog/filesystem-catalog.js';
 import { openTable } from '../../src/catalog/open-table.js';
 import { scanTable } from '../../src/iceberg/read/table-scan.js';
-import type { PartitionSpec } from '../../src/iceberg/spec/partition-spec.js';
-import { Schema } from '../../src/iceberg/spec/schema.js';
-import { primitive } from '../../src/iceberg/spec/types.js';
 import { Table } from '../../src/iceberg/table.js';
 import { findResumeState } from '../../src/sink/resume-state.js';
 import { TableWriter } from '../../src/sink/table-writer.js';
 import { FIXTURES } from '../fixtures-path.js';
 import { useTempDir } from '../support/temp-dir.js';
+import { byRegion, regionSchema } from '../support/region-table.js';
 
 const tempDir = useTempDir('icetide-expiry-');
 const DAY = 86_400_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-const schema = new Schema(0, [
-  { id: 1, name: 'id', required: true, type: primitive('long') },
-  { id: 2, name: 'region', required: false, type: primitive('int') },
-  { id: 3, name: 'v', required: false, type: primitive('string') },
-], [1]);
-const byRegion: PartitionSpec = { specId: 0, fields: [{ sourceId: 2, fieldId: 1000, name: 'region', transform: { kind: 'identity' } }] };
+const schema = regionSchema;
 
 async function newTable(props: Record<string, string> = {}): Promise<Table> {
   return new FilesystemCatalog(tempDir()).createTable({ namespace: ['m'], name: 't' }, { schema, spec: byRegion, properties: { 'write.parquet.compression-codec': 'uncompressed', ...props } });

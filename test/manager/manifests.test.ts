@@ -7,23 +7,16 @@ import { FilesystemCatalog } from '../../src/catalog/filesystem-catalog.js';
 import { openTable } from '../../src/catalog/open-table.js';
 import { scanTable } from '../../src/iceberg/read/table-scan.js';
 import type { ManifestFile } from '../../src/iceberg/spec/manifest-list.js';
-import type { PartitionSpec } from '../../src/iceberg/spec/partition-spec.js';
-import { Schema } from '../../src/iceberg/spec/schema.js';
-import { primitive } from '../../src/iceberg/spec/types.js';
 import type { Table } from '../../src/iceberg/table.js';
 import { findResumeState, SUMMARY } from '../../src/sink/resume-state.js';
 import { TableWriter } from '../../src/sink/table-writer.js';
 import { FIXTURES } from '../fixtures-path.js';
 import { useTempDir } from '../support/temp-dir.js';
+import { byRegion, regionSchema } from '../support/region-table.js';
 
 const tempDir = useTempDir('icetide-manifests-');
 
-const schema = new Schema(0, [
-  { id: 1, name: 'id', required: true, type: primitive('long') },
-  { id: 2, name: 'region', required: false, type: primitive('int') },
-  { id: 3, name: 'v', required: false, type: primitive('string') },
-], [1]);
-const byRegion: PartitionSpec = { specId: 0, fields: [{ sourceId: 2, fieldId: 1000, name: 'region', transform: { kind: 'identity' } }] };
+const schema = regionSchema;
 
 async function upsertTable(commits: number): Promise<Table> {
   const t = await new FilesystemCatalog(tempDir()).createTable({ namespace: ['m'], name: 't' }, { schema, spec: byRegion, properties: { 'write.parquet.compression-codec': 'uncompressed' } });

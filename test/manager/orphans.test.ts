@@ -10,25 +10,18 @@ import { openTable } from '../../src/catalog/open-table.js';
 import { ValidationError } from '../../src/errors.js';
 import type { FileInfo, FileIO } from '../../src/io/file-io.js';
 import { scanTable } from '../../src/iceberg/read/table-scan.js';
-import type { PartitionSpec } from '../../src/iceberg/spec/partition-spec.js';
-import { Schema } from '../../src/iceberg/spec/schema.js';
-import { primitive } from '../../src/iceberg/spec/types.js';
 import { Table } from '../../src/iceberg/table.js';
 import { isInflightMarker } from '../../src/sink/inflight-marker.js';
 import { TableWriter } from '../../src/sink/table-writer.js';
 import { FIXTURES } from '../fixtures-path.js';
 import { useTempDir } from '../support/temp-dir.js';
+import { byRegion, regionSchema } from '../support/region-table.js';
 
 const tempDir = useTempDir('icetide-orphans-');
 const DAY = 86_400_000;
 const eq = { equalSchemes: DEFAULT_EQUAL_SCHEMES, equalAuthorities: {} };
 
-const schema = new Schema(0, [
-  { id: 1, name: 'id', required: true, type: primitive('long') },
-  { id: 2, name: 'region', required: false, type: primitive('int') },
-  { id: 3, name: 'v', required: false, type: primitive('string') },
-], [1]);
-const byRegion: PartitionSpec = { specId: 0, fields: [{ sourceId: 2, fieldId: 1000, name: 'region', transform: { kind: 'identity' } }] };
+const schema = regionSchema;
 
 async function newTable(): Promise<Table> {
   return new FilesystemCatalog(tempDir()).createTable({ namespace: ['m'], name: 't' }, { schema, spec: byRegion, properties: { 'write.parquet.compression-codec': 'uncompressed' } });

@@ -5,12 +5,11 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FilesystemCatalog } from '../../src/catalog/filesystem-catalog.js';
 import { scanTable } from '../../src/iceberg/read/table-scan.js';
-import { Schema } from '../../src/iceberg/spec/schema.js';
-import { primitive } from '../../src/iceberg/spec/types.js';
 import type { PartitionSpec } from '../../src/iceberg/spec/partition-spec.js';
 import type { Table } from '../../src/iceberg/table.js';
 import type { ChangeEvent } from '../../src/sink/change-event.js';
 import { TableWriter } from '../../src/sink/table-writer.js';
+import { byRegion, regionSchema } from '../support/region-table.js';
 
 /**
  * Model-based test of the upsert sink (DESIGN.md "Writing"): random change streams (inserts,
@@ -24,12 +23,7 @@ const RUNS = Number(process.env['MODEL_RUNS'] ?? 250); // 8 properties x 250 = 2
 type Row = { id: bigint; region: number; v: string };
 interface Intent { key: number; kind: 'upsert' | 'delete'; region: number; v: string }
 
-const schema = new Schema(0, [
-  { id: 1, name: 'id', required: true, type: primitive('long') },
-  { id: 2, name: 'region', required: false, type: primitive('int') },
-  { id: 3, name: 'v', required: false, type: primitive('string') },
-], [1]);
-const byRegion: PartitionSpec = { specId: 0, fields: [{ sourceId: 2, fieldId: 1000, name: 'region', transform: { kind: 'identity' } }] };
+const schema = regionSchema;
 const byIdBucket: PartitionSpec = { specId: 0, fields: [{ sourceId: 1, fieldId: 1000, name: 'id_bucket', transform: { kind: 'bucket', n: 4 } }] };
 
 const intentArb = fc.record({ key: fc.integer({ min: 0, max: 12 }), kind: fc.constantFrom<'upsert' | 'delete'>('upsert', 'upsert', 'delete'), region: fc.integer({ min: 0, max: 2 }), v: fc.string({ maxLength: 3 }) });
