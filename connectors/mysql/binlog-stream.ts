@@ -85,18 +85,26 @@ export async function* streamBinlog(start: BinlogPosition | { readonly gtidSet: 
     let file = resumeAt?.file ?? '';
     let gtid: string | undefined;
     let open: RowChange[] = [];
+    // Where the stream is between transactions (undefined inside one): a clean resume point.
+    let between: BinlogPosition | undefined = resumeAt;
     let client: BinlogClient | undefined = undefined;
     const onEvent = (e: BinlogEvent): void => {
       switch (e.type) {
         case 'rotate':
           file = e.file;
+          if (between) between = { file, pos: e.pos };
           return;
         case 'gtid':
           gtid = e.gtid;
           open = [];
+          between = undefined;
           return;
         case 'begin':
           open = [];
+          between = undefined;
+          return;
+        case 'other':
+          if (between && e.nextPos > 0) between = { file, pos: e.nextPos };
           return;
         case 'rows':
           for (const r of e.rows) open.push({ op: e.op, table: `${e.schema}.${e.table}`, ...(r.before ? { before: r.before } : {}), ...(r.after ? { after: r.after } : {}) });
@@ -105,6 +113,7 @@ export async function* streamBinlog(start: BinlogPosition | { readonly gtidSet: 
           const ddl = e.query !== undefined && !/^\s*COMMIT\b/i.test(e.query) && touches(e.query, o.tables) ? e.query : undefined;
           out.pushNow({ end: { file, pos: e.nextPos, ...(gtid ? { gtid } : {}) }, timestampMs: e.timestampMs, changes: open, ...(ddl ? { ddl } : {}) });
           open = [];
+          between = { file, pos: e.nextPos };
           if (out.size > HIGH_WATER) client?.pause();
         }
       }
@@ -121,8 +130,14 @@ export async function* streamBinlog(start: BinlogPosition | { readonly gtidSet: 
         if (next === 'timeout') {
           if (Date.now() - lastActivity < o.heartbeatIntervalMs) continue;
           lastActivity = Date.now();
-          const head = resumeAt ? await caughtUp(o, resumeAt) : undefined;
-          if (head && resumeAt) yield { kind: 'caught-up', at: resumeAt, serverTimeMs: head.serverTimeMs };
+          // Nothing queued and not inside a transaction: the stream position is where
+          // everything read so far ends (past any events that follow the last transaction).
+          const at = between && out.size === 0 && (!resumeAt || compareBinlog(between, resumeAt) >= 0) ? between : resumeAt;
+          const head = at ? await caughtUp(o, at) : undefined;
+          if (head && at) {
+            resumeAt = at;
+            yield { kind: 'caught-up', at, serverTimeMs: head.serverTimeMs };
+          }
           continue;
         }
         const item = next.item;

@@ -17,7 +17,9 @@ export type BinlogEvent =
   | { readonly type: 'rows'; readonly op: 'insert' | 'update' | 'delete'; readonly schema: string; readonly table: string; readonly rows: readonly { before?: RowImage; after?: RowImage }[]; readonly timestampMs: number }
   /** A group ends: XID, COMMIT, or a statement outside a transaction (DDL). */
   | { readonly type: 'commit'; readonly nextPos: number; readonly timestampMs: number; readonly query?: string; readonly schema?: string }
-  | { readonly type: 'begin' };
+  | { readonly type: 'begin' }
+  /** Any other event (format description, GTID list, checkpoint...): where the stream now is. */
+  | { readonly type: 'other'; readonly nextPos: number };
 
 export interface BinlogClientOptions {
   readonly host: string;
@@ -58,8 +60,6 @@ interface RawZongJi {
 
 type ZongJiCtor = new (dsn: Record<string, unknown>) => RawZongJi;
 
-const EVENTS = ['rotate', 'tablemap', 'writerows', 'updaterows', 'deleterows', 'xid', 'query', 'mariadbgtid', 'gtid'];
-
 export class BinlogClient {
   private readonly zj: RawZongJi;
   private paused = false;
@@ -87,7 +87,8 @@ export class BinlogClient {
     this.zj.start({
       serverId: this.o.serverId,
       ...('gtidSet' in s ? { gtidSet: s.gtidSet } : { filename: s.file, position: s.pos }),
-      includeEvents: EVENTS,
+      // Every event: those between transactions (format, GTID list, checkpoint) move the
+      // stream position, which is how the head of a freshly rotated binlog is recognised.
       includeSchema: Object.fromEntries(Object.entries(this.o.tables).map(([db, t]) => [db, [...t]])),
     });
   }
@@ -123,7 +124,8 @@ function toEvent(e: RawEvent): BinlogEvent | undefined {
     case 'mariadbgtid':
       return { type: 'gtid', gtid: String(e.gtid), standalone: e.standalone === true };
     case 'gtid':
-      return { type: 'gtid', gtid: String(e.gtid), standalone: false };
+    case 'anonymousgtid':
+      return { type: 'gtid', gtid: String(e.gtid ?? ''), standalone: false };
     case 'xid':
       return { type: 'commit', nextPos: e.nextPosition, timestampMs: e.timestamp };
     case 'query': {
@@ -148,6 +150,6 @@ function toEvent(e: RawEvent): BinlogEvent | undefined {
       return { type: 'rows', op, schema: meta.parentSchema, table: meta.tableName, rows, timestampMs: e.timestamp };
     }
     default:
-      return undefined;
+      return { type: 'other', nextPos: e.nextPosition };
   }
 }

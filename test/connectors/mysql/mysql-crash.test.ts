@@ -106,11 +106,16 @@ readiness: { idle-commit-interval-ms: 1 }
     for await (const b of scanTable(await catalog.loadTable({ namespace: ['db'], name: 'orders' }))) for (const r of b) got.push(fmt(r));
     expect(got.length).toBe(want.length);
     expect(got.sort()).toEqual(want);
-    // The keyless append table: every source row exactly once.
+    // The keyless append table: every source row; the rows that existed before the pipeline
+    // started exactly once. A row inserted while the snapshot runs may be read by the snapshot
+    // and replayed from the binlog too (no consistent snapshot yet; connectors/mysql/README.md).
     const [logSrc] = await c.query('SELECT n FROM shop.log');
     const logGot: number[] = [];
     for await (const b of scanTable(await catalog.loadTable({ namespace: ['db'], name: 'log' }))) for (const r of b) logGot.push(r['n'] as number);
-    expect(logGot.sort((a, b) => a - b)).toEqual((logSrc as { n: number }[]).map((r) => r.n).sort((a, b) => a - b));
+    expect([...new Set(logGot)].sort((a, b) => a - b)).toEqual((logSrc as { n: number }[]).map((r) => r.n).sort((a, b) => a - b));
+    const initial = logGot.filter((n) => n <= 3000);
+    expect(initial.length).toBe(3000);
+    expect(new Set(initial).size).toBe(3000);
     // The changelog: no change twice (a position + key + op identifies one change here).
     const changes: string[] = [];
     for await (const b of scanTable(await catalog.loadTable({ namespace: ['db'], name: 'orders_log' }))) for (const r of b) changes.push(`${r['_source_position']}|${r['id']}|${r['_op']}`);
