@@ -85,8 +85,10 @@ export class PipelineRunner {
     const commitAll = async (batch: ChangeBatch): Promise<void> => {
       const now = Date.now();
       for (const w of this.writers) {
-        // An idle table commits now and then too: its position and watermark move on.
-        const force = w.dirty || now - w.lastCommitMs >= (o.idleCommitIntervalMs ?? 60_000);
+        // An idle table commits now and then too: its position and watermark move on. A table
+        // that never committed commits at once, or a restart would re-read the source from the
+        // start (for a database source: a new snapshot, appended again to append tables).
+        const force = w.dirty || w.committed === undefined || now - w.lastCommitMs >= (o.idleCommitIntervalMs ?? 60_000);
         const t0 = performance.now();
         const stats = await w.writer.commit({ position: batch.position, phase: batch.phase, ...(batch.watermarkMs !== undefined ? { watermarkMs: batch.watermarkMs } : {}), force });
         if (stats) {
