@@ -14,29 +14,17 @@ import { FilesystemCatalog } from '../src/catalog/filesystem-catalog.js';
 import { mapBounded } from '../src/concurrency/map-bounded.js';
 import { dataFileFromMetrics } from '../src/iceberg/data-file-builder.js';
 import { scanTable } from '../src/iceberg/read/table-scan.js';
-import { Schema } from '../src/iceberg/spec/schema.js';
-import { decimal, primitive } from '../src/iceberg/spec/types.js';
 import type { Table } from '../src/iceberg/table.js';
 import { ParquetFileWriter, parquetWriteOptionsFromProperties } from '../src/parquet/index.js';
 import { writeEqualityDeletes } from '../src/sink/delete-file-writers.js';
 import { printTable, writeResults } from './bench-stats.js';
+import { wideRow, wideSchema } from './wide-table.js';
 
 const FILES = Number(process.argv[2] ?? 2000);
 const ROWS_PER_FILE = Number(process.argv[3] ?? 500);
 const ROWS = FILES * ROWS_PER_FILE;
-const schema = new Schema(0, [
-  { id: 1, name: 'id', required: true, type: primitive('long') },
-  { id: 2, name: 'n', required: false, type: primitive('int') },
-  { id: 3, name: 'x', required: false, type: primitive('double') },
-  { id: 4, name: 'amount', required: false, type: decimal(18, 4) },
-  { id: 5, name: 'name', required: false, type: primitive('string') },
-  { id: 6, name: 'tag', required: false, type: primitive('string') },
-  { id: 7, name: 'ts', required: false, type: primitive('timestamptz') },
-  { id: 8, name: 'day', required: false, type: primitive('date') },
-  { id: 9, name: 'flag', required: false, type: primitive('boolean') },
-  { id: 10, name: 'maybe', required: false, type: primitive('long') },
-], [1]);
-const row = (i: number) => ({ id: BigInt(i), n: i % 1000, x: i / 7, amount: BigInt(i) * 37n, name: `name-${i}-${(i * 2654435761) % 1e9}`, tag: ['a', 'b', 'c', 'd'][i % 4]!, ts: 1_700_000_000_000_000n + BigInt(i), day: 19000 + (i % 365), flag: i % 2 === 0, maybe: i % 10 === 0 ? null : BigInt(i) });
+const schema = wideSchema;
+const row = wideRow;
 
 async function fullScan(t: Table): Promise<{ ms: number; rows: number }> {
   const began = performance.now();

@@ -10,27 +10,15 @@ import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { FilesystemCatalog } from '../src/catalog/filesystem-catalog.js';
 import { scanTable } from '../src/iceberg/read/table-scan.js';
-import { Schema } from '../src/iceberg/spec/schema.js';
-import { decimal, primitive } from '../src/iceberg/spec/types.js';
 import type { ChangeEvent } from '../src/sink/change-event.js';
 import { TableWriter } from '../src/sink/table-writer.js';
 import { printTable, stats, writeResults } from './bench-stats.js';
+import { wideRow, wideSchema } from './wide-table.js';
 
 const ROWS = Number(process.argv[2] ?? 1_000_000);
 const RUNS = Number(process.argv[3] ?? 3);
-const schema = new Schema(0, [
-  { id: 1, name: 'id', required: true, type: primitive('long') },
-  { id: 2, name: 'n', required: false, type: primitive('int') },
-  { id: 3, name: 'x', required: false, type: primitive('double') },
-  { id: 4, name: 'amount', required: false, type: decimal(18, 4) },
-  { id: 5, name: 'name', required: false, type: primitive('string') },
-  { id: 6, name: 'tag', required: false, type: primitive('string') },
-  { id: 7, name: 'ts', required: false, type: primitive('timestamptz') },
-  { id: 8, name: 'day', required: false, type: primitive('date') },
-  { id: 9, name: 'flag', required: false, type: primitive('boolean') },
-  { id: 10, name: 'maybe', required: false, type: primitive('long') },
-], [1]);
-const row = (i: number) => ({ id: BigInt(i), n: i % 1000, x: i / 7, amount: BigInt(i) * 37n, name: `name-${i}-${(i * 2654435761) % 1e9}`, tag: ['a', 'b', 'c', 'd'][i % 4]!, ts: 1_700_000_000_000_000n + BigInt(i), day: 19000 + (i % 365), flag: i % 2 === 0, maybe: i % 10 === 0 ? null : BigInt(i) });
+const schema = wideSchema;
+const row = wideRow;
 
 const wh = fs.mkdtempSync(path.join(os.tmpdir(), 'icetide-bench-scan-'));
 try {
