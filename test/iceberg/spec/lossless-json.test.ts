@@ -2,6 +2,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InvalidMetadataError } from '../../../src/errors.js';
 import { parseJson, stringifyJson, type JsonValue } from '../../../src/iceberg/spec/lossless-json.js';
+import { errorOf as expectError } from '../../support/error-of.js';
+
+const errorOf = (fn: () => unknown) => expectError(fn, InvalidMetadataError);
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
@@ -46,15 +49,6 @@ function rounded(v: JsonValue): unknown {
   return v;
 }
 
-function errorOf(fn: () => unknown): InvalidMetadataError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(InvalidMetadataError);
-    return e as InvalidMetadataError;
-  }
-  throw new Error('expected an error');
-}
 
 describe('parseJson', () => {
   it('keeps integers beyond 2^53 exact as bigint and safe integers as numbers', () => {

@@ -16,16 +16,10 @@ import {
   typeToJson,
 } from '../../../src/iceberg/spec/schema-json.js';
 import { typesEqual, type IcebergType, type NestedField, type PrimitiveTypeName } from '../../../src/iceberg/spec/types.js';
+import { errorOf as expectError } from '../../support/error-of.js';
 
-function errorOf(fn: () => unknown): InvalidMetadataError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(InvalidMetadataError);
-    return e as InvalidMetadataError;
-  }
-  throw new Error('expected an error');
-}
+const errorOf = (fn: () => unknown) => expectError(fn, InvalidMetadataError);
+
 
 describe('typeFromJson / typeToJson', () => {
   it.each([

@@ -10,6 +10,9 @@ import {
   tableMetadataToJson,
 } from '../../../src/iceberg/spec/table-metadata-parser.js';
 import type { TableMetadata } from '../../../src/iceberg/spec/table-metadata.js';
+import { errorOf as expectError } from '../../support/error-of.js';
+
+const errorOf = (fn: () => unknown) => expectError(fn, Error);
 
 const FIXTURES = path.resolve(process.cwd(), '../shared/iceberg-fixtures');
 const EXAMPLES = path.join(FIXTURES, 'metadata-json-examples');
@@ -45,15 +48,6 @@ const rel = (file: string): string => path.relative(FIXTURES, file);
 const load = (file: string): TableMetadata => parseTableMetadata(readFileSync(file, 'utf8'), file);
 const loadFixture = (table: string, file: string): TableMetadata => load(path.join(FIXTURES, table, 'table', 'metadata', file));
 
-function errorOf(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(Error);
-    return e as Error;
-  }
-  throw new Error('expected an error');
-}
 
 /** Java's message without the exception class, `from json:` worded as ours, lower case. */
 function javaProblem(detail: string): string {
