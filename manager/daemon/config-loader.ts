@@ -11,6 +11,7 @@ import { parseDuration } from '../../src/cli/duration.js';
 import { substituteEnv, type Env, type EnvIssue } from '../../src/pipeline/config-env.js';
 import { formatKeyPath, type ConfigIssue } from '../../src/pipeline/config.js';
 import { isJobName } from '../jobs.js';
+import { POSTGRES_DEFAULT_SCHEMA, type StateStoreConfig } from '../state/state-store-config.js';
 import { globToRegex, type JobPolicy, type ManagerConfig, type Policy, type TimeWindow } from './config.js';
 import { managerConfigSchema, WINDOW_RE, type RawJobPolicy, type RawManagerConfig } from './config-schema.js';
 
@@ -87,9 +88,16 @@ function toPolicies(raw: RawManagerConfig, tree: unknown): Policy[] {
   });
 }
 
+/** SQLite by default at `<warehouse>/_icetide/manager.db`; the schema enforced the rest. */
+function toStateStoreConfig(s: RawManagerConfig['state'], warehouse: string, baseDir: string): StateStoreConfig {
+  if (s.type === 'postgres') return { type: 'postgres', url: s.url!, schema: s.schema ?? POSTGRES_DEFAULT_SCHEMA };
+  const file = s.path === undefined ? path.join(warehouse, '_icetide', 'manager.db') : s.path === ':memory:' ? ':memory:' : path.resolve(baseDir, s.path);
+  return { type: 'sqlite', path: file };
+}
+
 /**
  * Parses and validates a manager config. `source` names the file in messages; relative paths
- * (warehouse, state.path) are resolved against `baseDir`. The bearer token comes from
+ * (warehouse, a SQLite state.path) are resolved against `baseDir`. The bearer token comes from
  * `auth.token`, else from `ICETIDE_MANAGER_TOKEN`.
  */
 export function parseManagerConfig(text: string, source: string, env: Env, baseDir = process.cwd()): ManagerConfig {
@@ -110,7 +118,7 @@ export function parseManagerConfig(text: string, source: string, env: Env, baseD
     warehouse,
     http: { host: raw.http.host, port: raw.http.port },
     ...(token ? { authToken: token } : {}),
-    statePath: raw.state.path === undefined ? path.join(warehouse, '_icetide', 'manager.db') : raw.state.path === ':memory:' ? ':memory:' : path.resolve(baseDir, raw.state.path),
+    state: toStateStoreConfig(raw.state, warehouse, baseDir),
     scheduler: {
       maxConcurrentJobs: raw.scheduler['max-concurrent-jobs'],
       pollIntervalMs: parseDuration(raw.scheduler['poll-interval'], 'scheduler.poll-interval'),

@@ -4,6 +4,8 @@
  */
 import { z } from 'zod';
 import { JOB_NAMES } from '../jobs.js';
+import { redactUrl } from '../state/redact-url.js';
+import { POSTGRES_URL_RE, SCHEMA_NAME_RE, STATE_STORE_TYPES } from '../state/state-store-config.js';
 
 function strict<S extends z.ZodRawShape>(shape: S) {
   const allowed = Object.keys(shape).join(', ');
@@ -47,6 +49,29 @@ const policy = strict({
   jobs: strict(jobNames),
 });
 
+/**
+ * `state`: `{ path }` (SQLite, as before), `{ type: sqlite, path }` or
+ * `{ type: postgres, url, schema }`. Keys of the other type are errors rather than ignored,
+ * so a half-edited section cannot silently fall back to SQLite.
+ */
+const stateStore = strict({
+  type: z.enum(STATE_STORE_TYPES, { error: (iss) => `expected one of: ${STATE_STORE_TYPES.join(', ')}, got ${JSON.stringify(iss.input)}` }).optional(),
+  path: z.string().min(1).optional(),
+  url: z.string().min(1).optional(),
+  schema: z.string().regex(SCHEMA_NAME_RE, { error: 'expected a lower-case PostgreSQL name ([a-z_][a-z0-9_]*, at most 63 characters)' }).optional(),
+}).superRefine((s, ctx) => {
+  const add = (key: string, message: string) => ctx.addIssue({ code: 'custom', path: [key], message, input: undefined });
+  if (s.type === 'postgres') {
+    if (s.url === undefined) add('url', 'missing required key (expected a postgres://user@host:5432/db URL when state.type is postgres)');
+    // redacted: the URL may carry a password, and config errors are printed
+    else if (!POSTGRES_URL_RE.test(s.url)) add('url', `expected a postgres://user@host:5432/db URL, got ${JSON.stringify(redactUrl(s.url))}`);
+    if (s.path !== undefined) add('path', 'only for state.type sqlite (PostgreSQL is chosen by url)');
+  } else {
+    if (s.url !== undefined) add('url', 'only for state.type postgres (add `type: postgres`)');
+    if (s.schema !== undefined) add('schema', 'only for state.type postgres (add `type: postgres`)');
+  }
+});
+
 export const managerConfigSchema = strict({
   warehouse: z.string().min(1),
   http: strict({
@@ -54,7 +79,7 @@ export const managerConfigSchema = strict({
     port: z.number().int().min(0).max(65535).default(8181),
   }).default({ host: '127.0.0.1', port: 8181 }),
   auth: strict({ token: z.string().min(1).optional() }).default({}),
-  state: strict({ path: z.string().min(1).optional() }).default({}),
+  state: stateStore.default({}),
   scheduler: strict({
     'max-concurrent-jobs': z.number().int().positive().default(2),
     'poll-interval': duration.default('10s'),

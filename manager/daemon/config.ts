@@ -1,4 +1,5 @@
 import type { JobName, JobOptions } from '../jobs.js';
+import type { StateStoreConfig } from '../state/state-store-config.js';
 
 /** A UTC time-of-day window in minutes since midnight; end may be < start (wraps midnight). */
 export interface TimeWindow {
@@ -39,8 +40,8 @@ export interface ManagerConfig {
   readonly warehouse: string;
   readonly http: { readonly host: string; readonly port: number };
   readonly authToken?: string;
-  /** SQLite file of the state store; default `<warehouse>/_icetide/manager.db`. */
-  readonly statePath: string;
+  /** Where runs are recorded; default SQLite at `<warehouse>/_icetide/manager.db`. */
+  readonly state: StateStoreConfig;
   readonly scheduler: {
     readonly maxConcurrentJobs: number;
     readonly pollIntervalMs: number;

@@ -4,7 +4,7 @@ import { LocalFileIO } from '../../src/io/local-file-io.js';
 import { silentLogger, type Logger } from '../../src/logging/logger.js';
 import { buildApiServer } from '../http/server.js';
 import { JobRegistry, type MaintenanceJob } from '../jobs.js';
-import { SqliteStateStore } from '../state/sqlite-state-store.js';
+import { openStateStore } from '../state/open-state-store.js';
 import type { StateStore } from '../state/state-store.js';
 import type { ManagerConfig } from './config.js';
 import { expireJob } from './expire-job.js';
@@ -44,7 +44,7 @@ export class Manager {
   constructor(readonly config: ManagerConfig, private readonly o: ManagerOptions = {}) {
     this.logger = o.logger ?? silentLogger;
     this.catalog = new FilesystemCatalog(config.warehouse);
-    this.store = o.store ?? new SqliteStateStore(config.statePath);
+    this.store = o.store ?? openStateStore(config.state);
     this.scheduler = new Scheduler({
       catalog: this.catalog,
       store: this.store,
@@ -73,6 +73,8 @@ export class Manager {
 
   /** Listens on the configured host/port (port 0: any free port) and starts the scheduler; returns the URL. */
   async start(): Promise<string> {
+    // an unreachable or unusable store fails the start, before anything listens or runs
+    await this.store.open();
     const app = await this.api();
     const url = await app.listen({ host: this.config.http.host, port: this.config.http.port });
     await this.scheduler.start();

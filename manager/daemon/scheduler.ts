@@ -148,7 +148,11 @@ export class Scheduler {
   private launch(table: string, p: JobPolicy): Running {
     const r: Running = { table, job: p.job, startedAtMs: this.now(), controller: new AbortController() };
     this.running.set(table, r);
-    r.promise = this.execute(r, p).finally(() => {
+    // The job's own failures are recorded by execute(); what reaches this catch is the state
+    // store failing to record (e.g. PostgreSQL unreachable), which must not crash the daemon.
+    r.promise = this.execute(r, p).catch((err: unknown) => {
+      this.o.logger.error('could not record a maintenance run in the state store', { table, job: p.job, ...(r.runId !== undefined ? { run: r.runId } : {}), error: err instanceof Error ? err.message : String(err) });
+    }).finally(() => {
       this.running.delete(table);
       this.statuses = this.statuses.map((s) => (s.table === table && s.job === p.job && s.state === 'running' ? { ...s, state: 'waiting', reason: 'finished; re-evaluated at the next poll' } : s));
     });

@@ -1,23 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { RunEnd, RunQuery, RunRecord, RunResult, RunStart, RunTotals, StateStore } from './state-store.js';
-
-interface RunRow {
-  id: number;
-  table_name: string;
-  job: string;
-  started_at_ms: number;
-  ended_at_ms: number | null;
-  result: RunResult;
-  files_in: number;
-  bytes_in: number;
-  files_out: number;
-  bytes_out: number;
-  summary: string | null;
-  error: string | null;
-  owner: string;
-}
+import { ABANDONED_MESSAGE, DEFAULT_LIST_LIMIT, toRecord, toTotals, type RunRow, type TotalsRow } from './run-row.js';
+import type { RunEnd, RunQuery, RunRecord, RunStart, RunTotals, StateStore } from './state-store.js';
+import { NoSuchRunError, StateStoreUnavailableError } from './state-store-errors.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS runs (
@@ -38,40 +24,33 @@ CREATE TABLE IF NOT EXISTS runs (
 CREATE INDEX IF NOT EXISTS runs_by_table ON runs (table_name, job, id);
 `;
 
-function toRecord(r: RunRow): RunRecord {
-  return {
-    id: r.id,
-    table: r.table_name,
-    job: r.job,
-    startedAtMs: r.started_at_ms,
-    ...(r.ended_at_ms !== null ? { endedAtMs: r.ended_at_ms } : {}),
-    result: r.result,
-    filesIn: r.files_in,
-    bytesIn: r.bytes_in,
-    filesOut: r.files_out,
-    bytesOut: r.bytes_out,
-    ...(r.summary !== null ? { summary: r.summary } : {}),
-    ...(r.error !== null ? { error: r.error } : {}),
-    owner: r.owner,
-  };
-}
-
 /** The default state store: one SQLite file (`<warehouse>/_icetide/manager.db`), WAL mode. */
 export class SqliteStateStore implements StateStore {
   private readonly db: Database.Database;
 
-  /** `file` is a path or `:memory:`. */
-  constructor(file: string) {
-    if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
-    this.db = new Database(file);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('busy_timeout = 5000');
-    this.db.exec(SCHEMA);
+  /** `file` is a path or `:memory:`; throws StateStoreUnavailableError when it cannot be opened. */
+  constructor(readonly file: string) {
+    try {
+      if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+      this.db = new Database(file);
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma('busy_timeout = 5000');
+      this.db.exec(SCHEMA);
+    } catch (err) {
+      throw new StateStoreUnavailableError(
+        `cannot open the manager state store ${file}: ${err instanceof Error ? err.message : String(err)}; check state.path in the manager config (its directory must be creatable and writable)`,
+        { path: file },
+        { cause: err },
+      );
+    }
   }
+
+  /** The file is opened by the constructor. */
+  async open(): Promise<void> {}
 
   private get(id: number): RunRecord {
     const row = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as RunRow | undefined;
-    if (!row) throw new Error(`no run ${id} in the state store`);
+    if (!row) throw new NoSuchRunError(`no run ${id} in the state store ${this.file}`, { run: id, path: this.file });
     return toRecord(row);
   }
 
@@ -101,7 +80,7 @@ export class SqliteStateStore implements StateStore {
     filter('job', q.job);
     filter('result', q.result);
     const sql = `SELECT * FROM runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
-    return (this.db.prepare(sql).all(...args, q.limit ?? 50) as RunRow[]).map(toRecord);
+    return (this.db.prepare(sql).all(...args, q.limit ?? DEFAULT_LIST_LIMIT) as RunRow[]).map(toRecord);
   }
 
   async lastRun(table: string, job: string): Promise<RunRecord | undefined> {
@@ -114,14 +93,16 @@ export class SqliteStateStore implements StateStore {
   async totals(): Promise<RunTotals[]> {
     const rows = this.db
       .prepare('SELECT table_name, job, result, COUNT(*) AS runs, SUM(bytes_in) AS bytes_in, SUM(bytes_out) AS bytes_out, SUM(files_in) AS files_in, SUM(files_out) AS files_out FROM runs GROUP BY table_name, job, result ORDER BY table_name, job, result')
-      .all() as { table_name: string; job: string; result: RunResult; runs: number; bytes_in: number; bytes_out: number; files_in: number; files_out: number }[];
-    return rows.map((r) => ({ table: r.table_name, job: r.job, result: r.result, runs: r.runs, bytesIn: r.bytes_in, bytesOut: r.bytes_out, filesIn: r.files_in, filesOut: r.files_out }));
+      .all() as TotalsRow[];
+    return rows.map(toTotals);
   }
 
   async abandonRunning(host: string, atMs: number): Promise<number> {
+    // An exact prefix test, not LIKE: LIKE is case-insensitive in SQLite and reads `_`/`%` in a
+    // host name as wildcards, so it could abort another host's runs.
     return this.db
-      .prepare("UPDATE runs SET result = 'aborted', ended_at_ms = ?, error = 'the manager process stopped during the run' WHERE result = 'running' AND (owner = ? OR owner LIKE ?)")
-      .run(atMs, host, `${host}:%`).changes;
+      .prepare("UPDATE runs SET result = 'aborted', ended_at_ms = ?, error = ? WHERE result = 'running' AND (owner = ? OR substr(owner, 1, length(?) + 1) = ? || ':')")
+      .run(atMs, ABANDONED_MESSAGE, host, host, host).changes;
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,7 @@
 /**
  * Where the manager records maintenance runs. Small on purpose: SQLite (better-sqlite3) is the
- * default, and a PostgreSQL store can implement the same few methods later.
+ * default (`sqlite-state-store.ts`); PostgreSQL (`postgres-state-store.ts`) lets several
+ * daemons share one history. `open-state-store.ts` picks one from the config.
  */
 export type RunResult = 'running' | 'succeeded' | 'noop' | 'failed' | 'aborted';
 
@@ -59,14 +60,26 @@ export interface RunTotals {
   readonly filesOut: number;
 }
 
+/**
+ * Every method may throw a StateStoreError (`state-store-errors.ts`): unavailable (retriable),
+ * access refused, or a failed query.
+ */
 export interface StateStore {
+  /**
+   * Connects and creates the schema when missing; idempotent. The other methods open the store
+   * themselves, so calling this only makes a daemon fail at start rather than at its first run.
+   */
+  open(): Promise<void>;
   startRun(run: RunStart): Promise<RunRecord>;
   finishRun(id: number, end: RunEnd): Promise<RunRecord>;
   listRuns(q?: RunQuery): Promise<RunRecord[]>;
   /** The newest finished run of a job on a table. */
   lastRun(table: string, job: string): Promise<RunRecord | undefined>;
   totals(): Promise<RunTotals[]>;
-  /** Marks runs left `running` by an earlier process on this host as aborted (crash recovery). */
+  /**
+   * Marks runs left `running` by an earlier process on this host (owner `host` or `host:pid`)
+   * as aborted (crash recovery). Daemons sharing one store are told apart by host name.
+   */
   abandonRunning(host: string, atMs: number): Promise<number>;
   close(): Promise<void>;
 }

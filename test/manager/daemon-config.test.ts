@@ -34,7 +34,7 @@ policies:
       remove-orphans: { options: { older-than: 3d } }
 `);
     expect(c.warehouse).toBe('/etc/icetide/wh');
-    expect(c.statePath).toBe('/etc/icetide/wh/_icetide/manager.db');
+    expect(c.state).toEqual({ type: 'sqlite', path: '/etc/icetide/wh/_icetide/manager.db' });
     expect(c.http).toEqual({ host: '0.0.0.0', port: 9000 });
     expect(c.authToken).toBe('abc');
     expect(c.scheduler).toEqual({ maxConcurrentJobs: 3, pollIntervalMs: 5000, respectWriterCadence: false });
@@ -76,6 +76,33 @@ policies:
     ]);
     expect(issues('http: { port: 8181 }')).toEqual(['warehouse: missing required key (expected string)']);
     expect(issues('')[0]).toMatch(/empty/);
+  });
+
+  it('state: SQLite by default and as before (`state.path`), or PostgreSQL by url with ${ENV} and a default schema', () => {
+    expect(parse('warehouse: ./wh\nstate: { path: run/m.db }').state).toEqual({ type: 'sqlite', path: '/etc/icetide/run/m.db' });
+    expect(parse('warehouse: ./wh\nstate: { path: ":memory:" }').state).toEqual({ type: 'sqlite', path: ':memory:' });
+    expect(parse('warehouse: ./wh\nstate: { type: sqlite }').state).toEqual({ type: 'sqlite', path: '/etc/icetide/wh/_icetide/manager.db' });
+    const pg = parse('warehouse: /wh\nstate:\n  type: postgres\n  url: postgres://icetide:${PGPASS}@db.internal:5432/ops\n', { PGPASS: 's3cret' });
+    expect(pg.state).toEqual({ type: 'postgres', url: 'postgres://icetide:s3cret@db.internal:5432/ops', schema: 'icetide' });
+    expect(parse('warehouse: /wh\nstate: { type: postgres, url: "postgresql://u@h/db", schema: manager_2 }').state).toEqual({ type: 'postgres', url: 'postgresql://u@h/db', schema: 'manager_2' });
+  });
+
+  it('state: every mix-up is reported at its key, and a bad URL is shown without its password', () => {
+    expect(issues('warehouse: /wh\nstate: { type: postgres }')).toEqual(['state.url: missing required key (expected a postgres://user@host:5432/db URL when state.type is postgres)']);
+    expect(issues('warehouse: /wh\nstate: { type: postgres, url: "mysql://u:hunter2@h/db", path: x.db }')).toEqual([
+      'state.path: only for state.type sqlite (PostgreSQL is chosen by url)',
+      'state.url: expected a postgres://user@host:5432/db URL, got "mysql://u:***@h/db"',
+    ]);
+    expect(issues('warehouse: /wh\nstate: { url: "postgres://h/db", schema: ops }')).toEqual([
+      'state.schema: only for state.type postgres (add `type: postgres`)',
+      'state.url: only for state.type postgres (add `type: postgres`)',
+    ]);
+    expect(issues('warehouse: /wh\nstate: { type: mysql }')).toEqual(['state.type: expected one of: sqlite, postgres, got "mysql"']);
+    expect(issues('warehouse: /wh\nstate: { type: postgres, url: "postgres://h/db", schema: Ops-1, user: x }')).toEqual([
+      'state.schema: expected a lower-case PostgreSQL name ([a-z_][a-z0-9_]*, at most 63 characters), got "Ops-1"',
+      'state.user: unknown key (expected one of: type, path, url, schema)',
+    ]);
+    expect(issues('warehouse: /wh\nstate: { type: postgres, url: "postgres://u:${NOPE}@h/db" }')).toEqual(['state.url: environment variable NOPE is not set']);
   });
 
   it('globs: * within a name part, ** across dots; windows wrap midnight', () => {

@@ -3,7 +3,7 @@ import { loadManagerConfig } from '../../../manager/daemon/config-loader.js';
 import type { ManagerConfig } from '../../../manager/daemon/config.js';
 import { defaultJobRegistry, Manager } from '../../../manager/daemon/manager.js';
 import { Scheduler, type JobStatus } from '../../../manager/daemon/scheduler.js';
-import { SqliteStateStore } from '../../../manager/state/sqlite-state-store.js';
+import { openStateStore } from '../../../manager/state/open-state-store.js';
 import type { RunRecord } from '../../../manager/state/state-store.js';
 import { FilesystemCatalog } from '../../catalog/filesystem-catalog.js';
 import { ValidationError } from '../../errors.js';
@@ -28,7 +28,7 @@ async function statusFromDaemon(c: ManagerConfig): Promise<{ url: string; jobs: 
 
 /** Evaluates the policies without running anything (the daemon is not running). */
 async function statusOffline(c: ManagerConfig): Promise<JobStatus[]> {
-  const store = new SqliteStateStore(c.statePath);
+  const store = openStateStore(c.state);
   try {
     const s = new Scheduler({
       catalog: new FilesystemCatalog(c.warehouse), store, registry: defaultJobRegistry(), policies: c.policies,
@@ -97,7 +97,7 @@ export function managerCommand(out: Output): Command {
       const limit = Number(o.limit);
       if (!Number.isInteger(limit) || limit < 1) throw new ValidationError(`--limit takes a positive integer, got "${o.limit}"`);
       const config = await loadManagerConfig(configOf(sub));
-      const store = new SqliteStateStore(config.statePath);
+      const store = openStateStore(config.state);
       try {
         const runs = await store.listRuns({ limit, ...(o.table ? { table: o.table } : {}), ...(o.job ? { job: o.job } : {}) });
         out.out(o.json ? formatJson(runs) : runs.length === 0 ? 'no runs recorded' : formatTable(['RUN', 'TABLE', 'JOB', 'RESULT', 'STARTED', 'TOOK', 'IN files/bytes', 'OUT files/bytes', 'SUMMARY / ERROR'], runs.map(runRow)));
