@@ -106,9 +106,12 @@ export async function* streamBinlog(start: BinlogPosition | { readonly gtidSet: 
         case 'other':
           if (between && e.nextPos > 0) between = { file, pos: e.nextPos };
           return;
-        case 'rows':
-          for (const r of e.rows) open.push({ op: e.op, table: `${e.schema}.${e.table}`, ...(r.before ? { before: r.before } : {}), ...(r.after ? { after: r.after } : {}) });
+        case 'rows': {
+          // One name string per rows event: each row's decoder lookup then hashes it once.
+          const table = `${e.schema}.${e.table}`;
+          for (const r of e.rows) open.push({ op: e.op, table, ...(r.before ? { before: r.before } : {}), ...(r.after ? { after: r.after } : {}) });
           return;
+        }
         case 'commit': {
           const ddl = e.query !== undefined && !/^\s*COMMIT\b/i.test(e.query) && touches(e.query, o.tables) ? e.query : undefined;
           out.pushNow({ end: { file, pos: e.nextPos, ...(gtid ? { gtid } : {}) }, timestampMs: e.timestampMs, changes: open, ...(ddl ? { ddl } : {}) });

@@ -29,11 +29,8 @@ export function connectionOptions(s: ConnectionSettings): mysql.ConnectionOption
     connectTimeout: 10_000,
     // JSON as its text (MariaDB: as stored), like the binlog decoder hands it over.
     jsonStrings: true,
-    // BIT as bytes, like the binlog decoder.
-    typeCast: (field, next) => {
-      if (field.type === 'BIT') return field.buffer();
-      return next();
-    },
+    // BIT arrives as bytes (binary charset), like the binlog decoder hands it over. No
+    // typeCast function: mysql2 would call it with a fresh closure for every value.
   };
 }
 

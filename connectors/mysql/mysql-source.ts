@@ -5,23 +5,26 @@
  */
 import { createHash } from 'node:crypto';
 import { ConfigError } from '../../src/errors.js';
-import type { IcebergType } from '../../src/iceberg/spec/types.js';
+import { stringifyJson, type JsonValue } from '../../src/iceberg/spec/lossless-json.js';
+import { typeToString, type IcebergType } from '../../src/iceberg/spec/types.js';
 import { silentLogger, type Logger } from '../../src/logging/logger.js';
 import type { MySqlSourceConfig, PipelineConfig, TableConfig } from '../../src/pipeline/config.js';
 import { matchTable } from '../../src/pipeline/config.js';
-import type { Source, SourceTable } from '../../src/pipeline/source.js';
+import type { ReadOptions, Source, SourceTable } from '../../src/pipeline/source.js';
 import type { ChangeBatch, ChangeEvent, SourcePosition } from '../../src/sink/change-event.js';
 import { checkNotPurged, streamBinlog, type Transaction } from './binlog-stream.js';
 import { connect, type ConnectionSettings } from './connection.js';
 import { discoverTables, filterOf, type MySqlTable } from './discovery.js';
 import { MySqlSetupError } from './errors.js';
 import {
-  binlogPosition, compareMySqlPositions, formatBinlog, snapshotPosition, toMySqlPosition, type BinlogPosition, type SnapshotPosition,
+  binlogPosition, compareMySqlPositions, formatBinlog, snapshotPosition, toMySqlPosition, viewsJson, type BinlogPosition, type KeyPart, type SnapshotPosition,
 } from './position.js';
 import { RateLimiter } from './rate-limiter.js';
 import { RowDecoder } from './row-decoder.js';
 import { binaryLogs, binlogProblems, masterStatus, serverInfo, type ServerInfo } from './server-checks.js';
-import { readSnapshot, type SnapshotTablePlan } from './snapshot-reader.js';
+import { keyPartOf, readSnapshot, type SnapshotTablePlan } from './snapshot-reader.js';
+import { resumeTable } from './snapshot-resume.js';
+import { alreadySnapshotted, keylessAlreadySnapshotted, liveViews, withView, type SnapshotView } from './snapshot-views.js';
 
 export interface MySqlSourceOptions {
   readonly config: MySqlSourceConfig;
@@ -33,12 +36,20 @@ export interface MySqlSourceOptions {
 /** Where read() starts, once `from` and the configured start are resolved. */
 type Plan =
   | { readonly kind: 'snapshot'; readonly resume?: SnapshotPosition }
-  | { readonly kind: 'binlog'; readonly at: BinlogPosition | { readonly gtidSet: string }; readonly notBeforeMs?: number };
+  | {
+    readonly kind: 'binlog';
+    readonly at: BinlogPosition | { readonly gtidSet: string };
+    readonly notBeforeMs?: number;
+    /** Consistent snapshot views whose changes the replay from P0 skips (snapshot-views.ts). */
+    readonly views?: readonly SnapshotView[];
+  };
 
 export class MySqlSource implements Source {
   readonly name: string;
   private readonly log: Logger;
   private tables: MySqlTable[] | undefined;
+  /** Discovery index and chunking key of each table, for views (positions name tables by index). */
+  private tableKeys = new Map<string, { readonly index: number; readonly keyColumns: readonly string[] }>();
   private decoders = new Map<string, RowDecoder>();
   private info: ServerInfo | undefined;
 
@@ -79,11 +90,16 @@ export class MySqlSource implements Source {
         }
       }
       this.tables = tables.map((t) => this.withDeclaredTypes(t));
+      this.tableKeys = new Map(this.tables.map((t, index) => [t.name, { index, keyColumns: this.keyColumnsOf(t) }]));
       this.decoders = new Map(this.tables.map((t) => [t.name, new RowDecoder(t, new Map(t.columns.map((col) => [col.name, col.type])))]));
       return this.tables;
     } finally {
       await c.end().catch(() => undefined);
     }
+  }
+
+  private keyColumnsOf(t: MySqlTable): readonly string[] {
+    return matchTable(this.o.tables, t.name)?.table.keyColumns ?? t.primaryKey;
   }
 
   /** `tables[].columns` may override a column's Iceberg type (e.g. TIME as string). */
@@ -102,19 +118,20 @@ export class MySqlSource implements Source {
     // Connections are owned by read(); nothing stays open between reads.
   }
 
-  async *read(from: SourcePosition | undefined, opts: { readonly signal: AbortSignal; readonly untilDrained: boolean }): AsyncGenerator<ChangeBatch> {
+  async *read(from: SourcePosition | undefined, opts: ReadOptions): AsyncGenerator<ChangeBatch> {
     if (!this.tables) await this.discover();
     const plan = await this.plan(from);
     let binlogStart: Plan & { kind: 'binlog' };
     if (plan.kind === 'snapshot') {
       const p0 = plan.resume?.snapshot ?? (await this.head());
       this.log.info('snapshot starting', { at: formatBinlog(p0), resume: plan.resume !== undefined, tables: this.tables!.length });
-      yield* this.snapshot(p0, plan.resume, opts.signal);
+      const views = yield* this.snapshot(p0, plan.resume, opts);
       if (opts.signal.aborted) return;
       if (this.o.config.snapshot.mode === 'initial-only') return;
-      // The switch: everything of the snapshot is handed over; the binlog continues from P0.
-      yield { events: [], position: binlogPosition(p0), phase: 'incremental' };
-      binlogStart = { kind: 'binlog', at: p0 };
+      // The switch: everything of the snapshot is handed over; the binlog continues from P0,
+      // skipping what each table's read view already holds.
+      yield { events: [], position: binlogPosition(p0, viewsJson(views)), phase: 'incremental' };
+      binlogStart = { kind: 'binlog', at: p0, views };
     } else {
       binlogStart = plan;
     }
@@ -133,7 +150,7 @@ export class MySqlSource implements Source {
   private async plan(from: SourcePosition | undefined): Promise<Plan> {
     if (from !== undefined) {
       const p = toMySqlPosition(from);
-      return p.kind === 'snapshot' ? { kind: 'snapshot', resume: p.at } : { kind: 'binlog', at: p.at };
+      return p.kind === 'snapshot' ? { kind: 'snapshot', resume: p.at } : { kind: 'binlog', at: p.at, ...(p.views ? { views: p.views } : {}) };
     }
     const f = this.o.config.from;
     switch (f.kind) {
@@ -159,22 +176,36 @@ export class MySqlSource implements Source {
     }
   }
 
-  private async *snapshot(p0: BinlogPosition, resume: SnapshotPosition | undefined, signal: AbortSignal): AsyncGenerator<ChangeBatch> {
+  /** The full load; returns the tables' read views for the binlog replay. */
+  private async *snapshot(p0: BinlogPosition, resume: SnapshotPosition | undefined, opts: ReadOptions): AsyncGenerator<ChangeBatch, readonly SnapshotView[]> {
+    const { signal } = opts;
     const tables = this.tables!;
     const cfg = this.o.config.snapshot;
     const sourceTsMs = Date.now();
     const plans: SnapshotTablePlan[] = [];
+    const consistentViews = this.info?.mariadb ?? true;
+    if (!consistentViews) {
+      this.log.warn('snapshot: this server does not report the binlog position of a read view (MySQL): rows written while the snapshot runs are replayed from P0; upsert tables converge, append tables may hold such rows twice');
+    }
+    let views: readonly SnapshotView[] = resume?.views ?? [];
+    // Per table: where its new read view's segment starts (null: record none; see snapshot-resume.ts).
+    const segments = new Map<number, { readonly after?: readonly KeyPart[] } | null>();
     tables.forEach((table, index) => {
       if (resume && index < resume.table) return;
-      const configured = matchTable(this.o.tables, table.name)?.table.keyColumns;
-      const keyColumns = configured ?? table.primaryKey;
+      const keyColumns = this.keyColumnsOf(table);
+      let at: { after?: readonly KeyPart[]; skipRows?: number } = {};
+      if (resume) {
+        const hinted = opts.committedFor?.(table.name).map((c) => (c === undefined ? undefined : toMySqlPosition(c)));
+        // Without the sink's word, the resume position stands for the table it is in.
+        const committed = hinted ?? (index === resume.table ? [{ kind: 'snapshot' as const, at: resume }] : []);
+        const r = resumeTable(index, resume.snapshot, committed, views);
+        views = r.merged;
+        if (r.skip) return;
+        segments.set(index, r.segment);
+        at = { ...(r.after ? { after: r.after } : {}), ...(r.skipRows !== undefined ? { skipRows: r.skipRows } : {}) };
+      }
       if (keyColumns.length === 0) this.log.warn('snapshot: table has no primary key and no key-columns: read in one unchunked scan (append mode)', { table: table.name });
-      const here = resume && index === resume.table;
-      plans.push({
-        index, table, keyColumns,
-        ...(here && resume.key.length > 0 ? { after: resume.key } : {}),
-        ...(here && resume.row !== undefined ? { skipRows: resume.row } : {}),
-      });
+      plans.push({ index, table, keyColumns, ...at });
     });
     const pages = readSnapshot(plans, {
       connection: this.connection,
@@ -184,27 +215,48 @@ export class MySqlSource implements Source {
       limiter: new RateLimiter(cfg.maxRowsPerSecond),
       signal,
       log: this.log,
+      consistentViews,
     });
+    let json = viewsJson(views);
     for await (const page of pages) {
+      if (page.view) {
+        const segment = segments.has(page.plan.index) ? segments.get(page.plan.index)! : {};
+        const next = segment ? withView(views, { table: page.plan.index, at: page.view, ...(segment.after ? { after: segment.after } : {}) }) : views;
+        if (next !== views) {
+          views = next;
+          json = viewsJson(views);
+        }
+      }
+      if (page.rows.length === 0) continue;
       const decoder = this.decoders.get(page.plan.table.name)!;
       const events: ChangeEvent[] = page.rows.map((r) => {
-        const position = snapshotPosition({ snapshot: p0, table: page.plan.index, key: r.key, ...(r.row !== undefined ? { row: r.row } : {}) });
+        const position = snapshotPosition({ snapshot: p0, table: page.plan.index, key: r.key, ...(r.row !== undefined ? { row: r.row } : {}) }, json);
         const origin = `snapshot ${page.plan.table.name}`;
         return { table: page.plan.table.name, op: 'insert', after: decoder.decode(r.raw, origin), position, sourceTsMs, origin };
       });
       yield { events, position: events[events.length - 1]!.position, phase: 'snapshot' };
     }
+    return views;
   }
 
-  private async *binlog(start: Plan & { kind: 'binlog' }, opts: { readonly signal: AbortSignal; readonly untilDrained: boolean }): AsyncGenerator<ChangeBatch> {
+  private async *binlog(start: Plan & { kind: 'binlog' }, opts: ReadOptions): AsyncGenerator<ChangeBatch> {
     if (!('gtidSet' in start.at)) await checkNotPurged(this.connection, start.at);
     const byDb: Record<string, string[]> = {};
     for (const t of this.tables!) (byDb[t.db] ??= []).push(t.table);
     let events: ChangeEvent[] = [];
     let last: BinlogPosition | undefined;
     let watermark: number | undefined;
+    let views = start.views ?? [];
+    let json = viewsJson(views);
+    const passed = (at: BinlogPosition): void => {
+      const live = liveViews(views, at);
+      if (live !== views) {
+        views = live;
+        json = viewsJson(views);
+      }
+    };
     const flush = (): ChangeBatch => {
-      const b: ChangeBatch = { events, position: binlogPosition(last!), phase: 'incremental', ...(watermark !== undefined ? { watermarkMs: watermark } : {}) };
+      const b: ChangeBatch = { events, position: binlogPosition(last!, json), phase: 'incremental', ...(watermark !== undefined ? { watermarkMs: watermark } : {}) };
       events = [];
       return b;
     };
@@ -222,6 +274,7 @@ export class MySqlSource implements Source {
       if (item.kind === 'caught-up') {
         if (events.length > 0) yield flush();
         last = item.at;
+        passed(item.at);
         // At the head: every transaction committed before the server's clock read is in.
         watermark = Math.max(watermark ?? 0, item.serverTimeMs);
         yield flush();
@@ -230,27 +283,79 @@ export class MySqlSource implements Source {
       }
       const tx = item.tx;
       last = tx.end;
+      // Views decide about this transaction, then those it passed are dropped from positions.
+      const txViews = views;
+      passed(tx.end);
       if (start.notBeforeMs === undefined || tx.timestampMs >= start.notBeforeMs) {
         // A loop, not push(...): one transaction may hold millions of rows.
-        for (const e of this.txEvents(tx)) events.push(e);
+        for (const e of this.txEvents(tx, txViews)) events.push(e);
         if (tx.changes.length > 0) {
           // Binlog times are whole seconds: a later transaction may carry the same second.
           watermark = Math.max(watermark ?? 0, tx.timestampMs - 1);
         }
       }
-      if (tx.ddl) this.log.info('binlog: DDL on a pipeline table (new columns need a pipeline restart)', { query: tx.ddl.slice(0, 200), at: formatBinlog(tx.end) });
+      if (tx.ddl) {
+        const changed = await this.rediscover(tx.ddl);
+        this.log.info('binlog: DDL on a pipeline table', { query: tx.ddl.slice(0, 200), at: formatBinlog(tx.end), changedTables: changed.map((t) => t.name) });
+        if (changed.length > 0) {
+          // A table whose snapshot was read after this DDL was read with the columns known at
+          // discovery: its view cannot vouch for the new columns, so its changes all replay.
+          const stale = new Set(changed.map((t) => this.tableKeys.get(t.name)?.index));
+          if (txViews.some((v) => stale.has(v.table))) {
+            views = views.filter((v) => !stale.has(v.table));
+            json = viewsJson(views);
+          }
+          // Rows before the DDL go out first; the schema change reaches the sink before any
+          // row that carries a new column (the DDL ends its own group in the binlog).
+          if (events.length > 0) yield flush();
+          yield { events: [], position: binlogPosition(tx.end, json), phase: 'incremental', schemaChanges: changed };
+          continue;
+        }
+      }
       if (events.length >= this.o.config.batchMaxEvents || (item.idle && events.length > 0)) yield flush();
       if (opts.signal.aborted) return;
     }
   }
 
-  private txEvents(tx: Transaction): ChangeEvent[] {
+  /**
+   * Re-reads the columns of the pipeline tables a DDL statement names and returns those that
+   * changed, with decoders switched to the new columns. The server's current schema is used:
+   * a later DDL already applied there is picked up early (harmless for added columns and
+   * widenings; README "Schema changes").
+   */
+  private async rediscover(ddl: string): Promise<MySqlTable[]> {
+    const named = this.tables!.filter((t) => ddl.includes(t.table));
+    if (named.length === 0) return [];
+    const c = await connect(this.connection, this.name);
+    let fresh: MySqlTable[];
+    try {
+      fresh = await discoverTables(c, (name) => named.some((t) => t.name === name));
+    } finally {
+      await c.end().catch(() => undefined);
+    }
+    const changed: MySqlTable[] = [];
+    for (const f of fresh.map((t) => this.withDeclaredTypes(t))) {
+      const i = this.tables!.findIndex((t) => t.name === f.name);
+      const old = this.tables![i]!;
+      const sig = (t: MySqlTable) => stringifyJson(t.mysqlColumns.map((col) => [col.name, col.columnType, col.nullable]) as unknown as JsonValue) + stringifyJson(t.columns.map((col) => [col.name, typeToString(col.type)]));
+      if (sig(old) === sig(f)) continue;
+      // Positions name tables by discovery index: the table keeps its place.
+      this.tables![i] = f;
+      this.decoders.set(f.name, new RowDecoder(f, new Map(f.columns.map((col) => [col.name, col.type]))));
+      this.tableKeys.set(f.name, { index: i, keyColumns: this.keyColumnsOf(f) });
+      changed.push(f);
+    }
+    return changed;
+  }
+
+  private txEvents(tx: Transaction, views: readonly SnapshotView[]): ChangeEvent[] {
     const position = binlogPosition(tx.end);
     const origin = `binlog ${formatBinlog(tx.end)}`;
     const out: ChangeEvent[] = [];
     for (const ch of tx.changes) {
       const decoder = this.decoders.get(ch.table);
       if (!decoder) continue; // a table of the same schema the pipeline does not read
+      if (views.length > 0 && this.inSnapshot(ch, tx.end, views)) continue;
       out.push({
         table: ch.table,
         op: ch.op,
@@ -262,6 +367,18 @@ export class MySqlSource implements Source {
       });
     }
     return out;
+  }
+
+  /** Whether the table's consistent snapshot already holds this change (snapshot-views.ts). */
+  private inSnapshot(ch: Transaction['changes'][number], end: BinlogPosition, views: readonly SnapshotView[]): boolean {
+    const t = this.tableKeys.get(ch.table);
+    const table = this.tables?.[t?.index ?? -1];
+    if (!t || !table) return false;
+    if (t.keyColumns.length === 0) return keylessAlreadySnapshotted(views, t.index, end, ch.op === 'insert');
+    const keyOf = (image: Record<string, unknown>) => (): readonly KeyPart[] | undefined =>
+      t.keyColumns.length === 0 ? undefined : t.keyColumns.map((k) => keyPartOf(table, k, image[k]));
+    const keys = [ch.before, ch.after].filter((x) => x !== undefined).map((x) => keyOf(x as Record<string, unknown>));
+    return alreadySnapshotted(views, t.index, end, keys);
   }
 }
 

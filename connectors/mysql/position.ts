@@ -21,6 +21,7 @@
 import { ValidationError } from '../../src/errors.js';
 import { isJsonObject, stringifyJson, type JsonObject, type JsonValue } from '../../src/iceberg/spec/lossless-json.js';
 import type { SourcePosition } from '../../src/sink/change-event.js';
+import type { SnapshotView } from './snapshot-views.js';
 
 export interface BinlogPosition {
   readonly file: string;
@@ -38,9 +39,13 @@ export interface SnapshotPosition {
   readonly key: readonly KeyPart[];
   /** Row ordinal, only for tables read without a key (their rows have no other identity). */
   readonly row?: number;
+  /** The consistent read views of the tables handed over so far (snapshot-views.ts). */
+  readonly views?: readonly SnapshotView[];
 }
 
-export type MySqlPosition = { readonly kind: 'binlog'; readonly at: BinlogPosition } | { readonly kind: 'snapshot'; readonly at: SnapshotPosition };
+export type MySqlPosition =
+  | { readonly kind: 'binlog'; readonly at: BinlogPosition; /** views still skipping replayed changes */ readonly views?: readonly SnapshotView[] }
+  | { readonly kind: 'snapshot'; readonly at: SnapshotPosition };
 
 function num(v: JsonValue | undefined): number | undefined {
   const n = typeof v === 'bigint' ? Number(v) : v;
@@ -63,19 +68,33 @@ function toKeyPart(v: JsonValue): KeyPart {
   throw new ValidationError(`bad key part in a mysql snapshot position: ${stringifyJson(v)}`);
 }
 
+function toViews(v: JsonValue | undefined): readonly SnapshotView[] | undefined {
+  if (v === undefined) return undefined;
+  if (!Array.isArray(v)) throw new ValidationError(`bad views in a mysql position: ${stringifyJson(v)}`);
+  return v.map((x) => {
+    const table = isJsonObject(x) ? num(x.table) : undefined;
+    const at = isJsonObject(x) ? toBinlog(x.at) : undefined;
+    if (!isJsonObject(x) || table === undefined || !at || (x.after !== undefined && !Array.isArray(x.after))) {
+      throw new ValidationError(`bad view in a mysql position: ${stringifyJson(x)}`);
+    }
+    return { table, at, ...(Array.isArray(x.after) ? { after: x.after.map(toKeyPart) } : {}) };
+  });
+}
+
 /** Validates a position read back from a snapshot summary (or handed in by a caller). */
 export function toMySqlPosition(p: SourcePosition): MySqlPosition {
   if (isJsonObject(p)) {
+    const views = toViews(p.views);
     if ('snapshot' in p) {
       const anchor = toBinlog(p.snapshot);
       const table = num(p.table);
       const row = p.row === undefined ? undefined : num(p.row);
       if (anchor && table !== undefined && Array.isArray(p.key)) {
-        return { kind: 'snapshot', at: { snapshot: anchor, table, key: p.key.map(toKeyPart), ...(row !== undefined ? { row } : {}) } };
+        return { kind: 'snapshot', at: { snapshot: anchor, table, key: p.key.map(toKeyPart), ...(row !== undefined ? { row } : {}), ...(views ? { views } : {}) } };
       }
     } else {
       const b = toBinlog(p);
-      if (b) return { kind: 'binlog', at: b };
+      if (b) return { kind: 'binlog', at: b, ...(views ? { views } : {}) };
     }
   }
   throw new ValidationError(`not a mysql source position (expected {"file", "pos"} or {"snapshot", "table", "key"}): ${stringifyJson(p)}`);
@@ -85,14 +104,20 @@ function binlogJson(b: BinlogPosition): JsonObject {
   return { file: b.file, pos: b.pos, ...(b.gtid !== undefined ? { gtid: b.gtid } : {}) };
 }
 
-export function binlogPosition(b: BinlogPosition): JsonObject {
-  return binlogJson(b);
+// Strings are wrapped so that a numeric-looking text key stays a string.
+const keyJson = (key: readonly KeyPart[]): JsonValue[] => key.map((k): JsonValue => (typeof k === 'string' ? { s: k } : k));
+
+/** Views as JSON; callers share one array between the many positions of a batch. */
+export function viewsJson(views: readonly SnapshotView[]): JsonValue[] {
+  return views.map((v) => ({ table: v.table, at: binlogJson(v.at), ...(v.after !== undefined ? { after: keyJson(v.after) } : {}) }));
 }
 
-export function snapshotPosition(s: SnapshotPosition): JsonObject {
-  // Strings are wrapped so that a numeric-looking text key stays a string.
-  const key = s.key.map((k): JsonValue => (typeof k === 'string' ? { s: k } : k));
-  return { snapshot: binlogJson(s.snapshot), table: s.table, key, ...(s.row !== undefined ? { row: s.row } : {}) };
+export function binlogPosition(b: BinlogPosition, views?: JsonValue[]): JsonObject {
+  return { ...binlogJson(b), ...(views && views.length > 0 ? { views } : {}) };
+}
+
+export function snapshotPosition(s: Omit<SnapshotPosition, 'views'>, views?: JsonValue[]): JsonObject {
+  return { snapshot: binlogJson(s.snapshot), table: s.table, key: keyJson(s.key), ...(s.row !== undefined ? { row: s.row } : {}), ...(views && views.length > 0 ? { views } : {}) };
 }
 
 /** `mysql-bin.000012` -> 12; files of one server share the base name. */
@@ -136,6 +161,16 @@ function compareKeyPart(a: KeyPart, b: KeyPart): number {
   return sa < sb ? -1 : sa > sb ? 1 : 0;
 }
 
+/** Keys element-wise (a shorter key that is a prefix sorts first). */
+export function compareKeys(a: readonly KeyPart[], b: readonly KeyPart[]): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const k = compareKeyPart(a[i]!, b[i]!);
+    if (k !== 0) return k;
+  }
+  return a.length - b.length;
+}
+
 export function compareMySqlPositions(a: MySqlPosition, b: MySqlPosition): number {
   const anchorA = a.kind === 'binlog' ? a.at : a.at.snapshot;
   const anchorB = b.kind === 'binlog' ? b.at : b.at.snapshot;
@@ -144,12 +179,8 @@ export function compareMySqlPositions(a: MySqlPosition, b: MySqlPosition): numbe
   if (a.kind !== b.kind) return a.kind === 'snapshot' ? -1 : 1;
   if (a.kind === 'binlog' || b.kind === 'binlog') return 0;
   if (a.at.table !== b.at.table) return a.at.table - b.at.table;
-  const n = Math.min(a.at.key.length, b.at.key.length);
-  for (let i = 0; i < n; i++) {
-    const k = compareKeyPart(a.at.key[i]!, b.at.key[i]!);
-    if (k !== 0) return k;
-  }
-  if (a.at.key.length !== b.at.key.length) return a.at.key.length - b.at.key.length;
+  const k = compareKeys(a.at.key, b.at.key);
+  if (k !== 0) return k;
   return (a.at.row ?? 0) - (b.at.row ?? 0);
 }
 

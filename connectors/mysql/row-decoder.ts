@@ -7,34 +7,63 @@ import type { IcebergType } from '../../src/iceberg/spec/types.js';
 import type { RowValues } from '../../src/sink/change-event.js';
 import type { MySqlTable } from './discovery.js';
 import { MySqlValueError } from './errors.js';
-import { converterFor, type Converter, type RawValue } from './type-mapping.js';
+import { converterFor, type Converter } from './type-mapping.js';
+
+type RowBuilder = (raw: Record<string, unknown>, convert: readonly Converter[], where: readonly (() => string)[]) => Record<string, unknown>;
+
+/**
+ * One function per table that reads every column and builds the output as a single object
+ * literal: every row gets the same hidden class and each property access is monomorphic,
+ * which a loop over column names (dynamic keys) cannot give. Names are embedded as JSON
+ * string literals, so any column name is safe.
+ */
+function compileRowBuilder(names: readonly string[]): RowBuilder {
+  const props = names.map((n, i) => `${JSON.stringify(n)}: c[${i}](r[${JSON.stringify(n)}], w[${i}])`).join(',\n');
+  return new Function('r', 'c', 'w', `return {\n${props}\n};`) as RowBuilder;
+}
+
+/** Whether every column is in the row (decoders give null, never undefined, for NULL). */
+function compilePresence(names: readonly string[]): (raw: Record<string, unknown>) => boolean {
+  const body = names.length === 0 ? 'true' : names.map((n) => `r[${JSON.stringify(n)}] !== undefined`).join(' && ');
+  return new Function('r', `return ${body};`) as (raw: Record<string, unknown>) => boolean;
+}
 
 export class RowDecoder {
-  private readonly converters: Map<string, Converter>;
-  private readonly columns: { readonly name: string; readonly convert: Converter; readonly where: () => string }[];
+  private readonly names: readonly string[];
+  private readonly nameSet: ReadonlySet<string>;
+  private readonly converters: readonly Converter[];
+  private readonly wheres: readonly (() => string)[];
+  private readonly build: RowBuilder;
+  private readonly allPresent: (raw: Record<string, unknown>) => boolean;
   /** The row being decoded, for error messages (the `where` functions are made once, not per row). */
   private origin = '';
 
   constructor(readonly table: MySqlTable, targetTypes: ReadonlyMap<string, IcebergType>) {
-    this.converters = new Map(table.mysqlColumns.map((c) => [c.name, converterFor(c, targetTypes.get(c.name)!)]));
-    this.columns = [...this.converters].map(([name, convert]) => ({ name, convert, where: () => `${this.origin}: ${this.table.name}.${name}` }));
+    this.names = table.mysqlColumns.map((c) => c.name);
+    this.nameSet = new Set(this.names);
+    this.converters = table.mysqlColumns.map((c) => converterFor(c, targetTypes.get(c.name)!));
+    this.wheres = this.names.map((name) => () => `${this.origin}: ${this.table.name}.${name}`);
+    this.build = compileRowBuilder(this.names);
+    this.allPresent = compilePresence(this.names);
   }
 
   decode(raw: Record<string, unknown>, origin: string): RowValues {
     this.origin = origin;
-    const out: Record<string, unknown> = {};
-    let present = 0;
-    for (const c of this.columns) {
-      const v = raw[c.name];
-      if (v !== undefined || c.name in raw) present++;
-      out[c.name] = c.convert(v as RawValue, c.where);
-    }
-    if (present === this.columns.length && Object.keys(raw).length === present) return out;
+    const out = this.build(raw, this.converters, this.wheres);
+    // Both decoders hand over exactly the table's columns (an explicit select list; the
+    // binlog's table map): all of them present and no more keys means nothing has changed.
+    let keys = 0;
+    for (const _k in raw) keys++;
+    if (keys !== this.names.length || !this.allPresent(raw)) this.checkColumns(raw, origin);
+    return out;
+  }
+
+  /** A column unknown at discovery is an error; a missing one reads as null (as before). */
+  private checkColumns(raw: Record<string, unknown>, origin: string): void {
     for (const name of Object.keys(raw)) {
-      if (!this.converters.has(name)) {
+      if (!this.nameSet.has(name)) {
         throw new MySqlValueError(`${origin}: ${this.table.name} has a column ${name} it did not have when the pipeline started (ALTER TABLE): restart the pipeline to add it to the target table`, { table: this.table.name, column: name });
       }
     }
-    return out;
   }
 }

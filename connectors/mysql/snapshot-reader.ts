@@ -10,9 +10,9 @@ import type { Connection as CallbackConnection } from 'mysql2';
 import type mysql from 'mysql2/promise';
 import type { Logger } from '../../src/logging/logger.js';
 import { Channel } from './channel.js';
-import { connect, type ConnectionSettings } from './connection.js';
+import { connect, queryRows, type ConnectionSettings } from './connection.js';
 import type { MySqlTable } from './discovery.js';
-import type { KeyPart } from './position.js';
+import type { BinlogPosition, KeyPart } from './position.js';
 import type { RateLimiter } from './rate-limiter.js';
 
 export interface SnapshotTablePlan {
@@ -35,7 +35,10 @@ export interface SnapshotRow {
 
 export interface SnapshotPage {
   readonly plan: SnapshotTablePlan;
+  /** Empty only for the one page of an empty table (it still carries the view). */
   readonly rows: readonly SnapshotRow[];
+  /** The binlog position the table's read view matches (MariaDB); undefined: no consistent view. */
+  readonly view?: BinlogPosition;
 }
 
 export interface SnapshotReaderOptions {
@@ -46,6 +49,8 @@ export interface SnapshotReaderOptions {
   readonly limiter: RateLimiter;
   readonly signal: AbortSignal;
   readonly log: Logger;
+  /** Read each table in one consistent read view and report its binlog position (MariaDB). */
+  readonly consistentViews: boolean;
 }
 
 const INTEGER_TYPES = new Set(['tinyint', 'smallint', 'mediumint', 'int', 'integer', 'bigint', 'year', 'bit']);
@@ -56,9 +61,9 @@ export function quoteId(name: string): string {
 }
 
 /** A key value as a position stores it: integers exact, binary as hex, the rest as text. */
-function keyPartOf(plan: SnapshotTablePlan, column: string, raw: unknown): KeyPart {
+export function keyPartOf(table: MySqlTable, column: string, raw: unknown): KeyPart {
   if (raw === null || raw === undefined) return null;
-  const type = plan.table.mysqlColumns.find((c) => c.name === column)?.dataType ?? '';
+  const type = table.mysqlColumns.find((c) => c.name === column)?.dataType ?? '';
   if (INTEGER_TYPES.has(type) && (typeof raw === 'number' || typeof raw === 'string' || typeof raw === 'bigint') && type !== 'bit') return BigInt(raw);
   if (raw instanceof Uint8Array) return Buffer.from(raw).toString('hex');
   return String(raw);
@@ -94,31 +99,87 @@ function chunkSql(plan: SnapshotTablePlan, after: readonly KeyPart[] | undefined
   return { sql: `SELECT ${cols} FROM ${from} WHERE ${where} ORDER BY ${order} LIMIT ${limit}`, params };
 }
 
-async function* streamRows(c: mysql.Connection, sql: string, params: unknown[]): AsyncGenerator<Record<string, unknown>> {
+/** Rows buffered before the stream is paused (and the most one yielded batch holds). */
+const STREAM_BATCH = 1000;
+
+/**
+ * A query's rows in the batches that arrived together: one await per batch, not per row (a
+ * per-row async iterator cost more than decoding the row).
+ */
+async function* streamRows(c: mysql.Connection, sql: string, params: unknown[]): AsyncGenerator<Record<string, unknown>[]> {
   // The promise wrapper's underlying callback connection (untyped in mysql2's .d.ts) streams
-  // with backpressure.
+  // with backpressure: pausing the stream pauses the socket.
   const core = (c as unknown as { connection: CallbackConnection }).connection;
-  const stream = core.query(sql, params).stream({ highWaterMark: 1000 });
+  const stream = core.query(sql, params).stream({ highWaterMark: STREAM_BATCH });
+  let rows: Record<string, unknown>[] = [];
+  let ended = false;
+  let error: unknown;
+  let wake: (() => void) | undefined;
+  stream.on('data', (row: Record<string, unknown>) => {
+    rows.push(row);
+    if (rows.length >= STREAM_BATCH) stream.pause();
+    wake?.();
+  });
+  stream.once('end', () => {
+    ended = true;
+    wake?.();
+  });
+  stream.once('error', (err: unknown) => {
+    error = err;
+    wake?.();
+  });
   try {
-    for await (const row of stream) yield row as Record<string, unknown>;
+    for (;;) {
+      if (rows.length > 0) {
+        const batch = rows;
+        rows = [];
+        stream.resume();
+        yield batch;
+        continue;
+      }
+      if (error !== undefined) throw error;
+      if (ended) return;
+      await new Promise<void>((r) => (wake = r));
+      wake = undefined;
+    }
   } finally {
     stream.destroy();
   }
 }
 
+/**
+ * Opens one REPEATABLE READ transaction whose read view all of the table's chunk queries share,
+ * and returns the binlog position that view matches. MariaDB reports it exactly
+ * (`binlog_snapshot_file/position`, set by START TRANSACTION WITH CONSISTENT SNAPSHOT: the
+ * read view and the binlog position are taken under the same commit lock). Undefined when the
+ * server does not report one (binlog off: initial-only loads need no position).
+ */
+export async function openReadView(c: mysql.Connection): Promise<BinlogPosition | undefined> {
+  await c.query('SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ');
+  await c.query('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY');
+  const rows = await queryRows<{ Variable_name: string; Value: string }>(c, "SHOW SESSION STATUS LIKE 'binlog_snapshot_%'");
+  const v = Object.fromEntries(rows.map((r) => [r.Variable_name.toLowerCase(), String(r.Value)]));
+  const file = v.binlog_snapshot_file ?? '';
+  const pos = Number(v.binlog_snapshot_position ?? 0);
+  return file !== '' && pos > 0 ? { file, pos } : undefined;
+}
+
 /** Reads one table into `out`, a page at a time. */
 async function readTable(c: mysql.Connection, plan: SnapshotTablePlan, o: SnapshotReaderOptions, out: Channel<SnapshotPage>): Promise<void> {
+  const view = o.consistentViews ? await openReadView(c) : undefined;
   let page: SnapshotRow[] = [];
+  let pages = 0;
   const flush = async (): Promise<void> => {
-    if (page.length === 0) return;
+    if (page.length === 0 && pages > 0) return;
     await o.limiter.take(page.length, o.signal);
-    await out.push({ plan, rows: page });
+    await out.push({ plan, rows: page, ...(view ? { view } : {}) });
+    pages++;
     page = [];
   };
   if (plan.keyColumns.length === 0) {
     // No key: one unchunked scan (append mode); rows are numbered so a restart can skip.
     let n = 0;
-    for await (const raw of streamRows(c, `SELECT ${selectList(plan.table)} FROM ${quoteId(plan.table.db)}.${quoteId(plan.table.table)}`, [])) {
+    for await (const rows of streamRows(c, `SELECT ${selectList(plan.table)} FROM ${quoteId(plan.table.db)}.${quoteId(plan.table.table)}`, [])) for (const raw of rows) {
       n++;
       if (n <= (plan.skipRows ?? 0)) continue;
       page.push({ raw, key: [], row: n });
@@ -133,9 +194,9 @@ async function readTable(c: mysql.Connection, plan: SnapshotTablePlan, o: Snapsh
     const { sql, params } = chunkSql(plan, after, o.chunkSize);
     let count = 0;
     let last: SnapshotRow | undefined;
-    for await (const raw of streamRows(c, sql, params)) {
+    for await (const rows of streamRows(c, sql, params)) for (const raw of rows) {
       count++;
-      last = { raw, key: plan.keyColumns.map((k) => keyPartOf(plan, k, raw[k])) };
+      last = { raw, key: plan.keyColumns.map((k) => keyPartOf(plan.table, k, raw[k])) };
       page.push(last);
       if (page.length >= o.pageSize) await flush();
       if (o.signal.aborted) return;
@@ -162,6 +223,7 @@ export async function* readSnapshot(plans: readonly SnapshotTablePlan[], o: Snap
           c = await connect(o.connection);
           connections.push(c);
           await readTable(c, plans[i]!, o, channels[i]!);
+          if (o.consistentViews) await c.query('COMMIT');
           channels[i]!.close();
         } catch (err) {
           channels[i]!.close(err);

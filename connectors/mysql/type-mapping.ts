@@ -113,23 +113,53 @@ function toText(raw: RawValue): string {
   return String(raw);
 }
 
+/** Plain decimal integer text (what both decoders hand over), checked without a RegExp. */
+function isIntegerText(s: string): boolean {
+  const n = s.length;
+  let i = n > 0 && s.charCodeAt(0) === 45 ? 1 : 0; // '-'
+  if (i === n) return false;
+  for (; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
 function toBigInt(raw: RawValue, where: () => string): bigint {
+  if (typeof raw === 'string' && isIntegerText(raw)) return BigInt(raw);
   if (typeof raw === 'bigint') return raw;
   if (typeof raw === 'number' && Number.isInteger(raw)) return BigInt(raw);
-  if (typeof raw === 'string' && /^-?\d+$/.test(raw)) return BigInt(raw);
   return fail(where, raw, 'expected an integer');
 }
 
 /** Exact decimal text -> unscaled bigint at `scale`; more fraction digits than the scale is an error. */
 export function decimalToUnscaled(text: string, scale: number, where: () => string): bigint {
-  const m = /^([+-]?)(\d*)(?:\.(\d*))?$/.exec(text.trim());
-  if (!m || (m[2] === '' && (m[3] ?? '') === '')) return fail(where, text, 'expected a decimal number');
-  const frac = (m[3] ?? '').replace(/0+$/, '');
-  if (frac.length > scale) return fail(where, text, `more than ${scale} fraction digits`);
-  const digits = `${m[2] || '0'}${frac.padEnd(scale, '0')}`;
-  const v = BigInt(digits);
-  return m[1] === '-' ? -v : v;
+  // Character scan instead of RegExp + replace + padEnd: this runs for every DECIMAL value.
+  const s = text.length > 0 && (text.charCodeAt(0) <= 32 || text.charCodeAt(text.length - 1) <= 32) ? text.trim() : text;
+  const n = s.length;
+  let i = 0;
+  const sign = n > 0 ? s.charCodeAt(0) : 0;
+  if (sign === 45 || sign === 43) i = 1; // '-' or '+'
+  let dot = -1;
+  for (let j = i; j < n; j++) {
+    const c = s.charCodeAt(j);
+    if (c === 46 && dot < 0) dot = j;
+    else if (c < 48 || c > 57) return fail(where, text, 'expected a decimal number');
+  }
+  const intPart = dot < 0 ? s.slice(i) : s.slice(i, dot);
+  let fracEnd = n;
+  if (dot >= 0) while (fracEnd > dot + 1 && s.charCodeAt(fracEnd - 1) === 48) fracEnd--;
+  const fracLen = dot < 0 ? 0 : fracEnd - dot - 1;
+  if (intPart === '' && (dot < 0 || n - dot - 1 === 0)) return fail(where, text, 'expected a decimal number');
+  if (fracLen > scale) return fail(where, text, `more than ${scale} fraction digits`);
+  const frac = fracLen > 0 ? s.slice(dot + 1, fracEnd) : '';
+  const digits = (intPart || '0') + frac + (scale > fracLen ? ZEROS[scale - fracLen] ?? '0'.repeat(scale - fracLen) : '');
+  // Up to 15 digits fit a double exactly: a Number parse is cheaper than BigInt(string).
+  const v = digits.length <= 15 ? BigInt(Number(digits)) : BigInt(digits);
+  return sign === 45 ? -v : v;
 }
+
+const ZEROS = Array.from({ length: 39 }, (_v, k) => '0'.repeat(k));
 
 const MICROS_PER_DAY = 86_400_000_000n;
 
@@ -145,14 +175,25 @@ function daysFromCivil(y: number, m: number, d: number): number {
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
-/** `YYYY-MM-DD` -> days since epoch, or null for zero/invalid dates (MySQL's "no date"). */
-function parseDateDays(s: string): number | null {
+/** Value of `len` ASCII digits at `at`, or NaN if any is not a digit. */
+function digitsAt(s: string, at: number, len: number): number {
+  let v = 0;
+  for (let i = at; i < at + len; i++) {
+    const d = s.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return NaN;
+    v = v * 10 + d;
+  }
+  return v;
+}
+
+/** `YYYY-MM-DD` (at `at` in `s`) -> days since epoch, or null for zero/invalid dates (MySQL's "no date"). */
+function parseDateDays(s: string, at = 0, len = s.length - at): number | null {
   // Fixed layout: digit arithmetic instead of a RegExp and Date objects (this runs per value).
-  if (s.length !== 10 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45) return null;
-  const y = Number(s.slice(0, 4));
-  const mo = Number(s.slice(5, 7));
-  const d = Number(s.slice(8, 10));
-  if (!Number.isInteger(y) || !Number.isInteger(mo) || !Number.isInteger(d) || mo < 1 || mo > 12 || d < 1) return null;
+  if (len !== 10 || s.charCodeAt(at + 4) !== 45 || s.charCodeAt(at + 7) !== 45) return null;
+  const y = digitsAt(s, at, 4);
+  const mo = digitsAt(s, at + 5, 2);
+  const d = digitsAt(s, at + 8, 2);
+  if (!(mo >= 1 && mo <= 12 && d >= 1) || Number.isNaN(y)) return null;
   const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
   if (d > (mo === 2 && leap ? 29 : DAYS_IN_MONTH[mo - 1]!)) return null; // e.g. 2023-02-30 under ALLOW_INVALID_DATES
   return daysFromCivil(y, mo, d);
@@ -166,20 +207,56 @@ function parseTimeMicros(s: string): bigint | null {
   return m[1] === '-' ? -micros : micros;
 }
 
+const FRACTION_SCALE = [1_000_000, 100_000, 10_000, 1_000, 100, 10, 1];
+
 /** `YYYY-MM-DD HH:MM:SS[.ffffff]` as UTC -> microseconds since epoch; null for zero dates. */
 export function parseDateTimeMicros(s: string): bigint | null {
-  const m = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?)$/.exec(s);
-  if (!m) return null;
-  const days = parseDateDays(m[1]!);
-  const t = parseTimeMicros(m[2]!);
-  if (days === null || t === null) return null;
-  return BigInt(days) * MICROS_PER_DAY + t;
+  // Fixed layout scanned by position (this runs for every DATETIME/TIMESTAMP value).
+  const n = s.length;
+  if (n < 19 || n === 20 || n > 26) return null;
+  const sep = s.charCodeAt(10);
+  if ((sep !== 32 && sep !== 84) || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58 || (n > 19 && s.charCodeAt(19) !== 46)) return null;
+  const days = parseDateDays(s, 0, 10);
+  const hh = digitsAt(s, 11, 2);
+  const mm = digitsAt(s, 14, 2);
+  const ss = digitsAt(s, 17, 2);
+  const frac = n > 19 ? digitsAt(s, 20, n - 20) * FRACTION_SCALE[n - 20]! : 0;
+  if (days === null || Number.isNaN(hh + mm + ss + frac)) return null;
+  const seconds = days * 86_400 + hh * 3_600 + mm * 60 + ss;
+  const micros = seconds * 1_000_000 + frac;
+  // Exact as a double up to 2^53 µs (year 2255); beyond, in bigint arithmetic.
+  return Number.isSafeInteger(micros) ? BigInt(micros) : BigInt(seconds) * 1_000_000n + BigInt(frac);
+}
+
+/**
+ * Small binary values are copied into shared 64 KiB slabs: one ArrayBuffer per value costs
+ * an allocation with a backing store and GC bookkeeping each (Node's Buffer pool does the
+ * same). A slab stays alive while any of its values does, so the waste is bounded by 64 KiB
+ * per live slab; values over 1 KiB get a buffer of their own.
+ */
+const SLAB_SIZE = 64 * 1024;
+const SLAB_MAX_VALUE = 1024;
+let slab = new ArrayBuffer(SLAB_SIZE);
+let slabUsed = 0;
+
+function copyBytes(src: Uint8Array): Uint8Array {
+  const n = src.byteLength;
+  if (n > SLAB_MAX_VALUE) return new Uint8Array(src);
+  if (slabUsed + n > SLAB_SIZE) {
+    slab = new ArrayBuffer(SLAB_SIZE);
+    slabUsed = 0;
+  }
+  const out = new Uint8Array(slab, slabUsed, n);
+  out.set(src);
+  // 8-byte alignment keeps later views aligned for typed-array readers of the same slab.
+  slabUsed = (slabUsed + n + 7) & ~7;
+  return out;
 }
 
 function bytesOf(raw: RawValue, where: () => string): Uint8Array {
   // A copy: the decoders' buffers are views into (and would keep alive) whole network packets.
-  if (raw instanceof Uint8Array) return new Uint8Array(raw);
-  if (typeof raw === 'string') return new Uint8Array(Buffer.from(raw, 'binary'));
+  if (raw instanceof Uint8Array) return copyBytes(raw);
+  if (typeof raw === 'string') return copyBytes(Buffer.from(raw, 'binary'));
   return fail(where, raw, 'expected bytes');
 }
 
@@ -191,6 +268,7 @@ export function converterFor(c: MySqlColumn, target: IcebergType): Converter {
   const t = c.dataType;
   const kind = target.kind;
   const nullable = (f: Converter): Converter => (raw, where) => (raw === null || raw === undefined ? null : f(raw, where));
+  const remembered = nullableRemembered;
   if (kind === 'string') {
     if (t === 'bit') return nullable((raw, where) => bitValue(raw, where).toString());
     if (BINARY_TYPES.has(t)) return nullable((raw, where) => Buffer.from(bytesOf(raw, where)).toString('hex'));
@@ -205,10 +283,10 @@ export function converterFor(c: MySqlColumn, target: IcebergType): Converter {
       });
     case 'long':
       if (t === 'bit') return nullable((raw, where) => BigInt.asIntN(64, bitValue(raw, where)));
-      return nullable((raw, where) => BigInt.asIntN(64, toBigInt(raw, where)));
+      return remembered((raw, where) => BigInt.asIntN(64, toBigInt(raw, where)));
     case 'decimal': {
       const scale = target.scale;
-      return nullable((raw, where) => decimalToUnscaled(typeof raw === 'number' ? String(raw) : toText(raw), scale, where));
+      return remembered((raw, where) => decimalToUnscaled(typeof raw === 'number' ? String(raw) : toText(raw), scale, where));
     }
     case 'float':
       // Both paths hand over the float32 value (binlog: its bits; text: its shortest decimal).
@@ -216,10 +294,10 @@ export function converterFor(c: MySqlColumn, target: IcebergType): Converter {
     case 'double':
       return nullable((raw, where) => (typeof raw === 'number' ? raw : numberOf(raw, where)));
     case 'date':
-      return nullable((raw) => parseDateDays(toText(raw)));
+      return remembered((raw) => parseDateDays(toText(raw)));
     case 'timestamp':
     case 'timestamptz':
-      return nullable((raw) => parseDateTimeMicros(toText(raw)));
+      return remembered((raw) => parseDateTimeMicros(toText(raw)));
     case 'time':
       return nullable((raw, where) => {
         const v = parseTimeMicros(toText(raw));
@@ -236,6 +314,26 @@ export function converterFor(c: MySqlColumn, target: IcebergType): Converter {
     default:
       throw new MySqlValueError(`column ${c.name} (${c.columnType}) cannot be written as Iceberg ${kind}`);
   }
+}
+
+/**
+ * A nullable converter that keeps its last primitive input and result: an UPDATE's unchanged
+ * columns (the same text in its before and after images) and runs of equal values are parsed
+ * once. Only for immutable results (bigint, number, null), which can be shared.
+ */
+function nullableRemembered(f: Converter): Converter {
+  let lastRaw: RawValue = undefined;
+  let last: unknown = null;
+  return (raw, where) => {
+    if (raw === null || raw === undefined) return null;
+    if (raw === lastRaw) return last;
+    const v = f(raw, where);
+    if (typeof raw !== 'object') {
+      lastRaw = raw;
+      last = v;
+    }
+    return v;
+  };
 }
 
 function numberOf(raw: RawValue, where: () => string): number {

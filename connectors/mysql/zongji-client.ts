@@ -140,13 +140,11 @@ function toEvent(e: RawEvent): BinlogEvent | undefined {
       if (!meta) return undefined;
       const name = e.getEventName();
       const op = name === 'writerows' ? 'insert' : name === 'updaterows' ? 'update' : 'delete';
-      const rows = (e.rows ?? []).map((r) => {
-        if (op === 'update') {
-          const u = r as { before: RowImage; after: RowImage };
-          return { before: u.before, after: u.after };
-        }
-        return op === 'insert' ? { after: r } : { before: r };
-      });
+      // zongji's update rows already are {before, after}: handed over as they are.
+      const raw = e.rows ?? [];
+      const rows: { before?: RowImage; after?: RowImage }[] = op === 'update' ? (raw as { before: RowImage; after: RowImage }[]) : new Array(raw.length);
+      if (op === 'insert') for (let i = 0; i < raw.length; i++) rows[i] = { after: raw[i]! };
+      else if (op === 'delete') for (let i = 0; i < raw.length; i++) rows[i] = { before: raw[i]! };
       return { type: 'rows', op, schema: meta.parentSchema, table: meta.tableName, rows, timestampMs: e.timestamp };
     }
     default:

@@ -11,7 +11,7 @@ import { TableWriter } from '../sink/table-writer.js';
 import { matchTable, resolveTableMode, splitSourceName, tableKeyColumns, targetTableName, type PipelineConfig, type TableConfig } from './config.js';
 import { PipelineRunner } from './pipeline-runner.js';
 import type { Source, SourceColumn, SourceTable } from './source.js';
-import { CHANGELOG_COLUMNS, type TableBinding } from './table-binding.js';
+import { CHANGELOG_COLUMNS, type BindingWriters, type TableBinding } from './table-binding.js';
 import { provisionTable } from './table-provisioner.js';
 
 export interface BuiltPipeline {
@@ -68,6 +68,8 @@ export async function buildPipeline(config: PipelineConfig, o: { cwd?: string; l
       mirror: writers.mirror,
       ...(writers.changelog ? { changelog: writers.changelog } : {}),
       ...(merged ? { enrich: shardColumns } : {}),
+      // Mid-stream DDL: the same provisioning as at start, on the new columns.
+      evolve: (changed) => openTargets(catalog, config, cfg, changed, targetName, merged, log),
     });
   }
   if (bindings.length === 0) throw new ConfigError(`no source table of ${source.name} matches the pipeline's tables`, { path: 'tables' });
@@ -75,7 +77,7 @@ export async function buildPipeline(config: PipelineConfig, o: { cwd?: string; l
   return { runner: new PipelineRunner(source, bindings), source, catalog, warehouse, writers };
 }
 
-async function openTargets(catalog: Catalog, config: PipelineConfig, cfg: TableConfig, st: SourceTable, targetName: string, merged: boolean, log: Logger) {
+async function openTargets(catalog: Catalog, config: PipelineConfig, cfg: TableConfig, st: SourceTable, targetName: string, merged: boolean, log: Logger): Promise<BindingWriters> {
   const mode = resolveTableMode(cfg, st.primaryKey);
   const keyColumns = tableKeyColumns(cfg, st.primaryKey);
   if (mode === 'upsert' && keyColumns.length === 0) {

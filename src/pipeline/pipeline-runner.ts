@@ -3,7 +3,7 @@ import { silentLogger, type Logger } from '../logging/logger.js';
 import type { ChangeBatch, ChangeEvent, Phase, SourcePosition } from '../sink/change-event.js';
 import type { CommitStats, TableWriter } from '../sink/table-writer.js';
 import { ConfigError } from '../errors.js';
-import type { Source } from './source.js';
+import type { Source, SourceTable } from './source.js';
 import { changelogEvent, type TableBinding } from './table-binding.js';
 
 export interface RunOptions {
@@ -37,7 +37,7 @@ export interface RunStats {
 }
 
 interface WriterState {
-  readonly writer: TableWriter;
+  writer: TableWriter;
   /** Position this table already committed up to: events at or before it are skipped. */
   committed: SourcePosition | undefined;
   dirty: boolean;
@@ -53,11 +53,14 @@ interface WriterState {
  */
 export class PipelineRunner {
   private readonly writers: WriterState[];
+  /** The bindings, with writers replaced after a mid-stream schema change. */
+  private bindings: TableBinding[];
 
   constructor(
     private readonly source: Source,
-    private readonly bindings: readonly TableBinding[],
+    bindings: readonly TableBinding[],
   ) {
+    this.bindings = [...bindings];
     this.writers = [...new Set(bindings.flatMap((b) => [b.mirror, ...(b.changelog ? [b.changelog] : [])]))].map((writer) => ({ writer, committed: writer.resume?.position, dirty: false, lastCommitMs: Date.now() }));
   }
 
@@ -89,6 +92,10 @@ export class PipelineRunner {
         // that never committed commits at once, or a restart would re-read the source from the
         // start (for a database source: a new snapshot, appended again to append tables).
         const force = w.dirty || w.committed === undefined || now - w.lastCommitMs >= (o.idleCommitIntervalMs ?? 60_000);
+        // After a restart the source re-reads from the lowest table's position: a table already
+        // past this batch has nothing to add and must not move its position back (a later
+        // restart would then hand it rows it already holds).
+        if (!w.dirty && w.committed !== undefined && this.source.comparePositions(batch.position, w.committed) <= 0) continue;
         const t0 = performance.now();
         const stats = await w.writer.commit({ position: batch.position, phase: batch.phase, ...(batch.watermarkMs !== undefined ? { watermarkMs: batch.watermarkMs } : {}), force });
         if (stats) {
@@ -105,8 +112,15 @@ export class PipelineRunner {
       o.onCommit?.({ position: batch.position, events, commits, phase: batch.phase, ...(batch.watermarkMs !== undefined ? { watermarkMs: batch.watermarkMs } : {}) });
     };
     try {
-      for await (const batch of this.source.read(from, { signal: o.signal, untilDrained: o.once })) {
+      for await (const batch of this.source.read(from, { signal: o.signal, untilDrained: o.once, committedFor: (t) => this.committedFor(t) })) {
         if (last && last.phase !== batch.phase && uncommitted) await commitAll(uncommitted); // phases never share a commit
+        if (batch.schemaChanges && batch.schemaChanges.length > 0) {
+          // Rows written so far are committed under the old schema; the next rows need the new one.
+          if (uncommitted) await commitAll(uncommitted);
+          for (const t of batch.schemaChanges) await this.evolve(t, log);
+        }
+        // One write() per table and batch, not per event (a promise per event was a hot-path cost).
+        const toWrite = new Map<WriterState, ChangeEvent[]>();
         for (const ev of batch.events) {
           const routed = this.route(ev);
           if (routed.length === 0) throw new ConfigError(`${ev.origin ?? stringifyJson(ev.position)}: event for source table ${ev.table}, which no table entry of the pipeline matches`);
@@ -115,11 +129,16 @@ export class PipelineRunner {
               skipped++;
               continue;
             }
-            await state.writer.write([event], batch.phase);
-            state.dirty = true;
+            let list = toWrite.get(state);
+            if (!list) toWrite.set(state, (list = []));
+            list.push(event);
             pendingRows++;
           }
           events++;
+        }
+        for (const [state, list] of toWrite) {
+          await state.writer.write(list, batch.phase);
+          state.dirty = true;
         }
         last = batch;
         uncommitted = batch;
@@ -135,6 +154,33 @@ export class PipelineRunner {
     }
     log.info('pipeline stopped', { events, commits, skippedAlreadyCommitted: skipped });
     return { events, commits, skippedAlreadyCommitted: skipped, position: last?.position };
+  }
+
+  /** Evolves the targets of a source table whose columns changed and swaps in new writers. */
+  private async evolve(table: SourceTable, log: Logger): Promise<void> {
+    for (const b of this.bindings) {
+      if (!b.matches(table.name) || !b.evolve) continue;
+      const next = await b.evolve(table);
+      this.replaceWriter(b.mirror, next.mirror);
+      if (b.changelog && next.changelog) this.replaceWriter(b.changelog, next.changelog);
+      log.info('source table columns changed: target schema evolved', { table: table.name, target: next.mirror.table.name, columns: table.columns.length });
+    }
+  }
+
+  private replaceWriter(old: TableWriter, next: TableWriter): void {
+    if (old === next) return;
+    const state = this.writers.find((w) => w.writer === old);
+    if (state) state.writer = next;
+    // Tables merged from several sources share writers: every binding sees the new one.
+    this.bindings = this.bindings.map((b) => (b.mirror === old || b.changelog === old ? { ...b, ...(b.mirror === old ? { mirror: next } : {}), ...(b.changelog === old ? { changelog: next } : {}) } : b));
+  }
+
+  /** The positions committed by each table `sourceTable` feeds. */
+  private committedFor(sourceTable: string): (SourcePosition | undefined)[] {
+    return this.bindings
+      .filter((b) => b.matches(sourceTable))
+      .flatMap((b) => [b.mirror, ...(b.changelog ? [b.changelog] : [])])
+      .map((w) => this.stateOf(w).committed);
   }
 
   private route(ev: ChangeEvent): { state: WriterState; event: ChangeEvent }[] {

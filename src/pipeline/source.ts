@@ -18,6 +18,19 @@ export interface SourceTable {
   readonly primaryKey: readonly string[];
 }
 
+export interface ReadOptions {
+  readonly signal: AbortSignal;
+  readonly untilDrained: boolean;
+  /**
+   * What the sink already holds of one source table (`db.table`): the positions committed by
+   * each table it feeds (a mirror, a changelog table), `undefined` for one that never
+   * committed. `from` is the lowest over all tables; a source may use these to skip
+   * re-reading what every table already has, and to know which snapshot read views the
+   * committed rows came from.
+   */
+  readonly committedFor?: (sourceTable: string) => readonly (SourcePosition | undefined)[];
+}
+
 /**
  * A source of change events (DESIGN.md "The change-event contract"). It is asked to rewind
  * only through a committed position: `read(from)` streams everything strictly after `from`.
@@ -31,7 +44,7 @@ export interface Source {
    * source transaction boundary. Ends when the source is drained if `untilDrained`,
    * otherwise runs until `signal` aborts.
    */
-  read(from: SourcePosition | undefined, opts: { readonly signal: AbortSignal; readonly untilDrained: boolean }): AsyncIterable<ChangeBatch>;
+  read(from: SourcePosition | undefined, opts: ReadOptions): AsyncIterable<ChangeBatch>;
   /** Total order of this source's positions (negative, zero, positive). */
   comparePositions(a: SourcePosition, b: SourcePosition): number;
   close(): Promise<void>;

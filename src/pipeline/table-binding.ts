@@ -1,5 +1,12 @@
 import type { ChangeEvent, SourcePosition } from '../sink/change-event.js';
 import type { TableWriter } from '../sink/table-writer.js';
+import type { SourceTable } from './source.js';
+
+/** A binding's target writers. */
+export interface BindingWriters {
+  readonly mirror: TableWriter;
+  readonly changelog?: TableWriter;
+}
 
 /** How events of one source table reach its targets. */
 export interface TableBinding {
@@ -10,6 +17,11 @@ export interface TableBinding {
   readonly changelog?: TableWriter;
   /** Extra columns derived from the event (sharded tables: source db/table). */
   readonly enrich?: (ev: ChangeEvent) => ChangeEvent;
+  /**
+   * Evolves the targets to the source table's new columns and opens fresh writers on them.
+   * Called between commits only (nothing pending).
+   */
+  readonly evolve?: (table: SourceTable) => Promise<BindingWriters>;
 }
 
 /** Columns of a changelog table, ahead of the row's own columns. */

@@ -1,4 +1,5 @@
 import type { JsonValue } from '../iceberg/spec/lossless-json.js';
+import type { SourceTable } from '../pipeline/source.js';
 
 /**
  * The connector -> sink contract (DESIGN.md "The change-event contract"). Row values are
@@ -43,4 +44,10 @@ export interface ChangeBatch {
   readonly position: SourcePosition;
   readonly phase: Phase;
   readonly watermarkMs?: number;
+  /**
+   * Source tables whose columns changed (DDL), with their new columns. The pipeline commits
+   * what it holds, evolves the targets (spec "Schema Evolution"), then writes this batch's
+   * events — so a row never arrives before the column it carries.
+   */
+  readonly schemaChanges?: readonly SourceTable[];
 }

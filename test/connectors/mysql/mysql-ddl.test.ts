@@ -1,0 +1,130 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FilesystemCatalog } from '../../../src/catalog/filesystem-catalog.js';
+import { scanTable } from '../../../src/iceberg/read/table-scan.js';
+import { typeToString } from '../../../src/iceberg/spec/types.js';
+import { parsePipelineConfig } from '../../../src/pipeline/config-loader.js';
+import type { PipelineConfig } from '../../../src/pipeline/config.js';
+import { buildPipeline } from '../../../src/pipeline/pipeline-builder.js';
+import { pipelineYaml } from '../../support/mariadb-fixtures.js';
+import { startMariaDb, type MariaDbServer } from '../../support/mariadb-server.js';
+import { useTempDir } from '../../support/temp-dir.js';
+
+/**
+ * DDL while the pipeline streams the binlog: ADD COLUMN and widenings become Iceberg schema
+ * changes before the first row that carries them, with no restart; a change Iceberg cannot
+ * express stops the pipeline with a message naming the column, and what was committed stays.
+ */
+let server: MariaDbServer;
+
+beforeAll(async () => {
+  server = await startMariaDb();
+  await server.query('CREATE DATABASE shop');
+  await server.query('CREATE TABLE shop.items (id INT PRIMARY KEY, name VARCHAR(20), qty INT, price DECIMAL(6,2))');
+  await server.query("INSERT INTO shop.items SELECT seq, CONCAT('n', seq), seq % 10, seq / 4 FROM shop.seq_1_to_200");
+}, 120_000);
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+const norm = (v: unknown): unknown => (typeof v === 'bigint' ? Number(v) : v === undefined ? null : v);
+
+async function icebergRows(wh: string): Promise<string[]> {
+  const t = await new FilesystemCatalog(wh).loadTable({ namespace: ['lake'], name: 'items' });
+  const out: string[] = [];
+  // Decimals are unscaled integers in Iceberg values (scale 2 here).
+  const price = (u: unknown) => (Number(u) / 100).toFixed(2);
+  for await (const b of scanTable(t)) for (const r of b) out.push(JSON.stringify([r['id'], r['name'], Number(r['qty']), price(r['price']), r['note'], r['big']].map(norm)));
+  return out.sort();
+}
+
+async function sourceRows(): Promise<string[]> {
+  const rows = (await server.query('SELECT id, name, qty, CAST(price AS CHAR) AS price, note, big FROM shop.items')) as Record<string, unknown>[];
+  return rows.map((r) => JSON.stringify([r['id'], r['name'], Number(r['qty']), r['price'], r['note'], r['big'] === null ? null : Number(r['big'])].map(norm))).sort();
+}
+
+async function caughtUp(positions: () => string, timeoutMs = 60_000): Promise<void> {
+  const head = ((await server.query('SHOW MASTER STATUS')) as { File: string; Position: number }[])[0]!;
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const p = positions() ? (JSON.parse(positions()) as { file?: string; pos?: number }) : {};
+    if (p.file === head.File && (p.pos ?? 0) >= Number(head.Position)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`pipeline did not reach ${head.File}:${head.Position}`);
+}
+
+/** Runs the pipeline until aborted; `last()` is the newest committed binlog position (JSON). */
+async function stream(config: PipelineConfig): Promise<{ run: Promise<unknown>; ac: AbortController; last: () => string }> {
+  const { runner } = await buildPipeline(config);
+  const ac = new AbortController();
+  let last = '';
+  const run = runner.run({
+    once: false, signal: ac.signal, commitIntervalMs: 100, commitMaxRows: 10_000, idleCommitIntervalMs: 500,
+    onCommit: (p) => {
+      if (p.phase === 'incremental') last = JSON.stringify(p.position, (_k, v: unknown) => (typeof v === 'bigint' ? Number(v) : v));
+    },
+  });
+  return { run, ac, last: () => last };
+}
+
+describe('mysql DDL while streaming', () => {
+  const tempDir = useTempDir();
+
+  it('ADD COLUMN and widenings evolve the table in place; rows after them carry the new values', async () => {
+    const wh = tempDir();
+    const config = parsePipelineConfig(pipelineYaml(server, {
+      warehouse: wh,
+      tables: '  - source: shop.items\n    changelog-table: items_log',
+      commit: 'commit:\n  interval-ms: 100',
+    }), 'ddl.yaml', {});
+    const { run, ac, last } = await stream(config);
+    try {
+      await caughtUp(last);
+      await server.query("UPDATE shop.items SET name = 'before-ddl' WHERE id = 1");
+      await server.query('ALTER TABLE shop.items ADD COLUMN note VARCHAR(30) NULL');
+      await server.query("INSERT INTO shop.items VALUES (201, 'new', 1, 9.99, 'with note')");
+      await server.query("UPDATE shop.items SET note = 'noted' WHERE id <= 3");
+      // Widen int -> bigint and decimal(6,2) -> decimal(12,2); then a value only the wide types hold.
+      await server.query('ALTER TABLE shop.items MODIFY qty BIGINT, MODIFY price DECIMAL(12,2)');
+      await server.query("INSERT INTO shop.items VALUES (202, 'wide', 1099511627776, 1234567890.12, NULL)");
+      await server.query('ALTER TABLE shop.items ADD COLUMN big BIGINT NULL');
+      await server.query('UPDATE shop.items SET big = id * 1000000000000 WHERE id IN (1, 202)');
+      await server.query('DELETE FROM shop.items WHERE id = 2');
+      await caughtUp(last);
+    } finally {
+      ac.abort();
+    }
+    await run;
+    const table = await new FilesystemCatalog(wh).loadTable({ namespace: ['lake'], name: 'items' });
+    const fields = Object.fromEntries(table.schema().fields.map((f) => [f.name, typeToString(f.type)]));
+    expect(fields).toEqual({ id: 'int', name: 'string', qty: 'long', price: 'decimal(12, 2)', note: 'string', big: 'long' });
+    expect(await icebergRows(wh)).toEqual(await sourceRows());
+    // The changelog table evolved too: its newest rows carry the new columns.
+    const log = await new FilesystemCatalog(wh).loadTable({ namespace: ['lake'], name: 'items_log' });
+    expect(log.schema().fields.map((f) => f.name)).toEqual(expect.arrayContaining(['note', 'big']));
+    const notes: unknown[] = [];
+    for await (const b of scanTable(log)) for (const r of b) if (r['id'] === 201) notes.push(r['note']);
+    expect(notes).toEqual(['with note']);
+  }, 180_000);
+
+  it('a change Iceberg cannot express stops the pipeline naming the column; committed rows stay', async () => {
+    const wh = tempDir();
+    await server.query('CREATE TABLE shop.codes (id INT PRIMARY KEY, code VARCHAR(10))');
+    await server.query("INSERT INTO shop.codes VALUES (1, '10'), (2, '20')");
+    const config = parsePipelineConfig(pipelineYaml(server, { warehouse: wh, tables: '  - source: shop.codes', commit: 'commit:\n  interval-ms: 100' }), 'bad.yaml', {});
+    const { run, ac, last } = await stream(config);
+    const failed = run.then(() => undefined, (err: unknown) => err);
+    await caughtUp(last);
+    await server.query("INSERT INTO shop.codes VALUES (3, '30')");
+    await caughtUp(last);
+    await server.query('ALTER TABLE shop.codes MODIFY code INT');
+    const err = await Promise.race([failed, new Promise((r) => setTimeout(() => r('still running'), 30_000))]);
+    ac.abort();
+    expect(String(err)).toMatch(/column code is now int but the table has string; Iceberg cannot change that type/);
+    const t = await new FilesystemCatalog(wh).loadTable({ namespace: ['lake'], name: 'codes' });
+    const ids: number[] = [];
+    for await (const b of scanTable(t)) for (const r of b) ids.push(r['id'] as number);
+    expect(ids.sort()).toEqual([1, 2, 3]);
+  }, 120_000);
+});
