@@ -44,6 +44,9 @@ type Plan =
     readonly views?: readonly SnapshotView[];
   };
 
+/** The anchor of a full load from a server without a binlog (initial-only): no position to replay from. */
+const NO_BINLOG: BinlogPosition = { file: '(no binlog)', pos: 0 };
+
 export class MySqlSource implements Source {
   readonly name: string;
   private readonly log: Logger;
@@ -123,7 +126,7 @@ export class MySqlSource implements Source {
     const plan = await this.plan(from);
     let binlogStart: Plan & { kind: 'binlog' };
     if (plan.kind === 'snapshot') {
-      const p0 = plan.resume?.snapshot ?? (await this.head());
+      const p0 = plan.resume?.snapshot ?? (this.binlogOn() ? await this.head() : NO_BINLOG);
       this.log.info('snapshot starting', { at: formatBinlog(p0), resume: plan.resume !== undefined, tables: this.tables!.length });
       const views = yield* this.snapshot(p0, plan.resume, opts);
       if (opts.signal.aborted) return;
@@ -136,6 +139,12 @@ export class MySqlSource implements Source {
       binlogStart = plan;
     }
     yield* this.binlog(binlogStart, opts);
+  }
+
+  /** Whether the server writes a binlog (initial-only loads may run against one that does not). */
+  private binlogOn(): boolean {
+    const v = (this.info?.variables.log_bin ?? 'ON').toUpperCase();
+    return v === 'ON' || v === '1';
   }
 
   private async head(): Promise<BinlogPosition> {

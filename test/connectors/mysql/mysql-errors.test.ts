@@ -42,6 +42,12 @@ describe('mysql source: bad input', () => {
     try {
       const src = createMySqlSource(config(off, '  user: root'));
       await expect(src.discover()).rejects.toThrow(/binary log is off \(log_bin=OFF\): set log_bin=mysql-bin and server_id=1/);
+      // A full load without CDC does not need the binlog: snapshot.mode initial-only reads it.
+      await off.query("CREATE DATABASE shop; CREATE TABLE shop.t (id INT PRIMARY KEY, v VARCHAR(10)); INSERT INTO shop.t VALUES (1, 'a'), (2, 'b')");
+      const full = createMySqlSource(config(off, '  user: root\n  snapshot:\n    mode: initial-only'));
+      const rows: unknown[] = [];
+      for await (const b of full.read(undefined, { signal: new AbortController().signal, untilDrained: true })) rows.push(...b.events.map((e) => e.after));
+      expect(rows).toEqual([{ id: 1, v: 'a' }, { id: 2, v: 'b' }]);
     } finally {
       await off.stop();
     }
