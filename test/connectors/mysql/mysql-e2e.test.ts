@@ -16,8 +16,8 @@ import { useTempDir } from '../../support/temp-dir.js';
 
 /**
  * End to end: 100k rows of every type, a pipeline (snapshot in chunks on 2 connections, then
- * the binlog) while a writer inserts, updates and deletes during the snapshot; after catching
- * up, the Iceberg tables equal `SELECT *` of the source row for row.
+ * the binlog) while a writer inserts, updates, deletes and adds a column during the snapshot;
+ * after catching up, the Iceberg tables equal `SELECT *` of the source row for row.
  */
 const ROWS = 100_000;
 let server: MariaDbServer;
@@ -96,8 +96,11 @@ async function writeDuring(stop: () => boolean): Promise<number> {
     await c.query(`UPDATE shop.orders SET vc = CONCAT('upd ', ?), dbl = dbl + 1, ts = NOW(), js = JSON_OBJECT('u', ?) WHERE id = ?`, [n, n, id]);
     await c.query(`DELETE FROM shop.orders WHERE id = ?`, [id + 1]);
     await c.query(`INSERT INTO shop.orders ${generated(next, next + 1)}`);
-    await c.query('UPDATE shop.items SET qty = qty + 1 WHERE order_id = ?', [id % 5000]);
+    if (n > 30) await c.query('UPDATE shop.items SET qty = qty + 1, note = ? WHERE order_id = ?', [`n${n}`, id % 5000]);
+    else await c.query('UPDATE shop.items SET qty = qty + 1 WHERE order_id = ?', [id % 5000]);
     await c.query('COMMIT');
+    // DDL while the snapshot runs: the binlog replay evolves the target before rows carry it.
+    if (n === 30) await c.query('ALTER TABLE shop.items ADD COLUMN note VARCHAR(20) NULL');
     await c.query(`INSERT INTO shop.log VALUES (CONCAT('w', ?), NOW())`, [n]);
     next += 2;
     n++;
@@ -142,7 +145,7 @@ describe('mysql pipeline end to end', () => {
       await run.catch(() => undefined);
       throw err;
     }
-    expect(writes).toBeGreaterThan(5);
+    expect(writes).toBeGreaterThan(40); // past the ALTER TABLE at write 30
     // Wait until the pipeline has committed the binlog head.
     const head = ((await server.query('SHOW MASTER STATUS')) as { File: string; Position: number }[])[0]!;
     const deadline = Date.now() + 120_000;
@@ -162,6 +165,8 @@ describe('mysql pipeline end to end', () => {
       expect(got.size).toBe(want.size);
       for (const [k, v] of want) expect({ k, v: got.get(k) }).toEqual({ k, v });
     }
+    const items = await new FilesystemCatalog(wh).loadTable({ namespace: ['lake'], name: 'items' });
+    expect(items.schema().fields.map((f) => f.name)).toContain('note');
     // The append table holds every row exactly once (it had no changes but inserts, many of
     // them while its snapshot ran: the consistent read view keeps the replay from repeating them).
     const logWant = await sourceRows(config, 'shop.log');
