@@ -101,8 +101,10 @@ export class MySqlSource implements Source {
     }
   }
 
+  /** The chunking key: `key-columns` (without columns the pipeline adds, e.g. shard columns) or the primary key. */
   private keyColumnsOf(t: MySqlTable): readonly string[] {
-    return matchTable(this.o.tables, t.name)?.table.keyColumns ?? t.primaryKey;
+    const configured = matchTable(this.o.tables, t.name)?.table.keyColumns?.filter((k) => t.mysqlColumns.some((c) => c.name === k));
+    return configured && configured.length > 0 ? configured : t.primaryKey;
   }
 
   /** `tables[].columns` may override a column's Iceberg type (e.g. TIME as string). */

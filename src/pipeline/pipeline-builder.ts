@@ -79,7 +79,8 @@ export async function buildPipeline(config: PipelineConfig, o: { cwd?: string; l
 
 async function openTargets(catalog: Catalog, config: PipelineConfig, cfg: TableConfig, st: SourceTable, targetName: string, merged: boolean, log: Logger): Promise<BindingWriters> {
   const mode = resolveTableMode(cfg, st.primaryKey);
-  const keyColumns = tableKeyColumns(cfg, st.primaryKey);
+  // Shards of one merged table reuse keys: a row is identified by its key within its shard.
+  const keyColumns = merged && cfg.keyColumns === undefined && st.primaryKey.length > 0 ? [...st.primaryKey, ...SHARD_COLUMNS.map((c) => c.name)] : tableKeyColumns(cfg, st.primaryKey);
   if (mode === 'upsert' && keyColumns.length === 0) {
     throw new ConfigError(`source table ${st.name} has no primary key: upsert mode needs key-columns (or set mode: append)`, { sourceTable: st.name });
   }
