@@ -224,6 +224,7 @@ export class MySqlSource implements Source {
       pageSize: Math.min(cfg.chunkSize, this.o.config.batchMaxEvents),
       parallelism: cfg.parallelism,
       limiter: new RateLimiter(cfg.maxRowsPerSecond),
+      byteLimiter: new RateLimiter(cfg.maxBytesPerSecond),
       signal,
       log: this.log,
       consistentViews,

@@ -13,7 +13,7 @@ import { Channel } from './channel.js';
 import { connect, queryRows, type ConnectionSettings } from './connection.js';
 import type { MySqlTable } from './discovery.js';
 import type { BinlogPosition, KeyPart } from './position.js';
-import type { RateLimiter } from './rate-limiter.js';
+import { approxRowBytes, type RateLimiter } from './rate-limiter.js';
 
 export interface SnapshotTablePlan {
   readonly index: number;
@@ -47,6 +47,8 @@ export interface SnapshotReaderOptions {
   readonly pageSize: number;
   readonly parallelism: number;
   readonly limiter: RateLimiter;
+  /** Estimated bytes (approxRowBytes); disabled when 0. */
+  readonly byteLimiter?: RateLimiter;
   readonly signal: AbortSignal;
   readonly log: Logger;
   /** Read each table in one consistent read view and report its binlog position (MariaDB). */
@@ -172,6 +174,11 @@ async function readTable(c: mysql.Connection, plan: SnapshotTablePlan, o: Snapsh
   const flush = async (): Promise<void> => {
     if (page.length === 0 && pages > 0) return;
     await o.limiter.take(page.length, o.signal);
+    if (o.byteLimiter?.enabled) {
+      let bytes = 0;
+      for (const r of page) bytes += approxRowBytes(r.raw);
+      await o.byteLimiter.take(bytes, o.signal);
+    }
     await out.push({ plan, rows: page, ...(view ? { view } : {}) });
     pages++;
     page = [];

@@ -54,6 +54,8 @@ export interface MySqlSourceConfig {
     readonly parallelism: number;
     /** 0: unlimited. */
     readonly maxRowsPerSecond: number;
+    /** Estimated row bytes per second (0: unlimited). */
+    readonly maxBytesPerSecond: number;
   };
 }
 export type SourceConfig = FileSourceConfig | MySqlSourceConfig;

@@ -66,6 +66,21 @@ describe('mysql source: positions across phases', () => {
     }
   });
 
+  it('snapshot.max-rows-per-second and max-bytes-per-second hold the full load back', async () => {
+    for (const limit of ['    max-rows-per-second: 800', '    max-bytes-per-second: 8000']) {
+      const s = createMySqlSource(parsePipelineConfig(pipelineYaml(server, {
+        warehouse: '/tmp/unused', tables: '  - regex: shop\\.(a|b)', source: `  snapshot:\n    chunk-size: 90\n    parallelism: 2\n${limit}\n  batch-max-events: 50`,
+      }), 'r.yaml', {}));
+      await s.discover();
+      const t0 = performance.now();
+      const got = await take(s, undefined, (b) => b.phase === 'incremental');
+      const seconds = (performance.now() - t0) / 1000;
+      expect(got.flatMap((b) => b.events).length).toBe(1700);
+      // 1700 rows (~13 estimated bytes each): one second's allowance up front, the rest at the limit.
+      expect(seconds).toBeGreaterThan(0.9);
+    }
+  });
+
   it('idle: heartbeat batches prove caught-up and carry the watermark forward', async () => {
     const s = source('  from: latest');
     await s.discover();
