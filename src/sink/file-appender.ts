@@ -36,18 +36,27 @@ export class FileAppender {
     private readonly targetFileSizeBytes: number,
   ) {}
 
-  async append(row: Row): Promise<RowLocation> {
+  /**
+   * Takes a row without waiting (the per-row hot path: no promise per row) and says where it
+   * will be; the caller calls flush() when `full` says the pending rows are due.
+   */
+  add(row: Row): RowLocation {
     if (!this.currentLocation) {
       this.currentLocation = this.newLocation(`${randomUUID()}.parquet`);
       this.rowsInFile = 0n;
     }
     const loc = { path: this.currentLocation, pos: this.rowsInFile++ };
     this.pending.push(row);
-    if (this.pending.length >= FLUSH_ROWS) await this.flush();
     return loc;
   }
 
-  private async flush(): Promise<void> {
+  /** Enough rows are pending for a write() to the Parquet writer. */
+  get full(): boolean {
+    return this.pending.length >= FLUSH_ROWS;
+  }
+
+  /** Hands the pending rows to the Parquet writer (rolling the file at the target size). */
+  async flush(): Promise<void> {
     if (this.pending.length === 0) return;
     this.writer ??= await ParquetFileWriter.open(this.io, this.currentLocation!, this.schema, this.opts);
     const rows = this.pending;

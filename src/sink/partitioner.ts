@@ -22,6 +22,8 @@ export interface PartitionOf {
  */
 export class Partitioner {
   private readonly fields: { column: string; fn: TransformFunction; resultType: PrimitiveType; name: string; spec: PartitionSpec['fields'][number] }[];
+  /** An unpartitioned spec puts every row in the same partition: computed once, not per row. */
+  private readonly unpartitioned: PartitionOf | undefined;
 
   constructor(
     readonly spec: PartitionSpec,
@@ -34,6 +36,7 @@ export class Partitioner {
       const type = partitionSourceType(spec, pf.sourceId, [schema]);
       return { column, fn: transformFunction(pf.transform, type), resultType: transformResultType(pf.transform, type), name: pf.name, spec: pf };
     });
+    this.unpartitioned = this.fields.length === 0 ? { values: [], key: partitionKey(spec.specId, []), path: '' } : undefined;
   }
 
   /** Top-level columns the partition depends on. */
@@ -42,6 +45,7 @@ export class Partitioner {
   }
 
   partition(row: RowValues): PartitionOf {
+    if (this.unpartitioned) return this.unpartitioned;
     const values = this.fields.map((f) => f.fn((row[f.column] ?? null) as PrimitiveValue | null));
     return {
       values,

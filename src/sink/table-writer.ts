@@ -14,6 +14,7 @@ import { FileAppender, type RowLocation } from './file-appender.js';
 import { InflightMarker } from './inflight-marker.js';
 import { KeyFilterStore, type KeyFilterConfig } from './key-filter-store.js';
 import { Partitioner, type PartitionOf } from './partitioner.js';
+import { PendingKeys } from './pending-keys.js';
 import { rowCoercer } from './row-coercer.js';
 import { currentWatermark, findResumeState, SUMMARY, type ResumeState } from './resume-state.js';
 
@@ -72,7 +73,8 @@ export class TableWriter {
   private readonly keyColumns: readonly string[];
   private readonly keyIds: readonly number[];
   private readonly partitionFromKey: boolean;
-  private state = new CommitState();
+  private state: CommitState;
+  private readonly singleLongKey: boolean;
   private readonly coerce: ReturnType<typeof rowCoercer>;
   private watermark: number | undefined;
   private failed: Error | undefined;
@@ -95,6 +97,8 @@ export class TableWriter {
     this.partitionFromKey = this.partitioner.sourceColumns.every((c) => this.keyColumns.includes(c));
     this.watermark = currentWatermark(table.metadata);
     this.coerce = rowCoercer(schema);
+    this.singleLongKey = this.keyIds.length === 1 && schema.findField(this.keyIds[0]!)?.type.kind === 'long';
+    this.state = new CommitState(this.singleLongKey);
   }
 
   static async open(table: Table, o: TableWriterOptions): Promise<TableWriter> {
@@ -123,11 +127,13 @@ export class TableWriter {
   /** Applies events in order. A failure leaves the in-flight commit unusable: call abort(). */
   async write(events: readonly ChangeEvent[], phase: Phase): Promise<void> {
     if (this.failed) throw this.failed;
+    const append = this.o.mode === 'append' || phase === 'snapshot';
     try {
-      for (const raw of events) {
-        const ev: ChangeEvent = { ...raw, ...(raw.before ? { before: this.coerce(raw.before)! } : {}), ...(raw.after ? { after: this.coerce(raw.after)! } : {}) };
-        if (this.o.mode === 'append' || phase === 'snapshot') await this.writeAppend(ev, phase);
-        else await this.writeUpsert(ev);
+      for (let i = 0; i < events.length; i++) {
+        const ev = this.coerced(events[i]!);
+        // Most rows only join a pending batch: no promise per row, await only a flush.
+        const flushing = append ? this.writeAppend(ev, phase) : this.writeUpsert(ev);
+        if (flushing !== undefined) await flushing;
       }
     } catch (err) {
       this.failed = err instanceof Error ? err : new Error(String(err));
@@ -135,7 +141,16 @@ export class TableWriter {
     }
   }
 
-  private async writeAppend(ev: ChangeEvent, phase: Phase): Promise<void> {
+  /** The event with its rows coerced; the event itself (no copy) when nothing changed. */
+  private coerced(raw: ChangeEvent): ChangeEvent {
+    const before = raw.before && this.coerce(raw.before);
+    const after = raw.after && this.coerce(raw.after);
+    if (before === raw.before && after === raw.after) return raw;
+    return { ...raw, ...(before ? { before } : {}), ...(after ? { after } : {}) };
+  }
+
+  /** Returns a promise only when the row made a flush (or a new file) necessary. */
+  private writeAppend(ev: ChangeEvent, phase: Phase): Promise<unknown> | undefined {
     const mode = this.o.changelogMode ?? 'error';
     let row: RowValues | undefined;
     if (ev.op === 'insert') row = ev.after;
@@ -146,46 +161,54 @@ export class TableWriter {
       throw this.eventError(ev, `${ev.op} event for append table ${this.table.name} (changelog-mode: ${mode}); use mode: upsert, or changelog-mode: ${ev.op === 'update' ? 'drop-update-before or ' : ''}append-all`);
     }
     if (!row) throw this.eventError(ev, `${ev.op} event has no ${ev.op === 'delete' ? 'before' : 'after'} image`);
-    await this.appendRow(row, ev);
     if (this.filter && this.o.mode === 'upsert') this.state.newKeys.push(this.keyOf(row, ev));
+    const loc = this.appendRow(row, ev);
+    return loc instanceof Promise ? loc : undefined;
   }
 
-  private async writeUpsert(ev: ChangeEvent): Promise<void> {
+  private writeUpsert(ev: ChangeEvent): Promise<unknown> | undefined {
     if (ev.op === 'delete') {
       const before = ev.before ?? this.fail(ev, 'delete event has no before image (key)');
-      this.deleteKey(before, [this.partitioner.partition(before)], ev);
-      return;
+      const key = this.keyOf(before, ev);
+      this.deleteKey(key, equalityKey(key), [this.partitioner.partition(before)]);
+      return undefined;
     }
     const after = ev.after ?? this.fail(ev, `${ev.op} event has no after image`);
     const key = this.keyOf(after, ev);
+    const ks = equalityKey(key);
     const afterPartition = this.partitioner.partition(after);
-    const partitions = [afterPartition];
+    let partitions: PartitionOf[] = [afterPartition];
     if (ev.before) {
       // A primary-key change is a delete of the old key plus an insert of the new one.
-      if (equalityKey(this.keyOf(ev.before, ev)) !== equalityKey(key)) this.deleteKey(ev.before, [this.partitioner.partition(ev.before)], ev);
+      const beforeKey = this.keyOf(ev.before, ev);
+      // Most updates keep their key: equal primitives (bigint, number, string) need no
+      // equalityKey string; anything else (bytes) compares by it.
+      const beforeKs = samePrimitives(beforeKey, key) ? ks : equalityKey(beforeKey);
+      if (beforeKs !== ks) this.deleteKey(beforeKey, beforeKs, [this.partitioner.partition(ev.before)]);
       else {
         const beforePartition = this.partitioner.partition(ev.before);
-        if (beforePartition.key !== afterPartition.key) partitions.push(beforePartition);
+        if (beforePartition.key !== afterPartition.key) partitions = [afterPartition, beforePartition];
       }
     } else if (ev.op === 'update' && !this.partitionFromKey) {
       throw this.eventError(ev, `update event without a before image: ${this.table.name} is partitioned by non-key columns (${this.partitioner.sourceColumns.join(', ')}), so the old row's partition is unknown; enable full before-images at the source`);
     }
-    this.deleteKey(after, partitions, ev);
-    const loc = await this.appendRow(after, ev);
-    this.state.written.set(equalityKey(key), { ...loc, partition: afterPartition });
+    this.deleteKey(key, ks, partitions);
     if (this.filter) this.state.newKeys.push(key);
+    const loc = this.appendRow(after, ev, afterPartition);
+    if (loc instanceof Promise) return loc.then((l) => this.state.written.set(ks, { path: l.path, pos: l.pos, partition: afterPartition }));
+    this.state.written.set(ks, { path: loc.path, pos: loc.pos, partition: afterPartition });
+    return undefined;
   }
 
   /**
-   * Removes the current row of `row`'s key: a position delete if this commit wrote it, and an
-   * equality delete in each given partition if an older commit may have. An upsert deletes
-   * in the after-image's partition as well as the before-image's: after a snapshot read
-   * concurrently with changes, the key's older row may sit in either, and the event that
-   * later moves the key out of a partition always names that partition in its before-image.
+   * Removes the current row of a key (`ks`: its equalityKey): a position delete if this
+   * commit wrote it, and an equality delete in each given partition if an older commit may
+   * have. An upsert deletes in the after-image's partition as well as the before-image's:
+   * after a snapshot read concurrently with changes, the key's older row may sit in either,
+   * and the event that later moves the key out of a partition always names that partition
+   * in its before-image.
    */
-  private deleteKey(row: RowValues, partitions: readonly PartitionOf[], ev: ChangeEvent): void {
-    const key = this.keyOf(row, ev);
-    const ks = equalityKey(key);
+  private deleteKey(key: readonly unknown[], ks: string, partitions: readonly PartitionOf[]): void {
     const prev = this.state.written.get(ks);
     if (prev) {
       this.state.addPositionDelete(prev);
@@ -195,21 +218,35 @@ export class TableWriter {
       this.state.skippedDeletes++;
       return;
     }
-    const keyRow = Object.fromEntries(this.keyColumns.map((c, i) => [c, key[i]]));
+    const keyRow: Record<string, unknown> = {};
+    for (let i = 0; i < this.keyColumns.length; i++) keyRow[this.keyColumns[i]!] = key[i];
     for (const p of partitions) this.state.addEqualityDelete(p, ks, keyRow);
   }
 
-  private async appendRow(row: RowValues, ev: ChangeEvent): Promise<RowLocation> {
-    const partition = this.partitioner.partition(row);
-    let a = this.state.appenders.get(partition.key);
-    if (!a) {
-      await this.markInflight();
-      const appender = new FileAppender(this.table.io, this.table.schema(), (f) => this.table.ops.newDataLocation(f, partition.path || undefined), this.parquetOpts, this.targetFileSize);
-      this.state.appenders.set(partition.key, (a = { appender, partition }));
-    }
+  /**
+   * Appends a row to its partition's file: its location at once, or a promise of it when the
+   * row opened a file or filled the pending batch (the only steps that wait).
+   */
+  private appendRow(row: RowValues, ev: ChangeEvent, partition = this.partitioner.partition(row)): RowLocation | Promise<RowLocation> {
+    const a = this.state.appenders.get(partition.key);
+    if (!a) return this.appendToNewFile(row, ev, partition);
     this.state.rows++;
+    const loc = a.appender.add(row as Row);
+    if (a.appender.full || (this.state.rows % BUFFER_CHECK_ROWS === 0 && this.state.appenders.size > 1)) return this.afterAppend(a.appender, loc, ev);
+    return loc;
+  }
+
+  private async appendToNewFile(row: RowValues, ev: ChangeEvent, partition: PartitionOf): Promise<RowLocation> {
+    await this.markInflight();
+    const appender = new FileAppender(this.table.io, this.table.schema(), (f) => this.table.ops.newDataLocation(f, partition.path || undefined), this.parquetOpts, this.targetFileSize);
+    this.state.appenders.set(partition.key, { appender, partition });
+    this.state.rows++;
+    return this.afterAppend(appender, appender.add(row as Row), ev);
+  }
+
+  private async afterAppend(appender: FileAppender, loc: RowLocation, ev: ChangeEvent): Promise<RowLocation> {
     try {
-      const loc = await a.appender.append(row as Row);
+      if (appender.full) await appender.flush();
       if (this.state.rows % BUFFER_CHECK_ROWS === 0 && this.state.appenders.size > 1) await this.boundBufferedBytes();
       return loc;
     } catch (err) {
@@ -230,11 +267,14 @@ export class TableWriter {
   }
 
   private keyOf(row: RowValues, ev: ChangeEvent): unknown[] {
-    return this.keyColumns.map((c) => {
+    const key = new Array<unknown>(this.keyColumns.length);
+    for (let i = 0; i < key.length; i++) {
+      const c = this.keyColumns[i]!;
       const v = row[c];
       if (v === null || v === undefined) throw this.eventError(ev, `key column ${c} is missing or null`);
-      return v;
-    });
+      key[i] = v;
+    }
+    return key;
   }
 
   private eventError(ev: ChangeEvent, msg: string): ValidationError {
@@ -269,7 +309,7 @@ export class TableWriter {
       const eqFiles = await writeEqualityDeletes(target, schema, this.keyIds, [...st.eqDeletes.values()].map((e) => ({ values: e.partition.values, path: e.partition.path, rows: e.rows.values() })));
       written.push(...eqFiles);
       written.push(...(await writePositionDeletes(target, [...st.posDeletes.values()].map((p) => ({ values: p.partition.values, path: p.partition.path, deletes: p.deletes })))));
-      for (const k of st.newKeys) this.filter?.add(k);
+      if (this.filter) st.newKeys.forEach((k) => this.filter!.add(k));
       const checkpoint = await this.filter?.maybeCheckpoint();
       const hasDeletes = written.some((f) => f.content !== 'data');
       const op = hasDeletes ? this.table.newRowDelta() : this.table.newAppend();
@@ -293,7 +333,7 @@ export class TableWriter {
         positionDeletes: [...st.posDeletes.values()].reduce((n, p) => n + p.deletes.length, 0),
         skippedDeletes: st.skippedDeletes,
       };
-      this.state = new CommitState();
+      this.state = new CommitState(this.singleLongKey);
       await this.clearInflight();
       return stats;
     } catch (err) {
@@ -306,7 +346,7 @@ export class TableWriter {
   /** Drops the in-flight commit: every file it wrote is deleted. */
   async abort(): Promise<void> {
     const st = this.state;
-    this.state = new CommitState();
+    this.state = new CommitState(this.singleLongKey);
     this.failed = undefined;
     await Promise.all([...st.appenders.values()].map((a) => a.appender.abort()));
     await this.clearInflight();
@@ -323,6 +363,15 @@ export class TableWriter {
   }
 }
 
+/** Element-wise === of two keys whose parts are all non-object values (=== is value equality for them). */
+function samePrimitives(a: readonly unknown[], b: readonly unknown[]): boolean {
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i];
+    if (x !== b[i] || typeof x === 'object') return false;
+  }
+  return true;
+}
+
 /** Everything one in-flight commit has accumulated. */
 class CommitState {
   readonly appenders = new Map<string, { appender: FileAppender; partition: PartitionOf }>();
@@ -330,9 +379,13 @@ class CommitState {
   readonly written = new Map<string, RowLocation & { partition: PartitionOf }>();
   readonly eqDeletes = new Map<string, { partition: PartitionOf; rows: Map<string, RowValues> }>();
   readonly posDeletes = new Map<string, { partition: PartitionOf; deletes: { file_path: string; pos: bigint }[] }>();
-  readonly newKeys: unknown[][] = [];
+  readonly newKeys: PendingKeys;
   rows = 0;
   skippedDeletes = 0;
+
+  constructor(singleLongKey: boolean) {
+    this.newKeys = new PendingKeys(singleLongKey);
+  }
 
   addEqualityDelete(partition: PartitionOf, ks: string, keyRow: RowValues): void {
     let e = this.eqDeletes.get(partition.key);

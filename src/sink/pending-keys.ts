@@ -1,0 +1,42 @@
+/**
+ * Keys written by the in-flight commit, added to the key filter once the commit succeeds.
+ * A full load holds millions of them until its commit: as one array (plus a bigint) per row
+ * they made major GCs a third of the load's time, so a single long key column, the common
+ * case, is packed into a BigInt64Array; other keys stay as they are.
+ */
+const MIN_LONG = -(2n ** 63n);
+const MAX_LONG = 2n ** 63n - 1n;
+
+export class PendingKeys {
+  private longs: BigInt64Array;
+  private count = 0;
+  private readonly others: (readonly unknown[])[] = [];
+
+  /** `singleLong`: the key is one column of Iceberg type long (values are bigints). */
+  constructor(private readonly singleLong: boolean) {
+    this.longs = new BigInt64Array(singleLong ? 1024 : 0);
+  }
+
+  get size(): number {
+    return this.count + this.others.length;
+  }
+
+  push(key: readonly unknown[]): void {
+    const v = key[0];
+    if (this.singleLong && key.length === 1 && typeof v === 'bigint' && v >= MIN_LONG && v <= MAX_LONG) {
+      if (this.count === this.longs.length) {
+        const grown = new BigInt64Array(this.longs.length * 2);
+        grown.set(this.longs);
+        this.longs = grown;
+      }
+      this.longs[this.count++] = v;
+      return;
+    }
+    this.others.push(key);
+  }
+
+  forEach(f: (key: readonly unknown[]) => void): void {
+    for (let i = 0; i < this.count; i++) f([this.longs[i]!]);
+    for (const k of this.others) f(k);
+  }
+}
