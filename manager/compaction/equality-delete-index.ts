@@ -1,10 +1,39 @@
 import { UnsupportedError } from '../../src/errors.js';
 import type { FileIO } from '../../src/io/file-io.js';
-import { readParquetRows, type Row } from '../../src/parquet/index.js';
+import { columnValue, readParquetRows, type ColumnarBatch, type Row } from '../../src/parquet/index.js';
 import { equalityKey } from '../../src/iceberg/read/delete-loader.js';
 import type { PlannedFile } from '../../src/iceberg/scan-planner.js';
 import { Schema } from '../../src/iceberg/spec/schema.js';
 import type { NestedField } from '../../src/iceberg/spec/types.js';
+
+/**
+ * A key of equality columns: a number for a single long-valued column within +-(2^53 - 1)
+ * (the common `id bigint` key: no string is built per row), else equalityKey()'s string.
+ */
+export type EqualityKey = string | number;
+
+const TWO_32 = 4294967296;
+const SAFE_BIGINT = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** Key of one tuple of equality-column values (the same for delete rows and data rows). */
+export function tupleKey(values: readonly unknown[]): EqualityKey {
+  if (values.length === 1) {
+    const v = values[0];
+    if (typeof v === 'bigint' && v <= SAFE_BIGINT && v >= -SAFE_BIGINT) return Number(v);
+  }
+  return equalityKey(values);
+}
+
+/** Hash of a key for bucketing: FNV-1a for strings, a 32-bit mix of both words for numbers. */
+export function hashKey(k: EqualityKey): number {
+  if (typeof k === 'string') return keyHash(k);
+  const lo = k >>> 0;
+  const hi = Math.floor(k / TWO_32) | 0;
+  let h = Math.imul(lo ^ Math.imul(hi, 0x9e3779b1), 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
 
 /** Equality delete files that share one set of equality field ids. */
 interface Signature {
@@ -12,7 +41,9 @@ interface Signature {
   readonly files: readonly PlannedFile[];
   readonly rows: number;
   /** Reads a row's key columns (rows are keyed by current-schema names, nested as structs). */
-  readonly keyOf: (row: Row) => string;
+  readonly keyOf: (row: Row) => EqualityKey;
+  /** The key columns' names when all are top-level fields (columnar batches can be keyed). */
+  readonly columns: readonly string[] | undefined;
 }
 
 /** The keys of one pass: per signature, key -> highest data sequence number deleting it. */
@@ -21,6 +52,11 @@ export interface EqualityPass {
   owns(row: Row): boolean;
   /** Spec "Scan Planning": an equality delete applies to rows of strictly lower data sequence numbers. */
   deletes(row: Row, dataSequenceNumber: bigint): boolean;
+  /**
+   * Columnar owns/deletes: clears mask[i] for the rows of `batch` this pass does not own or
+   * deletes; returns how many rows stay set. Needs `EqualityDeleteIndex.columnar`.
+   */
+  filter(batch: ColumnarBatch, dataSequenceNumber: bigint, mask: Uint8Array): number;
 }
 
 /** FNV-1a (32 bit): cheap and well spread for bucketing string keys. */
@@ -71,7 +107,8 @@ export class EqualityDeleteIndex {
     }
     this.signatures = [...bySig.values()].map((files) => {
       const ids = files[0]!.file.equalityIds!;
-      return { ids, files, rows: files.reduce((s, f) => s + Number(f.file.recordCount), 0), keyOf: keyReader(currentSchema, ids, files[0]!.file.filePath) };
+      const file = files[0]!.file.filePath;
+      return { ids, files, rows: files.reduce((s, f) => s + Number(f.file.recordCount), 0), keyOf: keyReader(currentSchema, ids, file), columns: topLevelNames(currentSchema, ids) };
     });
     this.bucketed = this.signatures.reduce<Signature | undefined>((m, s) => (!m || s.rows > m.rows ? s : m), undefined);
     this.passes = this.bucketed ? Math.max(1, Math.ceil(this.bucketed.rows / maxKeys)) : 1;
@@ -81,17 +118,29 @@ export class EqualityDeleteIndex {
     return this.signatures.length === 0;
   }
 
+  /** Whether every key column is a top-level field (EqualityPass.filter works). */
+  get columnar(): boolean {
+    return this.signatures.every((s) => s.columns !== undefined);
+  }
+
   /** Loads the keys of pass `b` (0 <= b < passes). */
   async load(b: number): Promise<EqualityPass> {
-    const maps = new Map<Signature, Map<string, bigint>>();
+    const maps = new Map<Signature, Map<EqualityKey, bigint>>();
     for (const sig of this.signatures) {
       const only = sig === this.bucketed && this.passes > 1 ? b : undefined;
       maps.set(sig, await this.loadKeys(sig, only));
     }
     const passes = this.passes;
     const bucketed = this.bucketed;
+    // int32 keys (the usual `id` key) also go into an open-addressing table: no Map per row
+    const intTables = new Map<Map<EqualityKey, bigint>, IntKeyTable | null>();
+    const intTable = (keys: Map<EqualityKey, bigint>): IntKeyTable | undefined => {
+      let t = intTables.get(keys);
+      if (t === undefined) intTables.set(keys, (t = IntKeyTable.from(keys)));
+      return t ?? undefined;
+    };
     return {
-      owns: (row) => passes === 1 || !bucketed || keyHash(bucketed.keyOf(row)) % passes === b,
+      owns: (row) => passes === 1 || !bucketed || hashKey(bucketed.keyOf(row)) % passes === b,
       deletes: (row, seq) => {
         for (const [sig, keys] of maps) {
           if (keys.size === 0) continue;
@@ -100,23 +149,52 @@ export class EqualityDeleteIndex {
         }
         return false;
       },
+      filter: (batch, seq, mask) => {
+        const checks = [...maps].filter(([, keys]) => keys.size > 0).map(([sig, keys]) => ({ key: batchKeys(batch, sig.columns!), keys, sig }));
+        const owner = passes > 1 && bucketed ? (checks.find((c) => c.sig === bucketed)?.key ?? batchKeys(batch, bucketed.columns!)) : undefined;
+        const only = checks.length === 1 ? checks[0]! : undefined;
+        if (!owner && only) {
+          const col = only.sig.columns!.length === 1 ? batch.columns[only.sig.columns![0]!] : undefined;
+          if (col instanceof BigInt64Array) return filterLongKeys(col, batch.nulls[only.sig.columns![0]!], mask, only.keys, intTable(only.keys), seq);
+          return filterOne(batch.length, mask, only.key, only.keys, seq);
+        }
+        let kept = 0;
+        for (let i = 0; i < batch.length; i++) {
+          if (!mask[i]) continue;
+          if (owner && hashKey(owner(i)) % passes !== b) {
+            mask[i] = 0;
+            continue;
+          }
+          let del = false;
+          for (const c of checks) {
+            const s = c.keys.get(c.key(i));
+            if (s !== undefined && s > seq) {
+              del = true;
+              break;
+            }
+          }
+          if (del) mask[i] = 0;
+          else kept++;
+        }
+        return kept;
+      },
     };
   }
 
-  private async loadKeys(sig: Signature, bucket: number | undefined): Promise<Map<string, bigint>> {
+  private async loadKeys(sig: Signature, bucket: number | undefined): Promise<Map<EqualityKey, bigint>> {
     const fields = sig.ids.map((id) => {
       const f = this.fieldOf(id);
       if (!f) throw new UnsupportedError(`equality delete field id ${id} is in no schema of the table`);
       return { ...f, name: `_eq_${id}`, required: false };
     });
     const projection = new Schema(0, fields);
-    const keys = new Map<string, bigint>();
+    const keys = new Map<EqualityKey, bigint>();
     for (const d of sig.files) {
       if (d.file.fileFormat !== 'PARQUET') throw new UnsupportedError(`equality delete file ${d.file.filePath} is ${d.file.fileFormat}; only Parquet is read`);
       for await (const batch of readParquetRows(this.io, d.file.filePath, projection)) {
         for (const r of batch) {
-          const k = equalityKey(fields.map((f) => r[f.name]));
-          if (bucket !== undefined && keyHash(k) % this.passes !== bucket) continue;
+          const k = tupleKey(fields.map((f) => r[f.name]));
+          if (bucket !== undefined && hashKey(k) % this.passes !== bucket) continue;
           const prev = keys.get(k);
           if (prev === undefined || prev < d.dataSequenceNumber) keys.set(k, d.dataSequenceNumber);
         }
@@ -127,7 +205,7 @@ export class EqualityDeleteIndex {
 }
 
 /** Reads equality columns (possibly inside structs) from a row keyed by current-schema names. */
-function keyReader(schema: Schema, ids: readonly number[], file: string): (row: Row) => string {
+function keyReader(schema: Schema, ids: readonly number[], file: string): (row: Row) => EqualityKey {
   const paths = ids.map((id) => {
     const names: string[] = [];
     for (let cur: number | undefined = id; cur !== undefined; cur = schema.parentId(cur)) {
@@ -138,11 +216,139 @@ function keyReader(schema: Schema, ids: readonly number[], file: string): (row: 
     return names;
   });
   return (row) =>
-    equalityKey(
+    tupleKey(
       paths.map((p) => {
         let v: unknown = row;
         for (const n of p) v = v === null || v === undefined ? null : (v as Row)[n];
         return v;
       }),
     );
+}
+
+/** Names of the key columns when every one is a top-level field of the current schema. */
+function topLevelNames(schema: Schema, ids: readonly number[]): string[] | undefined {
+  const names: string[] = [];
+  for (const id of ids) {
+    const f = schema.fields.find((x) => x.id === id);
+    if (!f) return undefined;
+    names.push(f.name);
+  }
+  return names;
+}
+
+/** tupleKey of a long column's value from its two int32 words (little-endian), without a bigint. */
+function longKey(w: Int32Array, i: number, col: BigInt64Array): EqualityKey {
+  const lo = w[2 * i]!, hi = w[2 * i + 1]!;
+  // a value that fits 32 signed bits is just the low word (no float arithmetic, no allocation)
+  if ((hi === 0 && lo >= 0) || (hi === -1 && lo < 0)) return lo;
+  // exact in a double while |hi| < 2^21
+  if (hi >= -2097152 && hi < 2097152) {
+    const v = hi * TWO_32 + (lo >>> 0);
+    if (Number.isSafeInteger(v)) return v;
+  }
+  return tupleKey([col[i]]);
+}
+
+/**
+ * The int32 keys of a key map in an open-addressing hash table (linear probing, load <= 1/2),
+ * their sequence numbers as doubles (sequence numbers stay far below 2^53). Built only when
+ * every key is an int32 number or the null key, so a data value outside int32 matches none.
+ */
+class IntKeyTable {
+  private constructor(
+    private readonly keys: Int32Array,
+    private readonly used: Uint8Array,
+    private readonly seqs: Float64Array,
+    private readonly mask: number,
+  ) {}
+
+  static from(map: ReadonlyMap<EqualityKey, bigint>): IntKeyTable | null {
+    const nullKey = tupleKey([null]);
+    let size = 4;
+    while (size < map.size * 2) size *= 2;
+    const t = new IntKeyTable(new Int32Array(size), new Uint8Array(size), new Float64Array(size), size - 1);
+    for (const [k, s] of map) {
+      if (k === nullKey) continue;
+      if (typeof k !== 'number' || (k | 0) !== k) return null;
+      let h = IntKeyTable.hash(k) & t.mask;
+      while (t.used[h] && t.keys[h] !== k) h = (h + 1) & t.mask;
+      t.used[h] = 1;
+      t.keys[h] = k;
+      t.seqs[h] = Number(s);
+    }
+    return t;
+  }
+
+  private static hash(k: number): number {
+    const h = Math.imul(k, 0x9e3779b1);
+    return h ^ (h >>> 15);
+  }
+
+  /** The highest sequence number deleting k, or -1. */
+  get(k: number): number {
+    let h = IntKeyTable.hash(k) & this.mask;
+    while (this.used[h]) {
+      if (this.keys[h] === k) return this.seqs[h]!;
+      h = (h + 1) & this.mask;
+    }
+    return -1;
+  }
+}
+
+/** filterOne for a single long key column (the usual `id bigint` key), the key read inline. */
+function filterLongKeys(col: BigInt64Array, nulls: Uint8Array | undefined, mask: Uint8Array, keys: ReadonlyMap<EqualityKey, bigint>, table: IntKeyTable | undefined, seq: bigint): number {
+  const w = new Int32Array(col.buffer, col.byteOffset, col.length * 2);
+  const nullKey = tupleKey([null]);
+  let kept = 0;
+  if (table) {
+    const seqNum = Number(seq);
+    const nullSeq = keys.get(nullKey);
+    for (let i = 0; i < col.length; i++) {
+      if (!mask[i]) continue;
+      let del: boolean;
+      if (nulls?.[i]) del = nullSeq !== undefined && nullSeq > seq;
+      else {
+        const lo = w[2 * i]!, hi = w[2 * i + 1]!;
+        // only values that fit 32 signed bits can be in the table
+        del = ((hi === 0 && lo >= 0) || (hi === -1 && lo < 0)) && table.get(lo) > seqNum;
+      }
+      if (del) mask[i] = 0;
+      else kept++;
+    }
+    return kept;
+  }
+  for (let i = 0; i < col.length; i++) {
+    if (!mask[i]) continue;
+    const s = keys.get(nulls?.[i] ? nullKey : longKey(w, i, col));
+    if (s !== undefined && s > seq) mask[i] = 0;
+    else kept++;
+  }
+  return kept;
+}
+
+/** Row i's key read straight from the batch's columns (tupleKey of the same values). */
+function batchKeys(batch: ColumnarBatch, names: readonly string[]): (i: number) => EqualityKey {
+  if (names.length === 1) {
+    const name = names[0]!;
+    const col = batch.columns[name];
+    const nulls = batch.nulls[name];
+    if (col instanceof BigInt64Array) {
+      const w = new Int32Array(col.buffer, col.byteOffset, col.length * 2);
+      const nullKey = tupleKey([null]);
+      return (i) => (nulls?.[i] ? nullKey : longKey(w, i, col));
+    }
+  }
+  return (i) => tupleKey(names.map((n) => columnValue(batch, n, i)));
+}
+
+/** The common case of filter(): one key signature, no bucketing; a tight loop. */
+function filterOne(n: number, mask: Uint8Array, key: (i: number) => EqualityKey, keys: ReadonlyMap<EqualityKey, bigint>, seq: bigint): number {
+  let kept = 0;
+  for (let i = 0; i < n; i++) {
+    if (!mask[i]) continue;
+    const s = keys.get(key(i));
+    if (s !== undefined && s > seq) mask[i] = 0;
+    else kept++;
+  }
+  return kept;
 }

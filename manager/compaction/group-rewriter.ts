@@ -6,7 +6,8 @@ import type { FileScanTask, PlannedFile } from '../../src/iceberg/scan-planner.j
 import type { DataFile } from '../../src/iceberg/spec/manifest.js';
 import { partitionPathSegment, transformResultType } from '../../src/iceberg/spec/transforms.js';
 import { Table } from '../../src/iceberg/table.js';
-import { parquetWriteOptionsFromProperties, RollingParquetWriter, type Row } from '../../src/parquet/index.js';
+import { gatherColumns, isFlatProjection, parquetWriteOptionsFromProperties, RollingParquetWriter, type Row } from '../../src/parquet/index.js';
+import { readTaskColumns } from './columnar-task-reads.js';
 import type { FileGroup } from './compaction-planner.js';
 import { EqualityDeleteIndex } from './equality-delete-index.js';
 import { PREFETCH_FILES, PREFETCH_MAX_FILE_BYTES, prefetchedRows } from './prefetched-reads.js';
@@ -19,6 +20,8 @@ export interface RewriteSettings {
   readonly batchSize?: number;
   /** Rows sorted in memory per spilled run when the table has a sort order (default SORT_RUN_ROWS). */
   readonly sortRunRows?: number;
+  /** false: use the row path even where the columnar one applies (tests compare the two). */
+  readonly columnar?: boolean;
 }
 
 export interface RewrittenGroup {
@@ -28,6 +31,8 @@ export interface RewrittenGroup {
   readonly bytesWritten: number;
   /** Times the group's data was read (one per equality-key bucket). */
   readonly passes: number;
+  /** Whether the group went through typed columns or row objects. */
+  readonly path: 'columnar' | 'rows';
 }
 
 export { fieldResolver };
@@ -45,6 +50,9 @@ export function partitionPath(table: Table, specId: number, partition: FileGroup
 /**
  * Rewrites one file group into files of about the target size, streaming: rows are read a
  * batch at a time with deletes applied and written straight to a rolling Parquet writer.
+ * Flat, unsorted tables take the columnar path: each input row group is decoded into typed
+ * columns, deletes become a keep-mask, the kept rows are gathered column by column and
+ * copied into the writer's buffers; no row object is built.
  *
  * - Position deletes: loaded for the group only (a DeleteLoader per group), so memory holds
  *   at most the deleted positions of the pos-delete files that apply to this group.
@@ -75,14 +83,27 @@ export async function rewriteGroup(table: Table, group: FileGroup, s: RewriteSet
   const wholeReads = new WholeFileReads(table.io);
   for (const t of group.tasks) if (Number(t.file.fileSizeInBytes) <= PREFETCH_MAX_FILE_BYTES) wholeReads.register(t.file.filePath, Number(t.file.fileSizeInBytes));
   const readView = new Table({ ...table.ops, io: wholeReads }, table.state);
+  const release = (t: FileScanTask) => wholeReads.release(t.file.filePath);
+  // Columnar path (no row objects): flat schemas written in file order; sorted rewrites and
+  // nested schemas go through rows.
+  const columnar = s.columnar !== false && !sorter && isFlatProjection(schema) && eq.columnar;
   let rows = 0;
   try {
     for (let b = 0; b < eq.passes; b++) {
       const pass = eq.isEmpty ? undefined : await eq.load(b);
+      if (columnar) {
+        for await (const { task, rows: part } of prefetchedRows(group.tasks, (t) => readTaskColumns(readView, t, schema, positions), PREFETCH_FILES, release)) {
+          const kept = pass ? pass.filter(part.batch, task.dataSequenceNumber, part.mask) : part.kept;
+          if (kept === 0) continue;
+          rows += kept;
+          await writer.writeColumns(gatherColumns(part.batch, part.mask, kept));
+        }
+        continue;
+      }
       // Position deletes through the scan path; equality deletes here, bucket by bucket.
       const read = (task: FileScanTask) =>
         readTaskRows(readView, { ...task, deletes: task.deletes.filter((d) => d.file.content === 'position-deletes') }, { deletes: positions, ...(s.batchSize ? { batchSize: s.batchSize } : {}) });
-      for await (const { task, rows: batch } of prefetchedRows(group.tasks, read, PREFETCH_FILES, (t) => wholeReads.release(t.file.filePath))) {
+      for await (const { task, rows: batch } of prefetchedRows(group.tasks, read, PREFETCH_FILES, release)) {
         let kept: Row[] = batch;
         if (pass) kept = batch.filter((r) => pass.owns(r) && !pass.deletes(r, task.dataSequenceNumber));
         if (kept.length === 0) continue;
@@ -100,7 +121,7 @@ export async function rewriteGroup(table: Table, group: FileGroup, s: RewriteSet
   const added = written.map((w) =>
     dataFileFromMetrics({ content: 'data', location: w.location, metrics: w.metrics, specId: group.specId, partition: group.partition, schema, ...(order && compare ? { sortOrderId: order.orderId } : {}) }),
   );
-  return { group, added, rowsWritten: rows, bytesWritten: added.reduce((n, f) => n + Number(f.fileSizeInBytes), 0), passes: eq.passes };
+  return { group, added, rowsWritten: rows, bytesWritten: added.reduce((n, f) => n + Number(f.fileSizeInBytes), 0), passes: eq.passes, path: columnar ? 'columnar' : 'rows' };
 }
 
 function uniqueDeletes(tasks: readonly FileScanTask[], content: 'equality-deletes' | 'position-deletes'): PlannedFile[] {

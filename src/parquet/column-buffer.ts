@@ -77,6 +77,37 @@ export abstract class ValueBuffer {
   abstract statBytes(v: PrimitiveValue): Uint8Array | undefined;
   abstract reset(): void;
 
+  /**
+   * Bulk-appends the non-null values of col[start, end) (nulls[i] = 1 marks a null) when col
+   * is a typed array this buffer copies without per-value checks; returns false otherwise.
+   */
+  putTyped(_col: ArrayLike<unknown>, _nulls: Uint8Array | undefined, _start: number, _end: number): boolean {
+    return false;
+  }
+
+  /** Appends another buffer's values (same leaf): the incremental encoder's pending values. */
+  appendFrom(other: ValueBuffer): void {
+    if (ArrayBuffer.isView(this.a)) {
+      const a = grow(this.a, this.count + other.count);
+      a.set((other.a as Typed).subarray(0, other.count) as never, this.count);
+      this.a = a;
+    } else {
+      const a = this.a;
+      const b = other.a as unknown[];
+      for (let i = 0; i < other.count; i++) a.push(b[i]);
+    }
+    this.count += other.count;
+    this.bytes += other.bytes;
+  }
+
+  /** Drops the first k values (already encoded into pages). `bytes` is left as an estimate. */
+  dropPrefix(k: number): void {
+    if (k === 0) return;
+    if (ArrayBuffer.isView(this.a)) this.a.copyWithin(0, k, this.count);
+    else this.a.splice(0, k);
+    this.count -= k;
+  }
+
   /** Moves the values out (the buffer is left empty). */
   take(): ValueState {
     const st: ValueState = { count: this.count, bytes: this.bytes, a: this.a };
@@ -105,6 +136,59 @@ function grow<T extends Int32Array | Float32Array | Float64Array | BigInt64Array
 function bytesOf(a: Int32Array | Float32Array | Float64Array | BigInt64Array, start: number, end: number): Uint8Array {
   const w = a.BYTES_PER_ELEMENT;
   return new Uint8Array(a.buffer.slice(a.byteOffset + start * w, a.byteOffset + end * w));
+}
+
+/** Copies the non-null values of src[start, end) to dst from `at`; returns how many. */
+function copyKept(src: Int32Array | Float32Array | Float64Array, nulls: Uint8Array | undefined, start: number, end: number, dst: Int32Array | Float32Array | Float64Array, at: number): number {
+  if (!nulls) {
+    dst.set(src.subarray(start, end), at);
+    return end - start;
+  }
+  let j = at;
+  for (let i = start; i < end; i++) if (!nulls[i]) dst[j++] = src[i]!;
+  return j - at;
+}
+
+/** 64-bit values as pairs of int32 words (little-endian: low word first), so no bigint is made per value. */
+function words(a: BigInt64Array): Int32Array {
+  return new Int32Array(a.buffer, a.byteOffset, a.length * 2);
+}
+
+function copyKept64(src: BigInt64Array, nulls: Uint8Array | undefined, start: number, end: number, dst: BigInt64Array, at: number): number {
+  if (!nulls) {
+    dst.set(src.subarray(start, end), at);
+    return end - start;
+  }
+  const s = words(src), d = words(dst);
+  let j = at;
+  for (let i = start; i < end; i++) {
+    if (nulls[i]) continue;
+    d[2 * j] = s[2 * i]!;
+    d[2 * j + 1] = s[2 * i + 1]!;
+    j++;
+  }
+  return j - at;
+}
+
+/** Indices of the smallest and largest of a[start, end) (signed 64-bit order, compared by words). */
+function minMax64(a: BigInt64Array, start: number, end: number): [number, number] {
+  const w = words(a);
+  let lo = start, hi = start;
+  let loH = w[2 * start + 1]!, loL = w[2 * start]! >>> 0, hiH = loH, hiL = loL;
+  for (let i = start + 1; i < end; i++) {
+    const h = w[2 * i + 1]!, l = w[2 * i]! >>> 0;
+    if (h < loH || (h === loH && l < loL)) {
+      lo = i;
+      loH = h;
+      loL = l;
+    }
+    if (h > hiH || (h === hiH && l > hiL)) {
+      hi = i;
+      hiH = h;
+      hiL = l;
+    }
+  }
+  return [lo, hi];
 }
 
 class BoolBuffer extends ValueBuffer {
@@ -157,6 +241,15 @@ class Int32Buffer extends ValueBuffer {
     this.a[this.count++] = n;
     this.bytes += 4;
   }
+  override putTyped(col: ArrayLike<unknown>, nulls: Uint8Array | undefined, start: number, end: number): boolean {
+    // Any Int32Array element is a valid int/date; decimals need the precision check of put().
+    if (this.decimal !== undefined || !(col instanceof Int32Array)) return false;
+    this.a = grow(this.a, this.count + (end - start));
+    const k = copyKept(col, nulls, start, end, this.a, this.count);
+    this.count += k;
+    this.bytes += 4 * k;
+    return true;
+  }
   encode(start: number, end: number): Uint8Array {
     return bytesOf(this.a, start, end);
   }
@@ -208,6 +301,28 @@ class Int64Buffer extends ValueBuffer {
     this.a[this.count++] = v;
     this.bytes += 8;
   }
+  override putTyped(col: ArrayLike<unknown>, nulls: Uint8Array | undefined, start: number, end: number): boolean {
+    if (!(col instanceof BigInt64Array)) return false;
+    this.a = grow(this.a, this.count + (end - start));
+    const from = this.count;
+    const k = copyKept64(col, nulls, start, end, this.a, from);
+    if (k === 0) return true;
+    const [lo, hi] = minMax64(this.a, from, from + k);
+    const min = this.a[lo]!, max = this.a[hi]!;
+    // Decimal columns: the unscaled values must fit the precision (spec "Primitive Types").
+    if (min < this.lo) throw badValue(this.leaf, min, 'out of range');
+    if (max > this.hi) throw badValue(this.leaf, max, 'out of range');
+    if (from === 0) {
+      this.min = min;
+      this.max = max;
+    } else {
+      if (min < this.min) this.min = min;
+      if (max > this.max) this.max = max;
+    }
+    this.count += k;
+    this.bytes += 8 * k;
+    return true;
+  }
   encode(start: number, end: number): Uint8Array {
     return bytesOf(this.a, start, end);
   }
@@ -246,6 +361,15 @@ class FloatBuffer extends ValueBuffer {
     if (this.count === this.a.length) this.a = grow(this.a, this.count + 1);
     this.a[this.count++] = v;
     this.bytes += this.width;
+  }
+  override putTyped(col: ArrayLike<unknown>, nulls: Uint8Array | undefined, start: number, end: number): boolean {
+    // Assigning into the Float32Array rounds exactly as put() does.
+    if (!(col instanceof Float64Array || col instanceof Float32Array)) return false;
+    this.a = grow(this.a, this.count + (end - start));
+    const k = copyKept(col, nulls, start, end, this.a, this.count);
+    this.count += k;
+    this.bytes += this.width * k;
+    return true;
   }
   encode(start: number, end: number): Uint8Array {
     return bytesOf(this.a, start, end);
@@ -321,33 +445,60 @@ class StringBuffer extends ValueBuffer {
   }
   /** Dictionary-encodes when the distinct values fit MAX_DICTIONARY_BYTES and repeat enough. */
   override dictionary(): Dictionary | undefined {
-    const n = this.count;
-    if (n < 2) return undefined;
-    const ids = new Map<string, number>();
-    const indices = new Int32Array(n);
-    let bytes = 0;
-    for (let i = 0; i < n; i++) {
-      const s = this.a[i]!;
-      let id = ids.get(s);
-      if (id === undefined) {
-        id = ids.size;
-        ids.set(s, id);
-        bytes += s.length + 4;
-        // give up early when the values barely repeat or the dictionary gets too big
-        if (bytes > MAX_DICTIONARY_BYTES || (i >= 1000 && ids.size > i * 0.5)) return undefined;
-      }
-      indices[i] = id;
-    }
-    if (ids.size > n * 0.5) return undefined;
-    const keys = [...ids.keys()];
-    const page = new StringBuffer(this.leaf);
-    page.a = keys;
-    page.count = keys.length;
-    return { page: page.encode(0, keys.length), size: keys.length, indices };
+    const b = new DictionaryBuilder();
+    b.add(this.a, this.count);
+    return b.finish(this.leaf);
   }
   reset(): void {
     this.a = [];
     this.count = this.bytes = 0;
+  }
+}
+
+/**
+ * Builds a string chunk's dictionary value by value, so a chunk can be fed in slices: gives up
+ * (`failed`) once the distinct values pass MAX_DICTIONARY_BYTES or barely repeat, with the
+ * same decisions whatever the slicing.
+ */
+export class DictionaryBuilder {
+  private readonly ids = new Map<string, number>();
+  private indices = new Int32Array(1024);
+  private bytes = 0;
+  private n = 0;
+  failed = false;
+
+  add(a: readonly string[], count: number): void {
+    if (this.failed) return;
+    this.indices = grow(this.indices, this.n + count);
+    const ids = this.ids;
+    for (let k = 0; k < count; k++) {
+      const i = this.n++;
+      const s = a[k]!;
+      let id = ids.get(s);
+      if (id === undefined) {
+        id = ids.size;
+        ids.set(s, id);
+        this.bytes += s.length + 4;
+        // give up early when the values barely repeat or the dictionary gets too big
+        if (this.bytes > MAX_DICTIONARY_BYTES || (i >= 1000 && ids.size > i * 0.5)) {
+          this.failed = true;
+          this.ids.clear();
+          return;
+        }
+      }
+      this.indices[i] = id;
+    }
+  }
+
+  /** The dictionary of everything added, or undefined when not worth it. */
+  finish(leaf: LeafColumn): Dictionary | undefined {
+    const n = this.n;
+    if (this.failed || n < 2 || this.ids.size > n * 0.5) return undefined;
+    const keys = [...this.ids.keys()];
+    const page = new StringBuffer(leaf);
+    page.a = keys;
+    page.count = keys.length;
+    return { page: page.encode(0, keys.length), size: keys.length, indices: this.indices.subarray(0, n) };
   }
 }
 
@@ -558,6 +709,48 @@ export class ColumnBuffer {
     this.level(rep, def);
   }
 
+  /**
+   * Appends rows [start, end) of a top-level primitive column (nulls[i] = 1 marks a null, as
+   * does a null/undefined value): typed arrays are copied in bulk, other arrays value by value.
+   * Throws `required()` for a null in a required column.
+   */
+  appendFlat(col: ArrayLike<unknown>, nulls: Uint8Array | undefined, start: number, end: number, optional: boolean, required: () => Error): void {
+    const len = end - start;
+    if (ArrayBuffer.isView(col)) {
+      let nullCount = 0;
+      if (nulls) for (let i = start; i < end; i++) nullCount += nulls[i]!;
+      if (nullCount > 0 && !optional) throw required();
+      if (this.values.putTyped(col, nullCount > 0 ? nulls : undefined, start, end)) {
+        if (this.defs) {
+          this.defs = grow(this.defs, this.n + len);
+          const max = this.leaf.maxDef;
+          if (nullCount === 0) this.defs.fill(max, this.n, this.n + len);
+          else for (let i = start, j = this.n; i < end; i++, j++) this.defs[j] = nulls![i] ? 0 : max;
+        }
+        this.n += len;
+        this.nulls += nullCount;
+        return;
+      }
+    }
+    // value by value (validated by put()), levels written here rather than through push()
+    if (this.defs) this.defs = grow(this.defs, this.n + len);
+    const defs = this.defs;
+    const max = this.leaf.maxDef;
+    const values = this.values;
+    for (let i = start; i < end; i++) {
+      const v = nulls?.[i] ? null : col[i];
+      if (v === null || v === undefined) {
+        if (!optional) throw required();
+        this.nulls++;
+        if (defs) defs[this.n] = 0;
+      } else {
+        values.put(v);
+        if (defs) defs[this.n] = max;
+      }
+      this.n++;
+    }
+  }
+
   get bytes(): number {
     return this.values.bytes + this.n * ((this.defs ? 1 : 0) + (this.reps ? 1 : 0)) / 4;
   }
@@ -565,6 +758,30 @@ export class ColumnBuffer {
   reset(): void {
     this.n = this.nulls = 0;
     this.values.reset();
+  }
+
+  /** Appends another buffer's levels and values (same leaf). */
+  appendFrom(other: ColumnBuffer): void {
+    const m = other.n;
+    if (this.defs && other.defs) {
+      this.defs = grow(this.defs, this.n + m);
+      this.defs.set(other.defs.subarray(0, m), this.n);
+    }
+    if (this.reps && other.reps) {
+      this.reps = grow(this.reps, this.n + m);
+      this.reps.set(other.reps.subarray(0, m), this.n);
+    }
+    this.n += m;
+    this.nulls += other.nulls;
+    this.values.appendFrom(other.values);
+  }
+
+  /** Drops the first `entries` level entries and `values` values (encoded into pages). */
+  dropPrefix(entries: number, values: number): void {
+    if (this.defs) this.defs.copyWithin(0, entries, this.n);
+    if (this.reps) this.reps.copyWithin(0, entries, this.n);
+    this.n -= entries;
+    this.values.dropPrefix(values);
   }
 
   /** Moves the row group's levels and values out, leaving this buffer empty. */

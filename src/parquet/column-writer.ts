@@ -3,7 +3,9 @@
  * values PLAIN), each compressed on its own, plus the chunk's statistics.
  */
 import type { PrimitiveValue } from '../iceberg/spec/values.js';
-import type { ColumnBuffer } from './column-buffer.js';
+import { compareValues } from '../iceberg/spec/value-serialization.js';
+import { ColumnBuffer, DictionaryBuilder, type Dictionary, type ValueStats } from './column-buffer.js';
+import type { LeafColumn } from './parquet-schema.js';
 import type { CompressFn } from './compression.js';
 import { bitWidth, encodeLevels } from './encoding.js';
 import { ThriftWriter } from './thrift.js';
@@ -45,92 +47,179 @@ function concat(parts: Uint8Array[], total: number): Uint8Array {
   return out;
 }
 
-export function encodeChunk(col: ColumnBuffer, compress: CompressFn, opts: PageOptions): EncodedChunk {
-  const { leaf, defs, reps, n, values } = col;
-  const parts: Uint8Array[] = [];
-  let compressedSize = 0, uncompressedSize = 0;
-  const defW = bitWidth(leaf.maxDef);
-  const repW = bitWidth(leaf.maxRep);
-  const fixedWidth = values.width;
-  const dict = values.dictionary();
-  let idxW = 0;
-  if (dict) {
-    const raw = dict.page;
-    const compressed = compress(raw);
-    const header = new ThriftWriter()
-      .i32(1, 2) // DICTIONARY_PAGE
-      .i32(2, raw.length)
-      .i32(3, compressed.length)
-      .struct(7)
-      .i32(1, dict.size)
-      .i32(2, ENC_PLAIN)
-      .end()
-      .finish();
-    parts.push(header.slice(), compressed);
-    compressedSize += header.length + compressed.length;
-    uncompressedSize += header.length + raw.length;
-    idxW = Math.max(1, bitWidth(dict.size - 1));
+/**
+ * Encodes one column chunk from slices of its values (whole rows each), emitting pages as
+ * soon as they are complete, so a row group can be encoded while it is still being filled.
+ * The bytes do not depend on the slicing: page boundaries, the dictionary decision and the
+ * statistics are the ones a single pass over the whole chunk gives. A string chunk is held
+ * until its dictionary decision is final (parquet-format: the dictionary page comes first).
+ */
+export class ChunkEncoder {
+  private pending: ColumnBuffer;
+  private dict: DictionaryBuilder | undefined;
+  private readonly parts: Uint8Array[] = [];
+  private compressedSize = 0;
+  private uncompressedSize = 0;
+  private numValues = 0;
+  private nullCount = 0;
+  private nanCount = 0;
+  private min: PrimitiveValue | undefined;
+  private max: PrimitiveValue | undefined;
+  private dataPageOffset = 0;
+  private dictionaryUsed = false;
+
+  constructor(readonly leaf: LeafColumn, private readonly compress: CompressFn, private readonly opts: PageOptions) {
+    this.pending = new ColumnBuffer(leaf);
+    this.dict = leaf.type.kind === 'string' ? new DictionaryBuilder() : undefined;
   }
-  const dataPageOffset = compressedSize;
-  const encodeValues = (v0: number, v1: number): Uint8Array => {
-    if (!dict) return values.encode(v0, v1);
-    const rle = encodeLevels(dict.indices, v0, v1, idxW, false);
-    const out = new Uint8Array(rle.length + 1);
-    out[0] = idxW;
-    out.set(rle, 1);
-    return out;
-  };
-  let e = 0, v = 0;
-  while (e < n) {
-    const e0 = e, v0 = v;
-    let bytes = 0;
-    if (!defs && !reps && fixedWidth !== undefined) {
-      // Flat required fixed-width column: pages by count.
-      const per = Math.max(1, Math.min(opts.pageRowLimit, Math.floor(opts.pageSizeBytes / fixedWidth)));
-      e = Math.min(n, e + per);
-      v = e;
-    } else {
-      const maxDef = leaf.maxDef;
-      while (e < n) {
-        if (!defs || defs[e] === maxDef) {
-          bytes += fixedWidth ?? values.widthOf(v);
-          v++;
-        }
-        e++;
-        if ((bytes >= opts.pageSizeBytes || e - e0 >= opts.pageRowLimit) && (!reps || e === n || reps[e] === 0)) break;
-      }
+
+  /** Adds a slice (whole rows) and encodes the pages it completes. */
+  append(slice: ColumnBuffer): void {
+    this.numValues += slice.n;
+    this.nullCount += slice.nulls;
+    this.mergeStats(slice.values.stats());
+    if (this.dict) {
+      this.dict.add(slice.values.a as string[], slice.values.count);
+      if (this.dict.failed) this.dict = undefined;
     }
-    const body: Uint8Array[] = [];
-    if (reps) body.push(encodeLevels(reps, e0, e, repW));
-    if (defs) body.push(encodeLevels(defs, e0, e, defW));
-    body.push(encodeValues(v0, v));
-    let size = 0;
-    for (const b of body) size += b.length;
-    const raw = concat(body, size);
-    const compressed = compress(raw);
-    const header = new ThriftWriter()
-      .i32(1, 0) // DATA_PAGE
-      .i32(2, raw.length)
-      .i32(3, compressed.length)
-      .struct(5)
-      .i32(1, e - e0)
-      .i32(2, dict ? ENC_RLE_DICTIONARY : ENC_PLAIN)
-      .i32(3, ENC_RLE)
-      .i32(4, ENC_RLE)
-      .end()
-      .finish();
-    parts.push(header.slice(), compressed);
-    compressedSize += header.length + compressed.length;
-    uncompressedSize += header.length + raw.length;
+    // the first slice (or the first after every page went out) is taken over, not copied
+    if (this.pending.n === 0) this.pending = slice;
+    else this.pending.appendFrom(slice);
+    // an undecided dictionary holds every page back
+    if (!this.dict) this.pages(false);
   }
-  const s = values.stats();
-  const minBytes = s.min !== undefined ? values.statBytes(s.min) : undefined;
-  const maxBytes = s.max !== undefined ? values.statBytes(s.max) : undefined;
-  return {
-    parts, compressedSize, uncompressedSize, numValues: n, nullCount: col.nulls, nanCount: s.nanCount, dataPageOffset, dictionary: dict !== undefined,
-    ...(s.min !== undefined ? { min: s.min } : {}),
-    ...(s.max !== undefined ? { max: s.max } : {}),
-    ...(minBytes && maxBytes ? { minBytes, maxBytes } : {}),
-  };
+
+  private mergeStats(st: ValueStats): void {
+    this.nanCount += st.nanCount;
+    const t = this.leaf.type;
+    const float = t.kind === 'float' || t.kind === 'double';
+    if (st.min !== undefined) {
+      const x = st.min;
+      const m = this.min;
+      // floats: the chunk-wide rule (-0 is below +0; NaN never becomes a bound)
+      if (m === undefined || (float ? (x as number) < (m as number) || (x === 0 && m === 0 && Object.is(x, -0)) : compareValues(t, x, m) < 0)) this.min = x;
+    }
+    if (st.max !== undefined) {
+      const x = st.max;
+      const m = this.max;
+      if (m === undefined || (float ? (x as number) > (m as number) || (x === 0 && m === 0 && Object.is(m, -0)) : compareValues(t, x, m) > 0)) this.max = x;
+    }
+  }
+
+  /** Encodes the complete pages of the pending entries (all of them when `final`). */
+  private pages(final: boolean, dict?: Dictionary): void {
+    const opts = this.opts;
+    const col = this.pending;
+    const { leaf, defs, reps, n, values } = col;
+    const defW = bitWidth(leaf.maxDef);
+    const repW = bitWidth(leaf.maxRep);
+    const fixedWidth = values.width;
+    const idxW = dict ? Math.max(1, bitWidth(dict.size - 1)) : 0;
+    const encodeValues = (v0: number, v1: number): Uint8Array => {
+      if (!dict) return values.encode(v0, v1);
+      const rle = encodeLevels(dict.indices, v0, v1, idxW, false);
+      const out = new Uint8Array(rle.length + 1);
+      out[0] = idxW;
+      out.set(rle, 1);
+      return out;
+    };
+    let e = 0, v = 0;
+    while (e < n) {
+      const e0 = e, v0 = v;
+      let bytes = 0;
+      if (!defs && !reps && fixedWidth !== undefined) {
+        // Flat required fixed-width column: pages by count.
+        const per = Math.max(1, Math.min(opts.pageRowLimit, Math.floor(opts.pageSizeBytes / fixedWidth)));
+        if (!final && e + per > n) break;
+        e = Math.min(n, e + per);
+        v = e;
+      } else {
+        const maxDef = leaf.maxDef;
+        let complete = false;
+        while (e < n) {
+          if (!defs || defs[e] === maxDef) {
+            bytes += fixedWidth ?? values.widthOf(v);
+            v++;
+          }
+          e++;
+          // a slice ends on a row boundary, so its end (e === n) is one
+          if ((bytes >= opts.pageSizeBytes || e - e0 >= opts.pageRowLimit) && (!reps || e === n || reps[e] === 0)) {
+            complete = true;
+            break;
+          }
+        }
+        if (!complete && !final) {
+          e = e0;
+          v = v0;
+          break;
+        }
+      }
+      const body: Uint8Array[] = [];
+      if (reps) body.push(encodeLevels(reps, e0, e, repW));
+      if (defs) body.push(encodeLevels(defs, e0, e, defW));
+      body.push(encodeValues(v0, v));
+      let size = 0;
+      for (const b of body) size += b.length;
+      const raw = concat(body, size);
+      const compressed = this.compress(raw);
+      const header = new ThriftWriter()
+        .i32(1, 0) // DATA_PAGE
+        .i32(2, raw.length)
+        .i32(3, compressed.length)
+        .struct(5)
+        .i32(1, e - e0)
+        .i32(2, dict ? ENC_RLE_DICTIONARY : ENC_PLAIN)
+        .i32(3, ENC_RLE)
+        .i32(4, ENC_RLE)
+        .end()
+        .finish();
+      this.parts.push(header.slice(), compressed);
+      this.compressedSize += header.length + compressed.length;
+      this.uncompressedSize += header.length + raw.length;
+    }
+    col.dropPrefix(e, v);
+  }
+
+  /** Encodes what is left (and the dictionary page, when used) and returns the chunk. */
+  finish(): EncodedChunk {
+    const dict = this.dict?.finish(this.leaf);
+    this.dict = undefined;
+    if (dict) {
+      const raw = dict.page;
+      const compressed = this.compress(raw);
+      const header = new ThriftWriter()
+        .i32(1, 2) // DICTIONARY_PAGE
+        .i32(2, raw.length)
+        .i32(3, compressed.length)
+        .struct(7)
+        .i32(1, dict.size)
+        .i32(2, ENC_PLAIN)
+        .end()
+        .finish();
+      // nothing was emitted while the dictionary was undecided: it is the chunk's first page
+      this.parts.push(header.slice(), compressed);
+      this.compressedSize += header.length + compressed.length;
+      this.uncompressedSize += header.length + raw.length;
+      this.dataPageOffset = this.compressedSize;
+      this.dictionaryUsed = true;
+    }
+    this.pages(true, dict);
+    const values = this.pending.values;
+    const minBytes = this.min !== undefined ? values.statBytes(this.min) : undefined;
+    const maxBytes = this.max !== undefined ? values.statBytes(this.max) : undefined;
+    return {
+      parts: this.parts, compressedSize: this.compressedSize, uncompressedSize: this.uncompressedSize, numValues: this.numValues, nullCount: this.nullCount,
+      nanCount: this.nanCount, dataPageOffset: this.dataPageOffset, dictionary: this.dictionaryUsed,
+      ...(this.min !== undefined ? { min: this.min } : {}),
+      ...(this.max !== undefined ? { max: this.max } : {}),
+      ...(minBytes && maxBytes ? { minBytes, maxBytes } : {}),
+    };
+  }
 }
 
+/** Encodes a whole buffered chunk (one slice). */
+export function encodeChunk(col: ColumnBuffer, compress: CompressFn, opts: PageOptions): EncodedChunk {
+  const enc = new ChunkEncoder(col.leaf, compress, opts);
+  enc.append(col);
+  return enc.finish();
+}

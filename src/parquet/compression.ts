@@ -5,7 +5,7 @@
  */
 import { createRequire } from 'node:module';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { Compressor, decompress as zstdDecompress } from 'zstd-napi';
+import { Compressor, Decompressor } from 'zstd-napi';
 
 export type Codec = 'zstd' | 'snappy' | 'gzip' | 'uncompressed';
 export const CODECS: readonly Codec[] = ['zstd', 'snappy', 'gzip', 'uncompressed'];
@@ -43,9 +43,12 @@ export function makeCompressor(codec: Codec, level?: number): CompressFn {
   }
 }
 
+/** One zstd context per thread, reused (zstd-napi's decompress() resets its parameters on every call). */
+let zstdContext: Decompressor | undefined;
+
 /** Decompressors in hyparquet's shape (codec name -> fn(input, outputLength)). */
 export const DECOMPRESSORS = {
-  ZSTD: (input: Uint8Array): Uint8Array => zstdDecompress(input),
+  ZSTD: (input: Uint8Array): Uint8Array => (zstdContext ??= new Decompressor()).decompress(input),
   GZIP: (input: Uint8Array): Uint8Array => gunzipSync(input),
   SNAPPY: (input: Uint8Array, outputLength: number): Uint8Array => snappy.uncompress(input, outputLength),
 };

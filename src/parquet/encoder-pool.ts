@@ -52,14 +52,32 @@ function getWorker(): Worker {
   return w;
 }
 
-/** Encodes a row group's columns on the worker; the states' buffers are transferred. */
-export function encodeOffThread(req: Omit<EncodeRequest, 'id'>): Promise<EncodedChunk[]> {
-  const w = getWorker();
-  const id = nextId++;
-  return new Promise((resolve, reject) => {
-    waiting.set(id, { resolve, reject });
-    w.ref();
-    const transfer = req.columns.flatMap((c: ColumnState) => transferables(c));
-    w.postMessage({ ...req, id } satisfies EncodeRequest, transfer);
-  });
+let nextSession = 0;
+
+/**
+ * A row group encoded on the worker while it is filled: `append` hands over slices (whole
+ * rows; the states' buffers are transferred), `finish` returns the chunks, `drop` discards.
+ */
+export class OffThreadRowGroup {
+  private readonly session = nextSession++;
+  constructor(private readonly settings: Pick<Extract<EncodeRequest, { kind: 'append' }>, 'codec' | 'level' | 'pageOpts' | 'leaves'>) {}
+
+  append(columns: ColumnState[]): void {
+    const transfer = columns.flatMap((c) => transferables(c));
+    getWorker().postMessage({ kind: 'append', session: this.session, ...this.settings, columns } satisfies EncodeRequest, transfer);
+  }
+
+  finish(): Promise<EncodedChunk[]> {
+    const w = getWorker();
+    const id = nextId++;
+    return new Promise((resolve, reject) => {
+      waiting.set(id, { resolve, reject });
+      w.ref();
+      w.postMessage({ kind: 'finish', session: this.session, id } satisfies EncodeRequest);
+    });
+  }
+
+  drop(): void {
+    worker?.postMessage({ kind: 'drop', session: this.session } satisfies EncodeRequest);
+  }
 }

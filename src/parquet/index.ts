@@ -11,5 +11,8 @@ export {
   DELETE_FILE_PATH_ID, DELETE_POS_ID, DELETE_ROW_ID, FILE_PATH_FIELD, POS_FIELD, POSITION_DELETE_SCHEMA,
   checkPositionDeletesSorted, equalityDeleteSchema, sortPositionDeletes, type PositionDelete,
 } from './deletes.js';
+export {
+  columnRepr, columnValue, gatherColumns, isFlatProjection, readParquetColumns, type ColumnarBatch, type ColumnData,
+} from './column-reader.js';
 export { readParquetMetadata, readParquetRows, type ParquetFileMetadata, type ReadOptions } from './reader.js';
 export { toParquetSchema, type LeafColumn } from './parquet-schema.js';

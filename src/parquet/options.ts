@@ -21,7 +21,9 @@ export interface ParquetWriteOptions {
   metrics?: MetricsConfig;
   /**
    * Encode and compress row groups on a worker thread while the caller's thread keeps
-   * shredding the next one (at most one row group in flight). Same bytes as in-thread.
+   * shredding: the row group goes to the worker in slices of a few MiB as it fills, so its
+   * pages are encoded before it is complete (at most one finished row group in flight).
+   * Same bytes as in-thread.
    */
   encodeInWorker?: boolean;
   /** Footer key/value metadata. */

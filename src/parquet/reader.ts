@@ -52,7 +52,7 @@ export interface ReadOptions {
 
 const MAGIC = 0x31524150; // "PAR1" little-endian
 
-function invalid(location: string, msg: string, column?: string, cause?: unknown): InvalidDataFileError {
+export function invalid(location: string, msg: string, column?: string, cause?: unknown): InvalidDataFileError {
   return new InvalidDataFileError(`${location}${column !== undefined ? `: column ${column}` : ''}: ${msg}`, { location, column }, { cause });
 }
 
@@ -94,9 +94,9 @@ export async function readParquetMetadata(io: FileIO, location: string): Promise
 
 // --- File types ---------------------------------------------------------------------------
 
-type FileType = PrimitiveType | { kind: 'time_millis' } | { kind: 'timestamp_millis'; utc: boolean };
+export type FileType = PrimitiveType | { kind: 'time_millis' } | { kind: 'timestamp_millis'; utc: boolean };
 
-function fileType(el: SchemaElement): FileType | undefined {
+export function fileType(el: SchemaElement): FileType | undefined {
   const lt = el.logical_type;
   const ct = el.converted_type;
   const dec = lt?.type === 'DECIMAL' ? { precision: lt.precision, scale: lt.scale } : ct === 'DECIMAL' ? { precision: el.precision ?? 0, scale: el.scale ?? 0 } : undefined;
@@ -133,13 +133,13 @@ function fileType(el: SchemaElement): FileType | undefined {
   }
 }
 
-function fileTypeString(t: FileType): string {
+export function fileTypeString(t: FileType): string {
   if (t.kind === 'time_millis') return 'time(millis)';
   if (t.kind === 'timestamp_millis') return `timestamp${t.utc ? 'tz' : ''}(millis)`;
   return typeToString(t);
 }
 
-type Convert = (raw: unknown) => unknown;
+export type Convert = (raw: unknown) => unknown;
 type ColumnDecoder = Parameters<typeof readDataPage>[2];
 const utf8 = new TextDecoder();
 const copy = (b: unknown): Uint8Array => (b as Uint8Array).slice();
@@ -151,7 +151,7 @@ function decimalFromRaw(raw: unknown): bigint {
 }
 
 /** Converter from the file's physical values to the projection's values.ts form, or undefined when not promotable. */
-function converter(ft: FileType, to: PrimitiveType): Convert | undefined {
+export function converter(ft: FileType, to: PrimitiveType): Convert | undefined {
   const micros = (x: unknown): bigint => x as bigint;
   const isTs = (k: string): boolean => k === 'timestamp' || k === 'timestamptz';
   const isTsNs = (k: string): boolean => k === 'timestamp_ns' || k === 'timestamptz_ns';
@@ -218,7 +218,7 @@ const skipInstance = (l: LeafData, rep: number): void => {
   if (l.reps) while (l.pos < l.n && l.reps[l.pos]! > rep) l.pos++;
 };
 
-function defaultValue(f: NestedField, location: string): unknown {
+export function defaultValue(f: NestedField, location: string): unknown {
   if (f.initialDefault === undefined || f.initialDefault === null) return null;
   try {
     return jsonDefault(f.type, f.initialDefault);

@@ -5,7 +5,7 @@
 import type { Schema } from '../iceberg/spec/schema.js';
 import type { FileIO } from '../io/file-io.js';
 import { DEFAULTS, type ParquetWriteOptions } from './options.js';
-import { ParquetFileWriter, type DataFileMetrics, type Row } from './writer.js';
+import { ParquetFileWriter, type ColumnBatch, type DataFileMetrics, type Row } from './writer.js';
 
 export interface WrittenFile {
   readonly location: string;
@@ -34,6 +34,15 @@ export class RollingParquetWriter {
     for (let i = 0; i < rows.length; i += SLICE) {
       this.current ??= await ParquetFileWriter.open(this.io, this.nextLocation(), this.schema, this.opts);
       await this.current.write(i === 0 && rows.length <= SLICE ? rows : rows.slice(i, i + SLICE));
+      if (this.current.estimatedSize >= this.target) await this.roll();
+    }
+  }
+
+  /** Columnar write (see ParquetFileWriter.writeColumns), rolling files at the same slices as write(). */
+  async writeColumns(batch: ColumnBatch): Promise<void> {
+    for (let i = 0; i < batch.length; i += SLICE) {
+      this.current ??= await ParquetFileWriter.open(this.io, this.nextLocation(), this.schema, this.opts);
+      await this.current.writeColumns(batch, i, Math.min(batch.length, i + SLICE));
       if (this.current.estimatedSize >= this.target) await this.roll();
     }
   }

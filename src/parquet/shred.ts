@@ -12,7 +12,7 @@ import type { LeafColumn } from './parquet-schema.js';
 export type Row = Record<string, unknown>;
 type Shredder = (v: unknown, rep: number) => void;
 
-function required(name: string, leaf: LeafColumn | undefined): ValidationError {
+export function required(name: string, leaf: LeafColumn | undefined): ValidationError {
   return new ValidationError(`column ${name} is required but the value is null or missing`, { column: name, fieldId: leaf?.fieldId });
 }
 
@@ -23,7 +23,12 @@ function wrongShape(name: string, what: string, v: unknown): ValidationError {
 export interface Shredders {
   readonly row: (row: Row) => void;
   /** Per top-level field, in schema order: writes one value at repetition level 0. */
-  readonly fields: readonly { readonly key: string; readonly write: (v: unknown) => void }[];
+  readonly fields: readonly {
+    readonly key: string;
+    readonly write: (v: unknown) => void;
+    /** The field's only leaf when it is a top-level primitive (columnar writes bulk-append to it). */
+    readonly flat?: { readonly buffer: ColumnBuffer; readonly optional: boolean };
+  }[];
 }
 
 /** Builds one shredder per top-level field plus the row-level entry point. */
@@ -99,7 +104,12 @@ export function buildShredder(schema: Schema, buffers: readonly ColumnBuffer[]):
       } else inner(v, rep);
     };
   };
-  const fields = schema.fields.map((f) => ({ key: f.name, w: build(f.name, f.type, !f.required, 0, 0) }));
+  const fields = schema.fields.map((f) => {
+    const first = next;
+    const w = build(f.name, f.type, !f.required, 0, 0);
+    const primitive = f.type.kind !== 'struct' && f.type.kind !== 'list' && f.type.kind !== 'map';
+    return { key: f.name, w, ...(primitive ? { flat: { buffer: buffers[first]!, optional: !f.required } } : {}) };
+  });
   if (next !== buffers.length) throw new Error(`internal: shredder saw ${next} leaves, schema has ${buffers.length}`);
   return {
     row: (row) => {
@@ -108,6 +118,6 @@ export function buildShredder(schema: Schema, buffers: readonly ColumnBuffer[]):
         f.w(row[f.key], 0);
       }
     },
-    fields: fields.map((f) => ({ key: f.key, write: (v: unknown) => f.w(v, 0) })),
+    fields: fields.map((f) => ({ key: f.key, write: (v: unknown) => f.w(v, 0), ...(f.flat ? { flat: f.flat } : {}) })),
   };
 }

@@ -11,12 +11,12 @@ import type { FileIO, OutputStream } from '../io/file-io.js';
 import { ColumnBuffer } from './column-buffer.js';
 import { encodeChunk, type EncodedChunk } from './column-writer.js';
 import { CODEC_ID, makeCompressor, type Codec, type CompressFn } from './compression.js';
-import { encodeOffThread } from './encoder-pool.js';
+import { OffThreadRowGroup } from './encoder-pool.js';
 import { writeFooter, type ColumnChunkMeta, type RowGroupMeta } from './footer.js';
 import { boundFor, resolveMetricsModes, type MetricsMode } from './metrics.js';
 import { DEFAULTS, validateLevel, type ParquetWriteOptions } from './options.js';
 import { toParquetSchema, type LeafColumn, type ParquetSchema } from './parquet-schema.js';
-import { buildShredder, type Row, type Shredders } from './shred.js';
+import { buildShredder, required, type Row, type Shredders } from './shred.js';
 
 export type { Row } from './shred.js';
 
@@ -27,6 +27,11 @@ export type { Row } from './shred.js';
 export interface ColumnBatch {
   readonly length: number;
   readonly columns: Readonly<Record<string, ArrayLike<unknown>>>;
+  /**
+   * Optional null masks per column (1 = the row's value is null, whatever `columns` holds
+   * there): lets typed arrays (Int32Array, BigInt64Array, ...) carry nulls.
+   */
+  readonly nulls?: Readonly<Record<string, Uint8Array | undefined>>;
 }
 
 export interface DataFileMetrics {
@@ -45,6 +50,11 @@ const MAGIC = new Uint8Array([0x50, 0x41, 0x52, 0x31]); // "PAR1"
 export const CREATED_BY = 'icetide version 0.1.0';
 /** How often (in rows) write() checks the buffered size against the row-group size. */
 const CHECK_EVERY = 512;
+/**
+ * encodeInWorker: raw bytes buffered before they go to the worker as a slice of the row group,
+ * so the worker encodes and compresses pages while this thread fills the rest of the group.
+ */
+const SLICE_BYTES = 4 * 1024 * 1024;
 
 interface LeafStats {
   size: number;
@@ -64,6 +74,10 @@ export class ParquetFileWriter {
   private readonly codec: Codec;
   /** Row group being encoded/written off-thread (worker mode). */
   private inflight: Promise<void> | undefined;
+  /** Worker mode: the row group being filled, as far as its slices went to the worker. */
+  private rowGroup: OffThreadRowGroup | undefined;
+  /** Raw bytes of the row group being filled that already went to the worker. */
+  private shippedRaw = 0;
   private readonly modes: MetricsMode[];
   private readonly rowGroupSize: number;
   private readonly pageOpts: { pageSizeBytes: number; pageRowLimit: number };
@@ -132,9 +146,30 @@ export class ParquetFileWriter {
     return n;
   }
 
+  /** Raw bytes of the row group being filled (buffered here or sent to the worker). */
+  private rowGroupBytes(): number {
+    return this.bufferedBytes() + this.shippedRaw;
+  }
+
   /** Raw bytes of the row group being buffered (what a flush would encode). */
   get bufferedSize(): number {
-    return this.bufferedBytes();
+    return this.rowGroupBytes();
+  }
+
+  /** Flushes a full row group, or (worker mode) hands a big enough slice to the worker. */
+  private async checkSize(): Promise<void> {
+    const buffered = this.bufferedBytes();
+    if (buffered + this.shippedRaw >= this.rowGroupSize) await this.flushRowGroup();
+    else if (this.opts.encodeInWorker && buffered >= SLICE_BYTES) this.ship();
+  }
+
+  /** Sends the buffered rows to the worker as the next slice of the row group. */
+  private ship(): void {
+    const raw = this.bufferedBytes();
+    if (raw === 0 && this.rowGroup) return;
+    this.rowGroup ??= new OffThreadRowGroup({ codec: this.codec, level: this.opts.compressionLevel, pageOpts: this.pageOpts, leaves: [...this.pq.leaves] });
+    this.shippedRaw += raw;
+    this.rowGroup.append(this.buffers.map((b) => b.take()));
   }
 
   /**
@@ -149,7 +184,7 @@ export class ParquetFileWriter {
   /** Written bytes plus the buffered row group scaled by the compression seen so far. */
   get estimatedSize(): number {
     const ratio = this.rawFlushed > 0 ? (this.pos - MAGIC.length) / this.rawFlushed : 1;
-    return this.pos + (this.bufferedBytes() + this.rawInflight) * Math.min(1, ratio);
+    return this.pos + (this.rowGroupBytes() + this.rawInflight) * Math.min(1, ratio);
   }
 
   private check(): void {
@@ -169,9 +204,9 @@ export class ParquetFileWriter {
         this.shred.row(rows[i]!);
         this.bufferedRows++;
         this.totalRows++;
-        if (this.bufferedRows % CHECK_EVERY === 0 && this.bufferedBytes() >= this.rowGroupSize) await this.flushRowGroup();
+        if (this.bufferedRows % CHECK_EVERY === 0) await this.checkSize();
       }
-      if (this.bufferedRows > 0 && this.bufferedBytes() >= this.rowGroupSize) await this.flushRowGroup();
+      if (this.bufferedRows > 0) await this.checkSize();
     } catch (err) {
       this.state = 'failed';
       if (err instanceof IcetideError) throw IcetideError.wrap(err, `writing ${this.location}`, { location: this.location });
@@ -186,9 +221,11 @@ export class ParquetFileWriter {
 
   /**
    * Columnar write: the same result as write() with the equivalent rows, without building row
-   * objects. Flushes row groups between slices of the batch.
+   * objects; rows [start, end) of the batch (default: all). Top-level primitive columns given
+   * as typed arrays (Int32Array, BigInt64Array, Float32Array, Float64Array, with `nulls`
+   * masks) are copied in bulk. Flushes row groups between slices of the batch.
    */
-  async writeColumns(batch: ColumnBatch): Promise<void> {
+  async writeColumns(batch: ColumnBatch, start = 0, end = batch.length): Promise<void> {
     this.check();
     try {
       const n = batch.length;
@@ -197,18 +234,24 @@ export class ParquetFileWriter {
         if (col !== undefined && col.length !== n) {
           throw new ValidationError(`column ${f.key}: ${col.length} values, batch length is ${n}`, { column: f.key });
         }
-        return { write: f.write, col };
+        const nulls = batch.nulls?.[f.key];
+        if (nulls !== undefined && nulls.length !== n) {
+          throw new ValidationError(`column ${f.key}: null mask of ${nulls.length}, batch length is ${n}`, { column: f.key });
+        }
+        return { write: f.write, col, nulls, flat: f.flat, required: () => required(f.key, f.flat?.buffer.leaf) };
       });
       // slice at the same row counts write() checks at, so both give identical files
-      for (let start = 0, end = 0; start < n; start = end) {
-        end = Math.min(n, start + CHECK_EVERY - (this.bufferedRows % CHECK_EVERY));
-        for (const { write, col } of fields) {
-          if (col === undefined) for (let i = start; i < end; i++) write(null);
-          else for (let i = start; i < end; i++) write(col[i]);
+      for (let from = start, to = start; from < end; from = to) {
+        to = Math.min(end, from + CHECK_EVERY - (this.bufferedRows % CHECK_EVERY));
+        for (const { write, col, nulls, flat, required } of fields) {
+          if (col === undefined) for (let i = from; i < to; i++) write(null);
+          else if (flat) flat.buffer.appendFlat(col, nulls, from, to, flat.optional, required);
+          else if (nulls) for (let i = from; i < to; i++) write(nulls[i] ? null : col[i]);
+          else for (let i = from; i < to; i++) write(col[i]);
         }
-        this.bufferedRows += end - start;
-        this.totalRows += end - start;
-        if (this.bufferedBytes() >= this.rowGroupSize) await this.flushRowGroup();
+        this.bufferedRows += to - from;
+        this.totalRows += to - from;
+        await this.checkSize();
       }
     } catch (err) {
       this.state = 'failed';
@@ -221,13 +264,14 @@ export class ParquetFileWriter {
     if (this.bufferedRows === 0) return;
     const t0 = performance.now();
     const rows = this.bufferedRows;
-    const raw = this.bufferedBytes();
+    const raw = this.rowGroupBytes();
     this.bufferedRows = 0;
     if (this.opts.encodeInWorker) {
-      const columns = this.buffers.map((b) => b.take());
-      const encoded = encodeOffThread({
-        codec: this.codec, level: this.opts.compressionLevel, pageOpts: this.pageOpts, leaves: [...this.pq.leaves], columns,
-      });
+      this.ship();
+      const group = this.rowGroup!;
+      this.rowGroup = undefined;
+      this.shippedRaw = 0;
+      const encoded = group.finish();
       const prev = this.inflight;
       this.rawInflight += raw;
       const next = (async () => {
@@ -313,6 +357,8 @@ export class ParquetFileWriter {
   async abort(): Promise<void> {
     if (this.state === 'closed') return;
     this.state = 'closed';
+    this.rowGroup?.drop();
+    this.rowGroup = undefined;
     await this.inflight?.catch(() => undefined);
     await this.out.abort();
   }

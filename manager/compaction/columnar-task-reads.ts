@@ -1,0 +1,47 @@
+import { UnsupportedError } from '../../src/errors.js';
+import type { DeleteLoader } from '../../src/iceberg/read/delete-loader.js';
+import type { FileScanTask } from '../../src/iceberg/scan-planner.js';
+import type { Schema } from '../../src/iceberg/spec/schema.js';
+import type { Table } from '../../src/iceberg/table.js';
+import { readParquetColumns, type ColumnarBatch } from '../../src/parquet/index.js';
+
+/** One row group of a data file with its keep-mask (1 = live row) and live-row count. */
+export interface MaskedBatch {
+  readonly batch: ColumnarBatch;
+  readonly mask: Uint8Array;
+  readonly kept: number;
+}
+
+/**
+ * The rows of one planned data file as columnar row groups, `schema` projected (flat), with
+ * the task's position deletes applied as a keep-mask (equality deletes are the caller's:
+ * compaction applies them bucket by bucket). The columnar twin of readTaskRows.
+ */
+export async function* readTaskColumns(table: Table, task: FileScanTask, schema: Schema, positions: DeleteLoader): AsyncIterable<MaskedBatch> {
+  if (task.file.fileFormat !== 'PARQUET') throw new UnsupportedError(`data file ${task.file.filePath} is ${task.file.fileFormat}; only Parquet is read`);
+  const posDeletes = task.deletes.filter((d) => d.file.content === 'position-deletes');
+  // Row positions as sorted numbers: a file never nears 2^53 rows.
+  const deleted = Float64Array.from(await positions.positionsFor(task.file.filePath, posDeletes), Number).sort();
+  // Spec "Column Projection": a column missing from the file that is the source of an
+  // identity partition field takes the partition value.
+  const constants = new Map<number, unknown>();
+  table.specs().get(task.file.specId)?.fields.forEach((pf, i) => {
+    if (pf.transform.kind === 'identity' && schema.fields.some((f) => f.id === pf.sourceId)) constants.set(pf.sourceId, task.file.partition[i] ?? null);
+  });
+  let pos = 0;
+  let d = 0;
+  for await (const batch of readParquetColumns(table.io, task.file.filePath, schema, { constants })) {
+    const n = batch.length;
+    const mask = new Uint8Array(n).fill(1);
+    let kept = n;
+    for (; d < deleted.length && deleted[d]! < pos + n; d++) {
+      const p = deleted[d]! - pos;
+      if (p >= 0 && mask[p]) {
+        mask[p] = 0;
+        kept--;
+      }
+    }
+    pos += n;
+    yield { batch, mask, kept };
+  }
+}
