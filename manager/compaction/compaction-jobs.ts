@@ -50,10 +50,19 @@ export const compactMinorJob: MaintenanceJob = {
   name: 'compact-minor',
   description: 'turn equality deletes into position deletes and drop delete files that apply to nothing',
   async run(table: Table, options: JobOptions, signal: AbortSignal, context: JobContext = NO_WAIT_CONTEXT): Promise<JobResult> {
+    const known = ['max-equality-keys', 'max-commit-groups'];
+    for (const k of Object.keys(options)) if (!known.includes(k)) throw new ValidationError(`unknown compact-minor option ${k} (expected ${known.join(' or ')})`);
+    for (const k of known) {
+      const v = options[k];
+      if (v !== undefined && (typeof v !== 'number' || !Number.isSafeInteger(v) || v <= 0)) throw new ValidationError(`compact-minor option ${k} takes a positive whole number, got ${JSON.stringify(v)}`);
+    }
     const keys = options['max-equality-keys'];
-    for (const k of Object.keys(options)) if (k !== 'max-equality-keys') throw new ValidationError(`unknown compact-minor option ${k} (expected max-equality-keys)`);
-    if (keys !== undefined && (typeof keys !== 'number' || !Number.isSafeInteger(keys) || keys <= 0)) throw new ValidationError(`compact-minor option max-equality-keys takes a positive whole number, got ${JSON.stringify(keys)}`);
-    const r = await minorCompactTable(table, { signal, beforeCommit: () => context.beforeCommit(signal), ...(typeof keys === 'number' ? { maxEqualityKeysInMemory: keys } : {}) });
+    const groups = options['max-commit-groups'];
+    const r = await minorCompactTable(table, {
+      signal, beforeCommit: () => context.beforeCommit(signal),
+      ...(typeof keys === 'number' ? { maxEqualityKeysInMemory: keys } : {}),
+      ...(typeof groups === 'number' ? { maxCommitGroups: groups } : {}),
+    });
     const removed = r.equalityDeleteFilesRemoved + r.danglingDeleteFilesRemoved;
     return {
       filesIn: removed,
@@ -61,12 +70,12 @@ export const compactMinorJob: MaintenanceJob = {
       filesOut: r.positionDeleteFilesAdded,
       bytesOut: 0,
       summary: r.conflict
-        ? `conflict, nothing committed (retried next run): ${r.conflict}`
+        ? `conflict after ${r.commits.length} commit(s) (the rest is retried next run): ${r.conflict}`
         : r.snapshotId === undefined
           ? 'no equality or dangling deletes'
           : `${r.equalityDeleteFilesRemoved} equality delete file(s) -> ${r.positionDeleteFilesAdded} position delete file(s) (${r.positionDeletesWritten} rows); ${r.danglingDeleteFilesRemoved} dangling removed`,
       ...(r.snapshotId === undefined ? { noop: true } : {}),
-      details: { ...r, snapshotId: String(r.snapshotId ?? ''), startSnapshotId: String(r.startSnapshotId ?? ''), conflict: r.conflict ?? '' },
+      details: { ...r, snapshotId: String(r.snapshotId ?? ''), startSnapshotId: String(r.startSnapshotId ?? ''), conflict: r.conflict ?? '', commits: r.commits.length },
     };
   },
 };

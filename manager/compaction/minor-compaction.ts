@@ -7,7 +7,7 @@ import type { Table } from '../../src/iceberg/table.js';
 import { partitionKey } from '../../src/iceberg/partition-key.js';
 import { parquetWriteOptionsFromProperties, readParquetRows } from '../../src/parquet/index.js';
 import { writePositionDeletes } from '../../src/sink/delete-file-writers.js';
-import { DEFAULT_MAX_EQUALITY_KEYS } from './compaction-options.js';
+import { DEFAULT_MAX_COMMIT_GROUPS, DEFAULT_MAX_EQUALITY_KEYS } from './compaction-options.js';
 import { MaintenanceRewrite } from './compaction-commit.js';
 import { positionDeleteReader } from './concurrent-changes.js';
 import { danglingDeleteFiles } from './dangling-deletes.js';
@@ -17,6 +17,8 @@ import { fieldResolver, partitionPath } from './group-rewriter.js';
 export interface MinorCompactionOptions {
   readonly dryRun?: boolean;
   readonly maxEqualityKeysInMemory?: number;
+  /** Commit in at most this many steps of whole partitions (partial progress; default 10). */
+  readonly maxCommitGroups?: number;
   readonly signal?: AbortSignal;
   /** Awaited right before the commit (the daemon waits out the streaming writer's commit window). */
   readonly beforeCommit?: () => Promise<void>;
@@ -33,10 +35,22 @@ export interface MinorCompactionReport {
   readonly positionDeletesWritten: number;
   /** Delete files that applied to no live data file (position or equality, global included). */
   readonly danglingDeleteFilesRemoved: number;
+  /** The last commit's snapshot (undefined: nothing committed). */
   readonly snapshotId?: bigint;
-  /** Set when a concurrent commit made this run give up (nothing committed; retried next run). */
+  /** One entry per commit (partial progress: whole partitions per commit). */
+  readonly commits: readonly MinorCommitReport[];
+  /** Set when a concurrent commit made this run stop (commits before it stay; the rest is retried next run). */
   readonly conflict?: string;
   readonly durationMs: number;
+}
+
+export interface MinorCommitReport {
+  readonly snapshotId: bigint;
+  readonly partitions: number;
+  readonly positionDeleteFilesAdded: number;
+  readonly positionDeletesWritten: number;
+  readonly equalityDeleteFilesRemoved: number;
+  readonly danglingDeleteFilesRemoved: number;
 }
 
 /**
@@ -75,7 +89,20 @@ export async function minorCompactTable(table: Table, o: MinorCompactionOptions 
     danglingDeleteFilesRemoved: dangling.length,
   };
   if (o.dryRun || !snap || (hit.length === 0 && dangling.length === 0)) {
-    return { ...base, positionDeleteFilesAdded: 0, positionDeletesWritten: 0, durationMs: Date.now() - began };
+    return { ...base, positionDeleteFilesAdded: 0, positionDeletesWritten: 0, commits: [], durationMs: Date.now() - began };
+  }
+  if (hit.length === 0) {
+    // Only dangling deletes: one commit.
+    try {
+      await o.beforeCommit?.();
+      o.signal?.throwIfAborted();
+      const { snapshot } = await new MaintenanceRewrite(table.ops, table.state, start, positionDeleteReader(table.io)).rewriteFiles(dangling, []).set('icetide.maintenance', 'compact-minor').commit();
+      const c: MinorCommitReport = { snapshotId: snapshot.snapshotId, partitions: 0, positionDeleteFilesAdded: 0, positionDeletesWritten: 0, equalityDeleteFilesRemoved: 0, danglingDeleteFilesRemoved: dangling.length };
+      return { ...base, positionDeleteFilesAdded: 0, positionDeletesWritten: 0, commits: [c], snapshotId: snapshot.snapshotId, durationMs: Date.now() - began };
+    } catch (err) {
+      if (!(err instanceof CommitConflictError)) throw err;
+      return { ...base, equalityDeleteFilesRemoved: 0, danglingDeleteFilesRemoved: 0, positionDeleteFilesAdded: 0, positionDeletesWritten: 0, commits: [], conflict: err.message, durationMs: Date.now() - began };
+    }
   }
 
   const maxKeys = o.maxEqualityKeysInMemory ?? DEFAULT_MAX_EQUALITY_KEYS;
@@ -84,35 +111,90 @@ export async function minorCompactTable(table: Table, o: MinorCompactionOptions 
     const k = partitionKey(t.file.specId, t.file.partition);
     byPartition.set(k, [...(byPartition.get(k) ?? []), t]);
   }
-  const added: DataFile[] = [];
-  let written = 0;
-  try {
-    for (const partTasks of byPartition.values()) {
+  // Which hit data files each equality delete file applies to: it may go once all of them
+  // have their position deletes committed (a global one: after the last partition).
+  const targets = new Map<string, Set<string>>();
+  for (const t of hit) for (const d of t.deletes) if (d.file.content === 'equality-deletes') (targets.get(d.file.filePath) ?? targets.set(d.file.filePath, new Set()).get(d.file.filePath)!).add(t.file.filePath);
+  const batches = partitionBatches([...byPartition.values()], o.maxCommitGroups ?? DEFAULT_MAX_COMMIT_GROUPS);
+  const covered = new Set<string>();
+  const removedEq = new Set<string>();
+  const commits: MinorCommitReport[] = [];
+  const totals = () => ({
+    positionDeleteFilesAdded: commits.reduce((n, c) => n + c.positionDeleteFilesAdded, 0),
+    positionDeletesWritten: commits.reduce((n, c) => n + c.positionDeletesWritten, 0),
+    equalityDeleteFilesRemoved: commits.reduce((n, c) => n + c.equalityDeleteFilesRemoved, 0),
+    danglingDeleteFilesRemoved: commits.reduce((n, c) => n + c.danglingDeleteFilesRemoved, 0),
+  });
+  const finish = (conflict?: string): MinorCompactionReport => ({
+    ...base, ...totals(), commits, ...(commits.length > 0 ? { snapshotId: commits.at(-1)!.snapshotId } : {}), ...(conflict ? { conflict } : {}), durationMs: Date.now() - began,
+  });
+  for (let b = 0; b < batches.length; b++) {
+    const batch = batches[b]!;
+    const last = b === batches.length - 1;
+    const added: DataFile[] = [];
+    let written = 0;
+    try {
+      for (const partTasks of batch) {
+        o.signal?.throwIfAborted();
+        const deletes = await deletedPositions(table, partTasks, maxKeys);
+        if (deletes.length === 0) continue;
+        const first = partTasks[0]!.file;
+        const dir = partitionPath(table, first.specId, first.partition);
+        const files = await writePositionDeletes(
+          { io: table.io, specId: first.specId, opts: parquetWriteOptionsFromProperties(table.metadata.properties), newLocation: (f, p) => table.ops.newDataLocation(f, p || undefined) },
+          [{ values: first.partition, path: dir, deletes }],
+        );
+        added.push(...files);
+        written += deletes.length;
+      }
+      const batchFiles = batch.flat().map((t) => t.file.filePath);
+      const nowCovered = new Set([...covered, ...batchFiles]);
+      const goingEq = [...targets].filter(([path, ts]) => !removedEq.has(path) && [...ts].every((f) => nowCovered.has(f))).map(([path]) => path);
+      const goingDangling = last ? dangling.filter((d) => !eqApplied.has(d.filePath)) : [];
+      if (added.length === 0 && goingEq.length === 0 && goingDangling.length === 0) {
+        for (const f of batchFiles) covered.add(f);
+        continue;
+      }
+      await o.beforeCommit?.();
       o.signal?.throwIfAborted();
-      const deletes = await deletedPositions(table, partTasks, maxKeys);
-      if (deletes.length === 0) continue;
-      const first = partTasks[0]!.file;
-      const dir = partitionPath(table, first.specId, first.partition);
-      const files = await writePositionDeletes(
-        { io: table.io, specId: first.specId, opts: parquetWriteOptionsFromProperties(table.metadata.properties), newLocation: (f, p) => table.ops.newDataLocation(f, p || undefined) },
-        [{ values: first.partition, path: dir, deletes }],
-      );
-      added.push(...files);
-      written += deletes.length;
+      // Every data file a removed equality delete applies to must still be live: a concurrent
+      // rewrite of one may still need it.
+      const live = new Set(batchFiles);
+      for (const path of goingEq) for (const f of targets.get(path)!) live.add(f);
+      await table.refresh();
+      const op = new MaintenanceRewrite(table.ops, table.state, start, positionDeleteReader(table.io))
+        .rewriteFiles([...goingEq.map((path) => eqApplied.get(path)!), ...goingDangling], added)
+        .requireLive(live)
+        .set('icetide.maintenance', 'compact-minor');
+      const { snapshot } = await op.commit();
+      for (const f of batchFiles) covered.add(f);
+      for (const path of goingEq) removedEq.add(path);
+      commits.push({
+        snapshotId: snapshot.snapshotId, partitions: batch.length, positionDeleteFilesAdded: added.length, positionDeletesWritten: written,
+        equalityDeleteFilesRemoved: goingEq.length, danglingDeleteFilesRemoved: goingDangling.length,
+      });
+    } catch (err) {
+      await Promise.all(added.map((f) => table.io.delete(f.filePath).catch(() => undefined)));
+      if (!(err instanceof CommitConflictError)) throw err;
+      return finish(err.message);
     }
-    await o.beforeCommit?.();
-    o.signal?.throwIfAborted();
-    const op = new MaintenanceRewrite(table.ops, table.state, start, positionDeleteReader(table.io))
-      .rewriteFiles([...eqApplied.values(), ...dangling.filter((d) => !eqApplied.has(d.filePath))], added)
-      .requireLive(hit.map((t) => t.file.filePath))
-      .set('icetide.maintenance', 'compact-minor');
-    const { snapshot } = await op.commit();
-    return { ...base, positionDeleteFilesAdded: added.length, positionDeletesWritten: written, snapshotId: snapshot.snapshotId, durationMs: Date.now() - began };
-  } catch (err) {
-    await Promise.all(added.map((f) => table.io.delete(f.filePath).catch(() => undefined)));
-    if (!(err instanceof CommitConflictError)) throw err;
-    return { ...base, equalityDeleteFilesRemoved: 0, danglingDeleteFilesRemoved: 0, positionDeleteFilesAdded: 0, positionDeletesWritten: 0, conflict: err.message, durationMs: Date.now() - began };
   }
+  return finish();
+}
+
+/**
+ * Splits partitions into at most `maxCommits` batches of whole partitions, balanced by data
+ * file count (largest first into the lightest batch), in a stable order.
+ */
+function partitionBatches(parts: readonly FileScanTask[][], maxCommits: number): FileScanTask[][][] {
+  const n = Math.max(1, Math.min(maxCommits, parts.length));
+  const batches = Array.from({ length: n }, () => ({ parts: [] as FileScanTask[][], files: 0 }));
+  for (const p of [...parts].sort((a, b) => b.length - a.length)) {
+    const lightest = batches.reduce((m, b) => (b.files < m.files ? b : m));
+    lightest.parts.push(p);
+    lightest.files += p.length;
+  }
+  return batches.map((b) => b.parts).filter((b) => b.length > 0);
 }
 
 /** Positions (not yet position-deleted) of the rows that the tasks' equality deletes remove. */

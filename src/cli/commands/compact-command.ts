@@ -53,7 +53,8 @@ export function compactCommand(out: Output, setExit: (code: number) => void): Co
       const table = await resolveTable(loc, o);
       const maxEq = parseCount('--max-equality-keys', o.maxEqualityKeys);
       if (o.minor) {
-        const r = await minorCompactTable(table, { dryRun: o.dryRun ?? false, ...(maxEq !== undefined ? { maxEqualityKeysInMemory: maxEq } : {}) });
+        const groups = parseCount('--max-commit-groups', o.maxCommitGroups);
+        const r = await minorCompactTable(table, { dryRun: o.dryRun ?? false, ...(maxEq !== undefined ? { maxEqualityKeysInMemory: maxEq } : {}), ...(groups !== undefined ? { maxCommitGroups: groups } : {}) });
         out.out(o.json ? formatJson(r) : minorText(r));
         if (r.conflict) setExit(1);
         return;
@@ -103,8 +104,9 @@ function minorText(r: MinorCompactionReport): string {
     ['position delete files added', r.positionDeleteFilesAdded],
     ['position deletes written', r.positionDeletesWritten],
     ['dangling delete files removed', r.danglingDeleteFilesRemoved],
+    ['commits', r.commits.length],
     ['snapshot', r.snapshotId ?? (r.dryRun ? '(dry run)' : '(none)')],
   ];
   const text = `${r.table}: minor compaction\n${formatTable(['', 'count'], rows)}`;
-  return r.conflict ? `${text}\nconflict (retry later): ${r.conflict}` : text;
+  return r.conflict ? `${text}\nconflict after ${r.commits.length} commit(s) (the rest is retried next run): ${r.conflict}` : text;
 }
