@@ -8,6 +8,17 @@ export function fixtureTables(): string[] {
   return fs.readdirSync(FIXTURES).filter((n) => fs.existsSync(path.join(FIXTURES, n, 'table'))).sort();
 }
 
+/** Fixture tables that have data files (`<name>/table/data`). */
+export function fixtureTablesWithData(): string[] {
+  return fixtureTables().filter((t) => fs.existsSync(path.join(FIXTURES, t, 'table', 'data')));
+}
+
+/** Every .parquet file below `dir`. */
+export function parquetFilesUnder(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? parquetFilesUnder(path.join(dir, e.name)) : e.name.endsWith('.parquet') ? [path.join(dir, e.name)] : []);
+}
+
 export function readOracle(name: string): OraclePlan {
   return JSON.parse(fs.readFileSync(path.join(FIXTURES, name, 'expected', 'oracle-plan.json'), 'utf8')) as OraclePlan;
 }

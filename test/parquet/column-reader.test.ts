@@ -1,6 +1,7 @@
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { FIXTURES, fixtureTablesWithData, parquetFilesUnder } from '../fixtures-path.js';
 import { InvalidDataFileError } from '../../src/errors.js';
 import { schemaFromJson } from '../../src/iceberg/spec/schema-json.js';
 import { Schema } from '../../src/iceberg/spec/schema.js';
@@ -180,19 +181,9 @@ describe('columnar reader: errors match the row reader', () => {
   });
 });
 
-const ROOT = '/work/shared/iceberg-fixtures';
-const fixtureTables = readdirSync(ROOT).filter((t) => {
-  try {
-    return statSync(path.join(ROOT, t, 'table', 'data')).isDirectory();
-  } catch {
-    return false;
-  }
-});
-
-function parquetFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? parquetFiles(path.join(dir, e.name)) : e.name.endsWith('.parquet') ? [path.join(dir, e.name)] : []);
-}
+const ROOT = FIXTURES;
+const fixtureTables = fixtureTablesWithData();
+const parquetFiles = parquetFilesUnder;
 
 describe.each(fixtureTables)('fixture %s: columnar reader = row reader', (table) => {
   it('every data file, read with the flat part of the current schema', async () => {

@@ -1,6 +1,7 @@
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { FIXTURES, fixtureTablesWithData, parquetFilesUnder } from '../fixtures-path.js';
 import { schemaFromJson } from '../../src/iceberg/spec/schema-json.js';
 import type { Schema } from '../../src/iceberg/spec/schema.js';
 import {
@@ -8,19 +9,9 @@ import {
 } from '../../src/parquet/index.js';
 import { collect, fromDuck, io, query } from './helpers.js';
 
-const ROOT = '/work/shared/iceberg-fixtures';
-const tables = readdirSync(ROOT).filter((t) => {
-  try {
-    return statSync(path.join(ROOT, t, 'table', 'data')).isDirectory();
-  } catch {
-    return false;
-  }
-});
-
-function parquetFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? parquetFiles(path.join(dir, e.name)) : e.name.endsWith('.parquet') ? [path.join(dir, e.name)] : []);
-}
+const ROOT = FIXTURES;
+const tables = fixtureTablesWithData();
+const parquetFiles = parquetFilesUnder;
 
 interface OracleFile { localPath: string; recordCount: number; content: string; equalityFieldIds?: number[]; deletes?: OracleFile[] }
 interface Oracle { currentSchema: unknown; snapshot: { scan: { dataFiles: OracleFile[] } } }

@@ -6,10 +6,10 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import mysql from 'mysql2/promise';
+import { freePort } from './free-port.js';
 
 export interface MariaDbServer {
   readonly host: string;
@@ -42,16 +42,6 @@ function findBinary(name: string, alternatives: readonly string[]): string {
   throw new Error(`${name} not found: the MySQL connector tests start a private MariaDB server; install the Debian packages ${PACKAGES} (apt-get install ${PACKAGES})`);
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function waitReady(port: number, child: ChildProcess, log: string, timeoutMs = 60_000): Promise<void> {
   const t0 = Date.now();
