@@ -17,7 +17,7 @@ import { connect, type ConnectionSettings } from './connection.js';
 import { discoverTables, filterOf, type MySqlTable } from './discovery.js';
 import { MySqlSetupError } from './errors.js';
 import {
-  binlogPosition, compareMySqlPositions, formatBinlog, snapshotPosition, toMySqlPosition, viewsJson, type BinlogPosition, type KeyPart, type SnapshotPosition,
+  binlogPosition, compareBinlog, compareMySqlPositions, formatBinlog, snapshotPosition, toMySqlPosition, viewsJson, type BinlogPosition, type KeyPart, type SnapshotPosition,
 } from './position.js';
 import { RateLimiter } from './rate-limiter.js';
 import { RowDecoder } from './row-decoder.js';
@@ -306,6 +306,13 @@ export class MySqlSource implements Source {
           watermark = Math.max(watermark ?? 0, tx.timestampMs - 1);
         }
       }
+      const truncated = tx.ddl ? this.truncatedBy(tx.ddl, tx.end, txViews) : [];
+      if (truncated.length > 0) {
+        // Rows before the TRUNCATE are committed first; then the targets are emptied.
+        if (events.length > 0) yield flush();
+        yield { events: [], position: binlogPosition(tx.end, json), phase: 'incremental', truncated: truncated.map((table) => ({ table, sourceTsMs: tx.timestampMs })) };
+        continue;
+      }
       if (tx.ddl) {
         const changed = await this.rediscover(tx.ddl);
         this.log.info('binlog: DDL on a pipeline table', { query: tx.ddl.slice(0, 200), at: formatBinlog(tx.end), changedTables: changed.map((t) => t.name) });
@@ -327,6 +334,32 @@ export class MySqlSource implements Source {
       if (events.length >= this.o.config.batchMaxEvents || (item.idle && events.length > 0)) yield flush();
       if (opts.signal.aborted) return;
     }
+  }
+
+  /**
+   * The pipeline tables a `TRUNCATE [TABLE] [db.]t` statement empties, leaving out those whose
+   * snapshot was read after it (their rows already reflect it). A table name without a
+   * database matches every pipeline table of that name.
+   */
+  private truncatedBy(ddl: string, end: BinlogPosition, views: readonly SnapshotView[]): string[] {
+    const m = /^\s*TRUNCATE\s+(?:TABLE\s+)?(?:`((?:[^`]|``)+)`|([\w$]+))(?:\s*\.\s*(?:`((?:[^`]|``)+)`|([\w$]+)))?\s*;?\s*$/i.exec(ddl);
+    if (!m) return [];
+    const first = (m[1] ?? m[2] ?? '').replace(/``/g, '`');
+    const second = m[3] ?? m[4];
+    const [db, table] = second !== undefined ? [first, second.replace(/``/g, '`')] : [undefined, first];
+    const out: string[] = [];
+    for (const t of this.tables ?? []) {
+      if (t.table !== table || (db !== undefined && t.db !== db)) continue;
+      const index = this.tableKeys.get(t.name)?.index ?? -1;
+      const segs = views.filter((v) => v.table === index).map((v) => v.at);
+      const after = segs.filter((at) => compareBinlog(end, at) <= 0).length;
+      if (segs.length > 0 && after === segs.length) continue; // read after the TRUNCATE: nothing to empty
+      if (after > 0) {
+        throw new MySqlSetupError(`${formatBinlog(end)}: ${t.name} was truncated while its snapshot was resumed in between (part of its rows were read before the TRUNCATE, part after): the target cannot be emptied exactly; start a new snapshot (drop the target table or use a new pipeline-id)`, { table: t.name });
+      }
+      out.push(t.name);
+    }
+    return out;
   }
 
   /**

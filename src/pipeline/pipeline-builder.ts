@@ -3,11 +3,12 @@ import { createFileSource } from '../../connectors/file/index.js';
 import { createMySqlSource } from '../../connectors/mysql/index.js';
 import { FilesystemCatalog } from '../catalog/filesystem-catalog.js';
 import type { Catalog } from '../catalog/catalog.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError, UnsupportedError } from '../errors.js';
 import { primitive } from '../iceberg/spec/types.js';
 import { silentLogger, type Logger } from '../logging/logger.js';
 import type { ChangeEvent } from '../sink/change-event.js';
 import { TableWriter } from '../sink/table-writer.js';
+import { truncateTable } from '../sink/truncate-table.js';
 import { matchTable, resolveTableMode, splitSourceName, tableKeyColumns, targetTableName, type PipelineConfig, type TableConfig } from './config.js';
 import { PipelineRunner } from './pipeline-runner.js';
 import type { Source, SourceColumn, SourceTable } from './source.js';
@@ -70,6 +71,18 @@ export async function buildPipeline(config: PipelineConfig, o: { cwd?: string; l
       ...(merged ? { enrich: shardColumns } : {}),
       // Mid-stream DDL: the same provisioning as at start, on the new columns.
       evolve: (changed) => openTargets(catalog, config, cfg, changed, targetName, merged, log),
+      truncate: async () => {
+        if (merged) {
+          throw new UnsupportedError(`source table ${st.name} was truncated, but it is one of several merged into ${config.target.namespace}.${targetName}: emptying one shard's rows is not replicated. Delete them yourself (e.g. DELETE ... WHERE _source_db/_source_table in Spark), then restart the pipeline from a position after the TRUNCATE (source.from: position FILE:POS with a new pipeline-id)`, { table: st.name });
+        }
+        if (resolveTableMode(cfg, st.primaryKey) === 'append') {
+          log.warn('source table truncated: the append table keeps its rows', { table: st.name, target: targetName });
+          return undefined;
+        }
+        const removed = await truncateTable(await catalog.loadTable({ namespace: config.target.namespace, name: targetName }), st.name);
+        log.info('source table truncated: target emptied', { table: st.name, target: targetName, filesRemoved: removed });
+        return openTargets(catalog, config, cfg, st, targetName, merged, log);
+      },
     });
   }
   if (bindings.length === 0) throw new ConfigError(`no source table of ${source.name} matches the pipeline's tables`, { path: 'tables' });

@@ -4,7 +4,7 @@ import type { ChangeBatch, ChangeEvent, Phase, SourcePosition } from '../sink/ch
 import type { CommitStats, TableWriter } from '../sink/table-writer.js';
 import { ConfigError } from '../errors.js';
 import type { Source, SourceTable } from './source.js';
-import { changelogEvent, type TableBinding } from './table-binding.js';
+import { CHANGELOG_COLUMNS, changelogEvent, type TableBinding } from './table-binding.js';
 
 export interface RunOptions {
   /** Stop when the source is drained (`--once`). */
@@ -119,6 +119,13 @@ export class PipelineRunner {
           if (uncommitted) await commitAll(uncommitted);
           for (const t of batch.schemaChanges) await this.evolve(t, log);
         }
+        if (batch.truncated && batch.truncated.length > 0) {
+          if (uncommitted) await commitAll(uncommitted);
+          for (const t of batch.truncated) {
+            const rows = await this.truncate(t.table, t.sourceTsMs, batch.position);
+            pendingRows += rows;
+          }
+        }
         // One write() per table and batch, not per event (a promise per event was a hot-path cost).
         const toWrite = new Map<WriterState, ChangeEvent[]>();
         for (const ev of batch.events) {
@@ -165,6 +172,37 @@ export class PipelineRunner {
       if (b.changelog && next.changelog) this.replaceWriter(b.changelog, next.changelog);
       log.info('source table columns changed: target schema evolved', { table: table.name, target: next.mirror.table.name, columns: table.columns.length });
     }
+  }
+
+  /**
+   * A source table was emptied at `position`: each mirror that has not committed past it is
+   * emptied (with fresh writers), each changelog table that has not gets a `truncate` row.
+   * Returns the rows written (changelog rows).
+   */
+  private async truncate(table: string, sourceTsMs: number, position: SourcePosition): Promise<number> {
+    const pending = (w: TableWriter) => {
+      const c = this.stateOf(w).committed;
+      return c === undefined || this.source.comparePositions(position, c) > 0;
+    };
+    let rows = 0;
+    for (const b of this.bindings.filter((x) => x.matches(table))) {
+      if (pending(b.mirror) && b.truncate) {
+        const next = await b.truncate();
+        if (next) {
+          this.replaceWriter(b.mirror, next.mirror);
+          if (b.changelog && next.changelog) this.replaceWriter(b.changelog, next.changelog);
+        }
+      }
+    }
+    for (const b of this.bindings.filter((x) => x.matches(table))) {
+      if (!b.changelog || !pending(b.changelog)) continue;
+      const state = this.stateOf(b.changelog);
+      const row = { [CHANGELOG_COLUMNS.op]: 'truncate', [CHANGELOG_COLUMNS.sourceTs]: BigInt(sourceTsMs) * 1000n, [CHANGELOG_COLUMNS.position]: stringifyJson(position) };
+      await state.writer.write([{ table, op: 'insert', after: row, position, sourceTsMs }], 'incremental');
+      state.dirty = true;
+      rows++;
+    }
+    return rows;
   }
 
   private replaceWriter(old: TableWriter, next: TableWriter): void {

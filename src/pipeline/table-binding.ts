@@ -22,6 +22,11 @@ export interface TableBinding {
    * Called between commits only (nothing pending).
    */
   readonly evolve?: (table: SourceTable) => Promise<BindingWriters>;
+  /**
+   * Empties the mirror after the source table was truncated and opens fresh writers on it;
+   * undefined when the mirror keeps its rows (append tables). Between commits only.
+   */
+  readonly truncate?: () => Promise<BindingWriters | undefined>;
 }
 
 /** Columns of a changelog table, ahead of the row's own columns. */

@@ -50,4 +50,10 @@ export interface ChangeBatch {
    * events — so a row never arrives before the column it carries.
    */
   readonly schemaChanges?: readonly SourceTable[];
+  /**
+   * Source tables emptied at this position (TRUNCATE). Upsert targets are emptied after what
+   * came before is committed; append targets keep their rows; changelog tables get a
+   * `truncate` row.
+   */
+  readonly truncated?: readonly { readonly table: string; readonly sourceTsMs: number }[];
 }

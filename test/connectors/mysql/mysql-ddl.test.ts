@@ -108,6 +108,47 @@ describe('mysql DDL while streaming', () => {
     expect(notes).toEqual(['with note']);
   }, 180_000);
 
+  it('TRUNCATE empties the upsert target (changelog gets a truncate row), append targets keep their rows; a restart does not empty it again', async () => {
+    const wh = tempDir();
+    await server.query('CREATE TABLE shop.carts (id INT PRIMARY KEY, n INT)');
+    await server.query('CREATE TABLE shop.events (id INT PRIMARY KEY, n INT)');
+    await server.query('INSERT INTO shop.carts SELECT seq, seq FROM shop.seq_1_to_30; INSERT INTO shop.events SELECT seq, seq FROM shop.seq_1_to_30');
+    const config = parsePipelineConfig(pipelineYaml(server, {
+      warehouse: wh,
+      tables: '  - source: shop.carts\n    changelog-table: carts_log\n  - source: shop.events\n    mode: append\n    format-version: 1',
+      commit: 'commit:\n  interval-ms: 100',
+    }), 'truncate.yaml', {});
+    const ids = async (name: string) => {
+      const out: number[] = [];
+      for await (const b of scanTable(await new FilesystemCatalog(wh).loadTable({ namespace: ['lake'], name }))) for (const r of b) out.push(r['id'] as number);
+      return out.sort((x, y) => x - y);
+    };
+    const { run, ac, last } = await stream(config);
+    try {
+      await caughtUp(last);
+      await server.query('UPDATE shop.carts SET n = 0 WHERE id = 1');
+      await server.query('TRUNCATE TABLE shop.carts');
+      await server.query('TRUNCATE shop.events');
+      await server.query('INSERT INTO shop.carts VALUES (100, 1), (101, 2); INSERT INTO shop.events VALUES (100, 1)');
+      await caughtUp(last);
+    } finally {
+      ac.abort();
+    }
+    await run;
+    expect(await ids('carts')).toEqual([100, 101]);
+    expect(await ids('events')).toEqual([...Array.from({ length: 30 }, (_v, i) => i + 1), 100]);
+    const ops: string[] = [];
+    for await (const b of scanTable(await new FilesystemCatalog(wh).loadTable({ namespace: ['lake'], name: 'carts_log' }))) for (const r of b) ops.push(String(r['_op']));
+    expect(ops.filter((o) => o === 'truncate')).toHaveLength(1);
+    // A restart reads on from the committed position: the TRUNCATE is behind it.
+    await server.query('INSERT INTO shop.carts VALUES (102, 3)');
+    const again = await stream(config);
+    await caughtUp(again.last);
+    again.ac.abort();
+    await again.run;
+    expect(await ids('carts')).toEqual([100, 101, 102]);
+  }, 120_000);
+
   it('a change Iceberg cannot express stops the pipeline naming the column; committed rows stay', async () => {
     const wh = tempDir();
     await server.query('CREATE TABLE shop.codes (id INT PRIMARY KEY, code VARCHAR(10))');
