@@ -14,7 +14,7 @@ import { useTempDir } from '../../support/temp-dir.js';
  * changing; after a final run the mirror equals the source, the keyless append table holds
  * every row exactly once, and the changelog table has every change exactly once.
  */
-const KILLS = Number(process.env['MYSQL_CRASH_KILLS'] ?? 12);
+const KILLS = Number(process.env['MYSQL_CRASH_KILLS'] ?? 20);
 let server: MariaDbServer;
 
 function seededRandom(seed: number): () => number {
