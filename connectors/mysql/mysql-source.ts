@@ -366,7 +366,7 @@ export class MySqlSource implements Source {
    * Re-reads the columns of the pipeline tables a DDL statement names and returns those that
    * changed, with decoders switched to the new columns. The server's current schema is used:
    * a later DDL already applied there is picked up early (harmless for added columns and
-   * widenings; README "Schema changes").
+   * widenings; connectors/mysql/README.md "DDL").
    */
   private async rediscover(ddl: string): Promise<MySqlTable[]> {
     const named = this.tables!.filter((t) => ddl.includes(t.table));
