@@ -16,6 +16,7 @@ const ERROR_TEXT: Record<number, string> = {
   404: 'no such table or route',
   409: 'the table has no watermark yet: no icetide pipeline has committed to it',
   500: 'internal error (storage failure, bug)',
+  503: 'the run-history store (e.g. PostgreSQL) cannot be reached: retry later (Retry-After)',
 };
 
 export function openApiDocument(version: string): Schema {
@@ -26,7 +27,7 @@ export function openApiDocument(version: string): Schema {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'only when auth.token / ICETIDE_MANAGER_TOKEN is set; browsers may pass ?access_token=' } },
       responses: Object.fromEntries(Object.entries(ERROR_TEXT).map(([c, d]) => [`E${c}`, json(ref('Error'), d)])),
       schemas: {
-        Error: { type: 'object', required: ['error'], properties: { error: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string', enum: ['bad_request', 'unauthorized', 'not_found', 'no_watermark', 'internal'] }, message: { type: 'string' } } } } },
+        Error: { type: 'object', required: ['error'], properties: { error: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string', enum: ['bad_request', 'unauthorized', 'not_found', 'no_watermark', 'internal', 'unavailable'] }, message: { type: 'string' } } } } },
         TableSummary: {
           type: 'object',
           properties: {
@@ -105,7 +106,7 @@ export function openApiDocument(version: string): Schema {
             { name: 'job', in: 'query', required: false, schema: { type: 'string' } },
             { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 1000, default: 50 } },
           ],
-          responses: { 200: json({ type: 'object', properties: { runs: { type: 'array', items: ref('Run') } } }, 'runs'), ...errors(400, 401) },
+          responses: { 200: json({ type: 'object', properties: { runs: { type: 'array', items: ref('Run') } } }, 'runs'), ...errors(400, 401, 503) },
         },
       },
       '/v1/status': { get: { summary: 'per table and job: running, or why not (thresholds, window, last failure, lock, slots, writer cadence)', responses: { 200: json({ type: 'object', properties: { jobs: { type: 'array', items: ref('JobStatus') }, running: { type: 'array', items: { type: 'object' } } } }, 'scheduler status'), ...errors(401) } } },

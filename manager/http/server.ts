@@ -7,6 +7,7 @@ import { silentLogger, type Logger } from '../../src/logging/logger.js';
 import { tableReadiness } from '../../src/pipeline/readiness.js';
 import type { JobStatus } from '../daemon/scheduler.js';
 import type { StateStore } from '../state/state-store.js';
+import { StateStoreUnavailableError } from '../state/state-store-errors.js';
 import { ApiError, errorBody } from './api-error.js';
 import { OPEN_PATHS, presentedToken, tokenMatches } from './auth.js';
 import { ManagerMetrics } from './manager-metrics.js';
@@ -74,6 +75,8 @@ export async function buildApiServer(ctx: ApiContext): Promise<FastifyInstance> 
     if (err instanceof ApiError) return reply.code(err.status).send(errorBody(err.code, err.message));
     const status = (err as { statusCode?: number }).statusCode;
     if (status !== undefined && status >= 400 && status < 500) return reply.code(status).send(errorBody('bad_request', (err as Error).message));
+    // The run history (e.g. PostgreSQL) is down: a temporary condition, not a bug.
+    if (err instanceof StateStoreUnavailableError) return reply.code(503).header('retry-after', '10').send(errorBody('unavailable', err.message));
     log.error('manager API request failed', { error: err instanceof Error ? err.message : String(err) });
     return reply.code(500).send(errorBody('internal', err instanceof Error ? err.message : String(err)));
   });

@@ -126,14 +126,20 @@ policies:
     const manager = new Manager(await loadManagerConfig(configFile), { logger });
     const finished = async (): Promise<number> => (await manager.store.listRuns({ limit: 1000 })).filter((r) => r.result !== 'running').length;
     try {
-      await manager.start();
+      const url = await manager.start();
       await until('a first run', async () => (await finished()) >= 1);
       await pg.pause();
       await new Promise((r) => setTimeout(r, 800)); // several polls and at least one due run
+      // the API says the history is temporarily unavailable (503, retry later), not a bug (500)
+      const res = await fetch(`${url}/v1/runs`);
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBe('10');
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('unavailable');
       // each failed poll is logged with the typed error, naming the server; none crashed the daemon
       expect(errors.every((e) => /^(scheduler tick failed|could not record a maintenance run)/.test(e))).toBe(true);
       expect(errors.join('\n')).toMatch(/the manager state store at postgres:\/\/postgres@127\.0\.0\.1/);
       await pg.resume();
+      expect((await fetch(`${url}/v1/runs`)).status).toBe(200);
       const before = await finished();
       await until('runs recorded again', async () => (await finished()) >= before + 2);
     } finally {
