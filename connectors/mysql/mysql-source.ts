@@ -22,7 +22,7 @@ import {
 import { RateLimiter } from './rate-limiter.js';
 import { RowDecoder } from './row-decoder.js';
 import { binaryLogs, binlogProblems, masterStatus, serverInfo, type ServerInfo } from './server-checks.js';
-import { keyPartOf, readSnapshot, type SnapshotTablePlan } from './snapshot-reader.js';
+import { keyPartOf, readSnapshot, type ReadViewMode, type SnapshotTablePlan } from './snapshot-reader.js';
 import { resumeTable } from './snapshot-resume.js';
 import { alreadySnapshotted, keylessAlreadySnapshotted, liveViews, withView, type SnapshotView } from './snapshot-views.js';
 
@@ -143,6 +143,26 @@ export class MySqlSource implements Source {
     yield* this.binlog(binlogStart, opts);
   }
 
+  /**
+   * How read views get their binlog position: `auto` is `status` on MariaDB and, on MySQL,
+   * `lock` when the user may FLUSH TABLES WITH READ LOCK (RELOAD), else `none` with a warning.
+   */
+  private async readViewMode(configured: 'auto' | 'status' | 'lock' | 'none'): Promise<ReadViewMode> {
+    if (configured !== 'auto') return configured;
+    if (this.info?.mariadb ?? true) return 'status';
+    const c = await connect(this.connection, this.name);
+    try {
+      await c.query('FLUSH TABLES WITH READ LOCK');
+      await c.query('UNLOCK TABLES');
+      return 'lock';
+    } catch (err) {
+      this.log.warn('snapshot: the binlog position of a read view needs FLUSH TABLES WITH READ LOCK (GRANT RELOAD ON *.* TO the pipeline user) on MySQL; without it rows written while the snapshot runs are replayed from P0: upsert tables converge, append tables may hold such rows twice', { error: err instanceof Error ? err.message : String(err) });
+      return 'none';
+    } finally {
+      await c.end().catch(() => undefined);
+    }
+  }
+
   /** Whether the server writes a binlog (initial-only loads may run against one that does not). */
   private binlogOn(): boolean {
     const v = (this.info?.variables.log_bin ?? 'ON').toUpperCase();
@@ -194,10 +214,7 @@ export class MySqlSource implements Source {
     const cfg = this.o.config.snapshot;
     const sourceTsMs = Date.now();
     const plans: SnapshotTablePlan[] = [];
-    const consistentViews = this.info?.mariadb ?? true;
-    if (!consistentViews) {
-      this.log.warn('snapshot: this server does not report the binlog position of a read view (MySQL): rows written while the snapshot runs are replayed from P0; upsert tables converge, append tables may hold such rows twice');
-    }
+    const readView = await this.readViewMode(cfg.readView);
     let views: readonly SnapshotView[] = resume?.views ?? [];
     // Per table: where its new read view's segment starts (null: record none; see snapshot-resume.ts).
     const segments = new Map<number, { readonly after?: readonly KeyPart[] } | null>();
@@ -227,7 +244,7 @@ export class MySqlSource implements Source {
       byteLimiter: new RateLimiter(cfg.maxBytesPerSecond),
       signal,
       log: this.log,
-      consistentViews,
+      readView,
     });
     let json = viewsJson(views);
     for await (const page of pages) {

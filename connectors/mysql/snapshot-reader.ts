@@ -51,8 +51,8 @@ export interface SnapshotReaderOptions {
   readonly byteLimiter?: RateLimiter;
   readonly signal: AbortSignal;
   readonly log: Logger;
-  /** Read each table in one consistent read view and report its binlog position (MariaDB). */
-  readonly consistentViews: boolean;
+  /** How each table's consistent read view gets its binlog position (see openReadView). */
+  readonly readView: ReadViewMode;
 }
 
 const INTEGER_TYPES = new Set(['tinyint', 'smallint', 'mediumint', 'int', 'integer', 'bigint', 'year', 'bit']);
@@ -149,16 +149,36 @@ async function* streamRows(c: mysql.Connection, sql: string, params: unknown[]):
   }
 }
 
+/** `status`: the server reports the view's position (MariaDB); `lock`: read under a global read lock (MySQL); `none`: no position. */
+export type ReadViewMode = 'status' | 'lock' | 'none';
+
 /**
  * Opens one REPEATABLE READ transaction whose read view all of the table's chunk queries share,
- * and returns the binlog position that view matches. MariaDB reports it exactly
- * (`binlog_snapshot_file/position`, set by START TRANSACTION WITH CONSISTENT SNAPSHOT: the
- * read view and the binlog position are taken under the same commit lock). Undefined when the
- * server does not report one (binlog off: initial-only loads need no position).
+ * and returns the binlog position that view matches:
+ * - `status`: MariaDB reports it exactly (`binlog_snapshot_file/position`, set by START
+ *   TRANSACTION WITH CONSISTENT SNAPSHOT: view and position are taken under the same commit
+ *   lock). Undefined when the server reports none (binlog off: initial-only needs none).
+ * - `lock`: as mysqldump --single-transaction --master-data: under FLUSH TABLES WITH READ LOCK
+ *   no transaction can commit, so the view opened and the binlog head read there match. The
+ *   lock is held for those two statements only (it waits for running writes to finish first;
+ *   needs the RELOAD privilege).
+ * - `none`: a consistent view without a position.
  */
-export async function openReadView(c: mysql.Connection): Promise<BinlogPosition | undefined> {
+export async function openReadView(c: mysql.Connection, mode: ReadViewMode): Promise<BinlogPosition | undefined> {
   await c.query('SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ');
+  if (mode === 'lock') {
+    await c.query('FLUSH TABLES WITH READ LOCK');
+    try {
+      await c.query('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY');
+      const rows = await queryRows<{ File: string; Position: string | number }>(c, 'SHOW MASTER STATUS');
+      const r = rows[0];
+      return r ? { file: r.File, pos: Number(r.Position) } : undefined;
+    } finally {
+      await c.query('UNLOCK TABLES');
+    }
+  }
   await c.query('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY');
+  if (mode === 'none') return undefined;
   const rows = await queryRows<{ Variable_name: string; Value: string }>(c, "SHOW SESSION STATUS LIKE 'binlog_snapshot_%'");
   const v = Object.fromEntries(rows.map((r) => [r.Variable_name.toLowerCase(), String(r.Value)]));
   const file = v.binlog_snapshot_file ?? '';
@@ -168,7 +188,7 @@ export async function openReadView(c: mysql.Connection): Promise<BinlogPosition 
 
 /** Reads one table into `out`, a page at a time. */
 async function readTable(c: mysql.Connection, plan: SnapshotTablePlan, o: SnapshotReaderOptions, out: Channel<SnapshotPage>): Promise<void> {
-  const view = o.consistentViews ? await openReadView(c) : undefined;
+  const view = await openReadView(c, o.readView);
   let page: SnapshotRow[] = [];
   let pages = 0;
   const flush = async (): Promise<void> => {
@@ -230,7 +250,7 @@ export async function* readSnapshot(plans: readonly SnapshotTablePlan[], o: Snap
           c = await connect(o.connection);
           connections.push(c);
           await readTable(c, plans[i]!, o, channels[i]!);
-          if (o.consistentViews) await c.query('COMMIT');
+          await c.query('COMMIT');
           channels[i]!.close();
         } catch (err) {
           channels[i]!.close(err);

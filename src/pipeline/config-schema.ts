@@ -118,7 +118,8 @@ const mysqlSourceSchema = strict({
     parallelism: positiveInt.max(64).default(1),
     'max-rows-per-second': z.number().int().min(0).default(0),
     'max-bytes-per-second': z.number().int().min(0).default(0),
-  }).default({ mode: 'initial', 'chunk-size': 50_000, parallelism: 1, 'max-rows-per-second': 0, 'max-bytes-per-second': 0 }),
+    'read-view': z.enum(['auto', 'status', 'lock', 'none']).default('auto'),
+  }).default({ mode: 'initial', 'chunk-size': 50_000, parallelism: 1, 'max-rows-per-second': 0, 'max-bytes-per-second': 0, 'read-view': 'auto' }),
 });
 
 /** Accepted (free-form) so the loader can say "not implemented yet" instead of "unknown type". */
@@ -182,7 +183,7 @@ const readinessSchema = strict({
  *   - mysql: `host` (127.0.0.1), `port` (3306), `user`, `password`, `server-id`, `from`
  *     (`snapshot` | `earliest` | `latest` | `position FILE:POS` | `timestamp ISO` | `gtid SET`),
  *     `heartbeat-interval-ms`, `batch-max-events`, `reconnect.{max-attempts, initial-delay-ms,
- *     max-delay-ms}`, `snapshot.{mode, chunk-size, parallelism, max-rows-per-second, max-bytes-per-second}`; see
+ *     max-delay-ms}`, `snapshot.{mode, chunk-size, parallelism, max-rows-per-second, max-bytes-per-second, read-view}`; see
  *     connectors/mysql/README.md.
  * - `tables` (required, at least one entry):
  *   - `source` | `regex` (exactly one): the source table `db.table`, or a regular expression

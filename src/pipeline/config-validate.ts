@@ -206,7 +206,7 @@ function toMySqlSource(s: RawMySqlSource): MySqlSourceConfig {
     heartbeatIntervalMs: s['heartbeat-interval-ms'],
     batchMaxEvents: s['batch-max-events'],
     reconnect: { maxAttempts: s.reconnect['max-attempts'], initialDelayMs: s.reconnect['initial-delay-ms'], maxDelayMs: s.reconnect['max-delay-ms'] },
-    snapshot: { mode: s.snapshot.mode, chunkSize: s.snapshot['chunk-size'], parallelism: s.snapshot.parallelism, maxRowsPerSecond: s.snapshot['max-rows-per-second'], maxBytesPerSecond: s.snapshot['max-bytes-per-second'] },
+    snapshot: { mode: s.snapshot.mode, chunkSize: s.snapshot['chunk-size'], parallelism: s.snapshot.parallelism, maxRowsPerSecond: s.snapshot['max-rows-per-second'], maxBytesPerSecond: s.snapshot['max-bytes-per-second'], readView: s.snapshot['read-view'] },
   };
 }
 

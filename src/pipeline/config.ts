@@ -56,6 +56,11 @@ export interface MySqlSourceConfig {
     readonly maxRowsPerSecond: number;
     /** Estimated row bytes per second (0: unlimited). */
     readonly maxBytesPerSecond: number;
+    /**
+     * How a table's read view gets its binlog position: `status` (MariaDB reports it),
+     * `lock` (taken under FLUSH TABLES WITH READ LOCK: MySQL), `none`, or `auto`.
+     */
+    readonly readView: 'auto' | 'status' | 'lock' | 'none';
   };
 }
 export type SourceConfig = FileSourceConfig | MySqlSourceConfig;

@@ -49,7 +49,7 @@ describe('mysql source config', () => {
       type: 'mysql', path: 'mysql://u@127.0.0.1:3306', host: '127.0.0.1', port: 3306, user: 'u', password: 'x',
       from: { kind: 'position', file: 'mysql-bin.000003', pos: 1234 }, heartbeatIntervalMs: 1000, batchMaxEvents: 10000,
       reconnect: { maxAttempts: 10, initialDelayMs: 500, maxDelayMs: 30000 },
-      snapshot: { mode: 'initial', chunkSize: 50000, parallelism: 4, maxRowsPerSecond: 0, maxBytesPerSecond: 0 },
+      snapshot: { mode: 'initial', chunkSize: 50000, parallelism: 4, maxRowsPerSecond: 0, maxBytesPerSecond: 0, readView: 'auto' },
     });
     expect(parsePipelineConfig(yaml('  from: timestamp 2026-01-01T00:00:00Z'), 'c.yaml', {}).source).toMatchObject({ from: { kind: 'timestamp', ms: Date.UTC(2026, 0, 1) } });
     expect(parsePipelineConfig(yaml('  from: gtid 0-1-100,1-2-5'), 'c.yaml', {}).source).toMatchObject({ from: { kind: 'gtid', gtidSet: '0-1-100,1-2-5' } });

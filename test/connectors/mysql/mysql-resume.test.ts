@@ -81,6 +81,36 @@ describe('mysql source: positions across phases', () => {
     }
   });
 
+  it.each(['status', 'lock'])('read-view %s: rows inserted while the snapshot runs arrive exactly once (snapshot or binlog, never both)', async (mode) => {
+    const table = `logs_${mode}`;
+    await server.query(`CREATE TABLE shop.${table} (n INT, msg VARCHAR(20))`);
+    await server.query(`INSERT INTO shop.${table} SELECT seq, 'initial' FROM shop.seq_1_to_3000`);
+    const s = createMySqlSource(parsePipelineConfig(pipelineYaml(server, {
+      warehouse: '/tmp/unused', tables: `  - source: shop.${table}\n    mode: append`, source: `  snapshot:\n    max-rows-per-second: 1500\n    read-view: ${mode}\n  batch-max-events: 100`,
+    }), 'v.yaml', {}));
+    await s.discover();
+    let snapshotting = true;
+    const writer = (async () => {
+      // Inserts before, while and right after the table is read; one row per transaction.
+      for (let n = 100_000; snapshotting; n++) {
+        await server.query(`INSERT INTO shop.${table} VALUES (${n}, 'during')`);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    })();
+    const seen = new Map<number, number>();
+    for await (const b of s.read(undefined, { signal: new AbortController().signal, untilDrained: true })) {
+      if (b.phase === 'incremental' && snapshotting) {
+        snapshotting = false;
+        await writer;
+      }
+      for (const e of b.events) seen.set(e.after!['n'] as number, (seen.get(e.after!['n'] as number) ?? 0) + 1);
+    }
+    const source = (await server.query(`SELECT n FROM shop.${table}`)) as { n: number }[];
+    expect(source.length).toBeGreaterThan(3050); // the writer did insert while the snapshot ran
+    expect([...seen.keys()].sort((x, y) => x - y)).toEqual(source.map((r) => r.n).sort((x, y) => x - y));
+    expect([...seen.values()].filter((c) => c !== 1)).toEqual([]);
+  });
+
   it('idle: heartbeat batches prove caught-up and carry the watermark forward', async () => {
     const s = source('  from: latest');
     await s.discover();
