@@ -91,20 +91,6 @@ export async function minorCompactTable(table: Table, o: MinorCompactionOptions 
   if (o.dryRun || !snap || (hit.length === 0 && dangling.length === 0)) {
     return { ...base, positionDeleteFilesAdded: 0, positionDeletesWritten: 0, commits: [], durationMs: Date.now() - began };
   }
-  if (hit.length === 0) {
-    // Only dangling deletes: one commit.
-    try {
-      await o.beforeCommit?.();
-      o.signal?.throwIfAborted();
-      const { snapshot } = await new MaintenanceRewrite(table.ops, table.state, start, positionDeleteReader(table.io)).rewriteFiles(dangling, []).set('icetide.maintenance', 'compact-minor').commit();
-      const c: MinorCommitReport = { snapshotId: snapshot.snapshotId, partitions: 0, positionDeleteFilesAdded: 0, positionDeletesWritten: 0, equalityDeleteFilesRemoved: 0, danglingDeleteFilesRemoved: dangling.length };
-      return { ...base, positionDeleteFilesAdded: 0, positionDeletesWritten: 0, commits: [c], snapshotId: snapshot.snapshotId, durationMs: Date.now() - began };
-    } catch (err) {
-      if (!(err instanceof CommitConflictError)) throw err;
-      return { ...base, equalityDeleteFilesRemoved: 0, danglingDeleteFilesRemoved: 0, positionDeleteFilesAdded: 0, positionDeletesWritten: 0, commits: [], conflict: err.message, durationMs: Date.now() - began };
-    }
-  }
-
   const maxKeys = o.maxEqualityKeysInMemory ?? DEFAULT_MAX_EQUALITY_KEYS;
   const byPartition = new Map<string, FileScanTask[]>();
   for (const t of hit) {
@@ -184,7 +170,8 @@ export async function minorCompactTable(table: Table, o: MinorCompactionOptions 
 
 /**
  * Splits partitions into at most `maxCommits` batches of whole partitions, balanced by data
- * file count (largest first into the lightest batch), in a stable order.
+ * file count (largest first into the lightest batch), in a stable order. No partitions: one
+ * empty batch, the step that removes the dangling deletes.
  */
 function partitionBatches(parts: readonly FileScanTask[][], maxCommits: number): FileScanTask[][][] {
   const n = Math.max(1, Math.min(maxCommits, parts.length));
@@ -194,7 +181,8 @@ function partitionBatches(parts: readonly FileScanTask[][], maxCommits: number):
     lightest.parts.push(p);
     lightest.files += p.length;
   }
-  return batches.map((b) => b.parts).filter((b) => b.length > 0);
+  // With at least as many partitions as batches, every batch gets one.
+  return batches.map((b) => b.parts);
 }
 
 /** Positions (not yet position-deleted) of the rows that the tasks' equality deletes remove. */

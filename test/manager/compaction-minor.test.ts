@@ -78,6 +78,23 @@ describe('minor compaction: equality deletes -> position deletes', () => {
     expect(await scanRows(t)).toEqual(d.modelRows());
   });
 
+  it('only dangling deletes: one commit removes them, rows unchanged', async () => {
+    const t = await newTable(tempDir());
+    const d = await UpsertDriver.open(t, 5);
+    for (let c = 0; c < 4; c++) await d.commit(30);
+    await minorCompactTable(t); // no equality delete hits a data file any more
+    // A delete of a key never written, in a partition without data: an equality delete file that applies to nothing.
+    await d.writer.write([{ table: 's.t', op: 'delete', before: { id: 999_999n, region: 7, v: 'x' }, position: { line: 10_000 }, sourceTsMs: 10_000 }], 'incremental');
+    await d.writer.commit({ position: { line: 10_000 }, phase: 'incremental', force: true });
+    expect((await liveByContent(t))['equality-deletes']).toBe(1);
+    const rows = await scanRows(t);
+    const r = await minorCompactTable(t);
+    expect(r).toMatchObject({ dataFilesScanned: 0, danglingDeleteFilesRemoved: 1, equalityDeleteFilesRemoved: 0, positionDeletesWritten: 0 });
+    expect(r.commits).toHaveLength(1);
+    expect((await liveByContent(t))['equality-deletes']).toBe(0);
+    expect(await scanRows(t)).toEqual(rows);
+  });
+
   it('dry run changes nothing; a table with nothing to do makes no commit', async () => {
     const t = await newTable(tempDir());
     const d = await UpsertDriver.open(t, 2);
