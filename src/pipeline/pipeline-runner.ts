@@ -4,7 +4,7 @@ import type { ChangeBatch, ChangeEvent, Phase, SourcePosition } from '../sink/ch
 import type { CommitStats, TableWriter } from '../sink/table-writer.js';
 import { ConfigError } from '../errors.js';
 import type { Source, SourceTable } from './source.js';
-import { CHANGELOG_COLUMNS, changelogEvent, type TableBinding } from './table-binding.js';
+import { CHANGELOG_COLUMNS, changelogEvent, type BindingWriters, type TableBinding } from './table-binding.js';
 
 export interface RunOptions {
   /** Stop when the source is drained (`--once`). */
@@ -168,8 +168,7 @@ export class PipelineRunner {
     for (const b of this.bindings) {
       if (!b.matches(table.name) || !b.evolve) continue;
       const next = await b.evolve(table);
-      this.replaceWriter(b.mirror, next.mirror);
-      if (b.changelog && next.changelog) this.replaceWriter(b.changelog, next.changelog);
+      this.replaceWriters(b, next);
       log.info('source table columns changed: target schema evolved', { table: table.name, target: next.mirror.table.name, columns: table.columns.length });
     }
   }
@@ -188,10 +187,7 @@ export class PipelineRunner {
     for (const b of this.bindings.filter((x) => x.matches(table))) {
       if (pending(b.mirror) && b.truncate) {
         const next = await b.truncate();
-        if (next) {
-          this.replaceWriter(b.mirror, next.mirror);
-          if (b.changelog && next.changelog) this.replaceWriter(b.changelog, next.changelog);
-        }
+        if (next) this.replaceWriters(b, next);
       }
     }
     for (const b of this.bindings.filter((x) => x.matches(table))) {
@@ -203,6 +199,12 @@ export class PipelineRunner {
       rows++;
     }
     return rows;
+  }
+
+  /** Swaps in a binding's new writers (after a schema change or a truncation). */
+  private replaceWriters(b: TableBinding, next: BindingWriters): void {
+    this.replaceWriter(b.mirror, next.mirror);
+    if (b.changelog && next.changelog) this.replaceWriter(b.changelog, next.changelog);
   }
 
   private replaceWriter(old: TableWriter, next: TableWriter): void {
