@@ -84,7 +84,7 @@ async function sourceSnapshot(s: MariaDbServer): Promise<number> {
   const src = createMySqlSource(parsePipelineConfig(yaml(s, '/tmp/unused', '  snapshot: { mode: initial-only }'), 'b.yaml', {}));
   await src.discover();
   let n = 0;
-  for await (const b of src.read(undefined, { signal: new AbortController().signal, untilDrained: true })) n += b.events.length;
+  for await (const b of src.read(undefined, { signal: new AbortController().signal, untilDrained: true })) n += b.events.length + (b.inserts?.length ?? 0);
   return n;
 }
 
@@ -124,7 +124,7 @@ async function sourceBinlog(s: MariaDbServer, at: { file: string; pos: number })
   const src = createMySqlSource(parsePipelineConfig(yaml(s, '/tmp/unused', `  from: position ${at.file}:${at.pos}`), 'b.yaml', {}));
   await src.discover();
   let n = 0;
-  for await (const b of src.read(undefined, { signal: new AbortController().signal, untilDrained: true })) n += b.events.length;
+  for await (const b of src.read(undefined, { signal: new AbortController().signal, untilDrained: true })) n += b.events.length + (b.inserts?.length ?? 0);
   return n;
 }
 

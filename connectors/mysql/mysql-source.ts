@@ -9,7 +9,7 @@ import { stringifyJson, type JsonValue } from '../../src/iceberg/spec/lossless-j
 import { typeToString, type IcebergType } from '../../src/iceberg/spec/types.js';
 import { silentLogger, type Logger } from '../../src/logging/logger.js';
 import type { MySqlSourceConfig, PipelineConfig, TableConfig } from '../../src/pipeline/config.js';
-import { matchTable } from '../../src/pipeline/config.js';
+import { matchTable, resolveTableMode } from '../../src/pipeline/config.js';
 import type { ReadOptions, Source, SourceTable } from '../../src/pipeline/source.js';
 import type { ChangeBatch, ChangeEvent, SourcePosition } from '../../src/sink/change-event.js';
 import { checkNotPurged, streamBinlog, type Transaction } from './binlog-stream.js';
@@ -17,12 +17,16 @@ import { connect, type ConnectionSettings } from './connection.js';
 import { discoverTables, filterOf, type MySqlTable } from './discovery.js';
 import { MySqlSetupError } from './errors.js';
 import {
-  binlogPosition, compareBinlog, compareMySqlPositions, formatBinlog, snapshotPosition, toMySqlPosition, viewsJson, type BinlogPosition, type KeyPart, type SnapshotPosition,
+  binlogPosition, compareBinlog, compareMySqlPositions, formatBinlog, toMySqlPosition, viewsJson, type BinlogPosition, type KeyPart, type SnapshotPosition,
 } from './position.js';
 import { RateLimiter } from './rate-limiter.js';
 import { RowDecoder } from './row-decoder.js';
 import { binaryLogs, binlogProblems, masterStatus, serverInfo, type ServerInfo } from './server-checks.js';
-import { keyPartOf, readSnapshot, type ReadViewMode, type SnapshotTablePlan } from './snapshot-reader.js';
+import { pageInserts } from './snapshot/page-inserts.js';
+import { ReaderPool } from './snapshot/reader-pool.js';
+import type { ReadTask, ReadViewMode } from './snapshot/reader-protocol.js';
+import { keyPartOf } from './snapshot/snapshot-sql.js';
+import { snapshotTasks, type TablePlan } from './snapshot/snapshot-tasks.js';
 import { resumeTable } from './snapshot-resume.js';
 import { alreadySnapshotted, keylessAlreadySnapshotted, liveViews, withView, type SnapshotView } from './snapshot-views.js';
 
@@ -43,6 +47,13 @@ type Plan =
     /** Consistent snapshot views whose changes the replay from P0 skips (snapshot-views.ts). */
     readonly views?: readonly SnapshotView[];
   };
+
+/**
+ * Read-view segments one table may record in one run of a parallel full load (chunks read in
+ * different views); past it, the table's later chunks replay every change (an upsert table
+ * converges), so positions stay small.
+ */
+const MAX_SEGMENTS = 16;
 
 /** The anchor of a full load from a server without a binlog (initial-only): no position to replay from. */
 const NO_BINLOG: BinlogPosition = { file: '(no binlog)', pos: 0 };
@@ -207,13 +218,23 @@ export class MySqlSource implements Source {
     }
   }
 
+  /**
+   * Whether replaying a source table's changes made while its snapshot ran must skip exactly
+   * what its rows hold (append mirrors, changelog tables), rather than converge by upserting
+   * them again (upsert mirrors). Only the latter may be read by several views at once.
+   */
+  private needsExactReplay(t: MySqlTable): boolean {
+    const cfg = matchTable(this.o.tables, t.name)?.table;
+    return !cfg || cfg.changelogTable !== undefined || resolveTableMode(cfg, this.keyColumnsOf(t)) === 'append';
+  }
+
   /** The full load; returns the tables' read views for the binlog replay. */
   private async *snapshot(p0: BinlogPosition, resume: SnapshotPosition | undefined, opts: ReadOptions): AsyncGenerator<ChangeBatch, readonly SnapshotView[]> {
     const { signal } = opts;
     const tables = this.tables!;
     const cfg = this.o.config.snapshot;
     const sourceTsMs = Date.now();
-    const plans: SnapshotTablePlan[] = [];
+    const plans: TablePlan[] = [];
     const readView = await this.readViewMode(cfg.readView);
     let views: readonly SnapshotView[] = resume?.views ?? [];
     // Per table: where its new read view's segment starts (null: record none; see snapshot-resume.ts).
@@ -233,37 +254,59 @@ export class MySqlSource implements Source {
         at = { ...(r.after ? { after: r.after } : {}), ...(r.skipRows !== undefined ? { skipRows: r.skipRows } : {}) };
       }
       if (keyColumns.length === 0) this.log.warn('snapshot: table has no primary key and no key-columns: read in one unchunked scan (append mode)', { table: table.name });
-      plans.push({ index, table, keyColumns, ...at });
+      const parallel = cfg.parallelism > 1 && keyColumns.length > 0 && !this.needsExactReplay(table);
+      plans.push({ index, table, keyColumns, ...at, parallel });
     });
-    const pages = readSnapshot(plans, {
+    if (plans.length === 0) return views;
+    const limiter = new RateLimiter(cfg.maxRowsPerSecond);
+    const byteLimiter = new RateLimiter(cfg.maxBytesPerSecond);
+    const workers = Math.max(1, Math.min(cfg.parallelism, plans.some((p) => p.parallel) ? cfg.parallelism : plans.length));
+    const pool = await ReaderPool.start({
       connection: this.connection,
-      chunkSize: cfg.chunkSize,
-      pageSize: Math.min(cfg.chunkSize, this.o.config.batchMaxEvents),
-      parallelism: cfg.parallelism,
-      limiter: new RateLimiter(cfg.maxRowsPerSecond),
-      byteLimiter: new RateLimiter(cfg.maxBytesPerSecond),
-      signal,
-      log: this.log,
+      tables: plans.map((p) => ({ name: p.table.name, db: p.table.db, table: p.table.table, columns: p.table.mysqlColumns, targets: p.table.columns.map((c) => c.type), keyColumns: p.keyColumns })),
       readView,
-    });
+      pageSize: Math.min(cfg.chunkSize, this.o.config.batchMaxEvents),
+      chunkSize: cfg.chunkSize,
+    }, workers, this.name);
     let json = viewsJson(views);
-    for await (const page of pages) {
-      if (page.view) {
-        const segment = segments.has(page.plan.index) ? segments.get(page.plan.index)! : {};
-        const next = segment ? withView(views, { table: page.plan.index, at: page.view, ...(segment.after ? { after: segment.after } : {}) }) : views;
-        if (next !== views) {
-          views = next;
-          json = viewsJson(views);
-        }
+    // This run's segments per table: the last one's view (a chunk read in the same view needs
+    // none of its own) and how many; past MAX_SEGMENTS a table's later chunks replay in full.
+    const recorded = new Map<number, { at: BinlogPosition; count: number } | 'capped'>();
+    const record = (plan: TablePlan, task: ReadTask, view: BinlogPosition): void => {
+      const segment = segments.has(plan.index) ? segments.get(plan.index)! : {};
+      const r = recorded.get(plan.index);
+      if (segment === null || r === 'capped' || (r && compareBinlog(r.at, view) === 0)) return;
+      const after = r ? task.after : segment.after;
+      if (r && r.count >= MAX_SEGMENTS) {
+        views = withView(views, { table: plan.index, at: p0, ...(after ? { after } : {}) });
+        recorded.set(plan.index, 'capped');
+      } else {
+        views = withView(views, { table: plan.index, at: view, ...(after ? { after } : {}) });
+        recorded.set(plan.index, { at: view, count: (r?.count ?? 0) + 1 });
       }
-      if (page.rows.length === 0) continue;
-      const decoder = this.decoders.get(page.plan.table.name)!;
-      const events: ChangeEvent[] = page.rows.map((r) => {
-        const position = snapshotPosition({ snapshot: p0, table: page.plan.index, key: r.key, ...(r.row !== undefined ? { row: r.row } : {}) }, json);
-        const origin = `snapshot ${page.plan.table.name}`;
-        return { table: page.plan.table.name, op: 'insert', after: decoder.decode(r.raw, origin), position, sourceTsMs, origin };
-      });
-      yield { events, position: events[events.length - 1]!.position, phase: 'snapshot' };
+      json = viewsJson(views);
+    };
+    const rowsBefore = new Map<number, number>();
+    try {
+      let current: ReadTask | undefined;
+      for await (const { task, page } of pool.pages(snapshotTasks(plans, { connection: this.connection, chunkSize: cfg.chunkSize, where: this.name }), signal)) {
+        const plan = plans[task.table]!;
+        if (task !== current) {
+          if (current?.table !== task.table) this.log.info('snapshot: reading table', { table: plan.table.name, chunkSize: cfg.chunkSize, chunked: plan.keyColumns.length > 0, parallel: plan.parallel });
+          current = task;
+          if (page.view) record(plan, task, page.view);
+        }
+        if (page.rows === 0) continue;
+        await limiter.take(page.rows, signal);
+        await byteLimiter.take(page.bytes, signal);
+        const before = rowsBefore.get(plan.index) ?? plan.skipRows ?? 0;
+        rowsBefore.set(plan.index, before + page.rows);
+        const inserts = pageInserts(page, { plan, snapshot: p0, views: json, sourceTsMs, rowsBefore: before });
+        yield { events: [], inserts, position: inserts.positionOf(inserts.length - 1), phase: 'snapshot' };
+        if (signal.aborted) break;
+      }
+    } finally {
+      await pool.close();
     }
     return views;
   }

@@ -6,7 +6,6 @@ import type { Catalog } from '../catalog/catalog.js';
 import { ConfigError, UnsupportedError } from '../errors.js';
 import { primitive } from '../iceberg/spec/types.js';
 import { silentLogger, type Logger } from '../logging/logger.js';
-import type { ChangeEvent } from '../sink/change-event.js';
 import { TableWriter } from '../sink/table-writer.js';
 import { truncateTable } from '../sink/truncate-table.js';
 import { matchTable, resolveTableMode, splitSourceName, tableKeyColumns, targetTableName, type PipelineConfig, type TableConfig } from './config.js';
@@ -68,7 +67,7 @@ export async function buildPipeline(config: PipelineConfig, o: { cwd?: string; l
       matches: (name) => name === st.name,
       mirror: writers.mirror,
       ...(writers.changelog ? { changelog: writers.changelog } : {}),
-      ...(merged ? { enrich: shardColumns } : {}),
+      ...(merged ? { constants: shardColumns } : {}),
       // Mid-stream DDL: the same provisioning as at start, on the new columns.
       evolve: (changed) => openTargets(catalog, config, cfg, changed, targetName, merged, log),
       truncate: async () => {
@@ -117,8 +116,7 @@ async function openTargets(catalog: Catalog, config: PipelineConfig, cfg: TableC
   return { mirror, changelog };
 }
 
-function shardColumns(ev: ChangeEvent): ChangeEvent {
-  const { db, table } = splitSourceName(ev.table);
-  const add = (r: ChangeEvent['after']) => (r ? { ...r, _source_db: db, _source_table: table } : r);
-  return { ...ev, ...(ev.before ? { before: add(ev.before)! } : {}), ...(ev.after ? { after: add(ev.after)! } : {}) };
+function shardColumns(sourceTable: string): Readonly<Record<string, unknown>> {
+  const { db, table } = splitSourceName(sourceTable);
+  return { _source_db: db, _source_table: table };
 }

@@ -1,10 +1,11 @@
 import { stringifyJson } from '../iceberg/spec/lossless-json.js';
 import { silentLogger, type Logger } from '../logging/logger.js';
-import type { ChangeBatch, ChangeEvent, Phase, SourcePosition } from '../sink/change-event.js';
+import type { ChangeBatch, ChangeEvent, InsertColumns, Phase, SourcePosition } from '../sink/change-event.js';
+import { firstUncommitted, insertEvents, withConstantColumns } from '../sink/insert-columns.js';
 import type { CommitStats, TableWriter } from '../sink/table-writer.js';
 import { ConfigError } from '../errors.js';
 import type { Source, SourceTable } from './source.js';
-import { CHANGELOG_COLUMNS, changelogEvent, type BindingWriters, type TableBinding } from './table-binding.js';
+import { CHANGELOG_COLUMNS, changelogEvent, withConstants, type BindingWriters, type TableBinding } from './table-binding.js';
 
 export interface RunOptions {
   /** Stop when the source is drained (`--once`). */
@@ -147,6 +148,12 @@ export class PipelineRunner {
           await state.writer.write(list, batch.phase);
           state.dirty = true;
         }
+        if (batch.inserts && batch.inserts.length > 0) {
+          const r = await this.writeInserts(batch.inserts, batch.phase);
+          pendingRows += r.written;
+          skipped += r.skipped;
+          events += batch.inserts.length;
+        }
         last = batch;
         uncommitted = batch;
         if (pendingRows >= o.commitMaxRows || Date.now() - lastCommit >= o.commitIntervalMs) await commitAll(batch);
@@ -223,11 +230,39 @@ export class PipelineRunner {
       .map((w) => this.stateOf(w).committed);
   }
 
+  /**
+   * Columnar inserts to every table of their source table, each skipping the rows it already
+   * committed (positions increase along the rows). Mirrors take them column-wise; changelog
+   * tables as rows.
+   */
+  private async writeInserts(ins: InsertColumns, phase: Phase): Promise<{ written: number; skipped: number }> {
+    let written = 0;
+    let skipped = 0;
+    let routed = false;
+    for (const b of this.bindings) {
+      if (!b.matches(ins.table)) continue;
+      routed = true;
+      const rows = b.constants ? withConstantColumns(ins, b.constants(ins.table)) : ins;
+      const targets: [WriterState, boolean][] = [[this.stateOf(b.mirror), false], ...(b.changelog ? [[this.stateOf(b.changelog), true] as [WriterState, boolean]] : [])];
+      for (const [state, changelog] of targets) {
+        const from = state.committed === undefined ? 0 : firstUncommitted(rows, state.committed, (x, y) => this.source.comparePositions(x, y));
+        skipped += from;
+        if (from >= rows.length) continue;
+        if (changelog) await state.writer.write(insertEvents(rows, from).map((e) => changelogEvent(e, stringifyJson(e.position))), phase);
+        else await state.writer.writeInserts(rows, from, rows.length, phase);
+        state.dirty = true;
+        written += rows.length - from;
+      }
+    }
+    if (!routed) throw new ConfigError(`${ins.origin}: rows of source table ${ins.table}, which no table entry of the pipeline matches`);
+    return { written, skipped };
+  }
+
   private route(ev: ChangeEvent): { state: WriterState; event: ChangeEvent }[] {
     const out: { state: WriterState; event: ChangeEvent }[] = [];
     for (const b of this.bindings) {
       if (!b.matches(ev.table)) continue;
-      const e = b.enrich ? b.enrich(ev) : ev;
+      const e = b.constants ? withConstants(ev, b.constants(ev.table)) : ev;
       out.push({ state: this.stateOf(b.mirror), event: e });
       if (b.changelog) out.push({ state: this.stateOf(b.changelog), event: changelogEvent(e, stringifyJson(ev.position)) });
     }

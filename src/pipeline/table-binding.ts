@@ -15,8 +15,8 @@ export interface TableBinding {
   readonly mirror: TableWriter;
   /** Optional append table of every change (`changelog-table`). */
   readonly changelog?: TableWriter;
-  /** Extra columns derived from the event (sharded tables: source db/table). */
-  readonly enrich?: (ev: ChangeEvent) => ChangeEvent;
+  /** Extra columns whose values follow from the source table (merged shards: its db and table). */
+  readonly constants?: (sourceTable: string) => Readonly<Record<string, unknown>>;
   /**
    * Evolves the targets to the source table's new columns and opens fresh writers on them.
    * Called between commits only (nothing pending).
@@ -27,6 +27,12 @@ export interface TableBinding {
    * undefined when the mirror keeps its rows (append tables). Between commits only.
    */
   readonly truncate?: () => Promise<BindingWriters | undefined>;
+}
+
+/** The event with constant columns added to its row images. */
+export function withConstants(ev: ChangeEvent, constants: Readonly<Record<string, unknown>>): ChangeEvent {
+  const add = (r: ChangeEvent['after']) => (r ? { ...r, ...constants } : r);
+  return { ...ev, ...(ev.before ? { before: add(ev.before)! } : {}), ...(ev.after ? { after: add(ev.after)! } : {}) };
 }
 
 /** Columns of a changelog table, ahead of the row's own columns. */

@@ -32,6 +32,34 @@ export interface ChangeEvent {
   readonly origin?: string;
 }
 
+/**
+ * Values of a run of rows by column: one array per column name (values.ts representations, or
+ * typed arrays: Int32Array, BigInt64Array, Float32Array, Float64Array), all `length` long;
+ * `nulls[name][i] = 1` marks a null whatever the array holds there. A column left out is null.
+ * The same shape as the Parquet writer's ColumnBatch, so rows can be written column-wise.
+ */
+export interface ColumnValues {
+  readonly length: number;
+  readonly columns: Readonly<Record<string, ArrayLike<unknown>>>;
+  readonly nulls?: Readonly<Record<string, Uint8Array | undefined>>;
+}
+
+/**
+ * Inserts of one source table in columnar form (what a full load hands over): the same as
+ * `length` insert events, in position order, whose `after` row i holds each column's value i.
+ * Sinks write them column-wise where they can; routing, skipping and error messages work as
+ * for events.
+ */
+export interface InsertColumns extends ColumnValues {
+  /** Source table (`db.table`). */
+  readonly table: string;
+  readonly sourceTsMs: number;
+  /** Where the rows came from, for error messages. */
+  readonly origin: string;
+  /** Position of row i; increasing with i (the last is the batch's position). */
+  positionOf(i: number): SourcePosition;
+}
+
 export type Phase = 'snapshot' | 'incremental';
 
 /**
@@ -41,6 +69,8 @@ export type Phase = 'snapshot' | 'incremental';
  */
 export interface ChangeBatch {
   readonly events: readonly ChangeEvent[];
+  /** Inserts in columnar form, after `events` (a full load's page of rows). */
+  readonly inserts?: InsertColumns;
   readonly position: SourcePosition;
   readonly phase: Phase;
   readonly watermarkMs?: number;

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ParquetFileWriter, type DataFileMetrics, type ParquetWriteOptions, type Row } from '../parquet/index.js';
+import type { ColumnValues } from './change-event.js';
 import type { FileIO } from '../io/file-io.js';
 import type { Schema } from '../iceberg/spec/schema.js';
 
@@ -15,6 +16,8 @@ export interface ClosedFile {
 
 /** Rows buffered before a write() to the Parquet writer: amortises its per-call cost. */
 const FLUSH_ROWS = 1024;
+/** Rows of a column-wise append written between checks of the file's size (rolling). */
+const COLUMN_SLICE_ROWS = 8192;
 
 /**
  * Appends rows to data files of one partition, rolling at the target size, and tells the
@@ -48,6 +51,27 @@ export class FileAppender {
     const loc = { path: this.currentLocation, pos: this.rowsInFile++ };
     this.pending.push(row);
     return loc;
+  }
+
+  /**
+   * Appends rows [start, end) of column values after the rows added so far, rolling to a new
+   * file at the target size between slices. Row positions are not reported: the callers are
+   * appends (no position deletes against these rows).
+   */
+  async addColumns(v: ColumnValues, start: number, end: number): Promise<void> {
+    await this.flush();
+    for (let from = start; from < end;) {
+      if (!this.currentLocation) {
+        this.currentLocation = this.newLocation(`${randomUUID()}.parquet`);
+        this.rowsInFile = 0n;
+      }
+      this.writer ??= await ParquetFileWriter.open(this.io, this.currentLocation, this.schema, this.opts);
+      const to = Math.min(end, from + COLUMN_SLICE_ROWS);
+      await this.writer.writeColumns(v, from, to);
+      this.rowsInFile += BigInt(to - from);
+      from = to;
+      if (this.writer.estimatedSize >= this.targetFileSizeBytes) await this.roll();
+    }
   }
 
   /** Enough rows are pending for a write() to the Parquet writer. */

@@ -35,6 +35,28 @@ export class PendingKeys {
     this.others.push(key);
   }
 
+  /**
+   * The keys of rows [start, end) of key columns given column-wise (the key's columns in key
+   * order): a single long key column as a BigInt64Array is copied in bulk.
+   */
+  pushColumns(columns: readonly ArrayLike<unknown>[], start: number, end: number): void {
+    const first = columns[0];
+    if (this.singleLong && columns.length === 1 && first instanceof BigInt64Array) {
+      const need = this.count + (end - start);
+      if (need > this.longs.length) {
+        let size = this.longs.length * 2;
+        while (size < need) size *= 2;
+        const grown = new BigInt64Array(size);
+        grown.set(this.longs.subarray(0, this.count));
+        this.longs = grown;
+      }
+      this.longs.set(first.subarray(start, end), this.count);
+      this.count = need;
+      return;
+    }
+    for (let i = start; i < end; i++) this.push(columns.map((c) => c[i]));
+  }
+
   forEach(f: (key: readonly unknown[]) => void): void {
     for (let i = 0; i < this.count; i++) f([this.longs[i]!]);
     for (const k of this.others) f(k);

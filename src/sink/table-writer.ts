@@ -8,7 +8,9 @@ import type { DataFile } from '../iceberg/spec/manifest.js';
 import type { Snapshot } from '../iceberg/spec/snapshot.js';
 import type { Table } from '../iceberg/table.js';
 import { silentLogger, type Logger } from '../logging/logger.js';
-import type { ChangeEvent, Phase, RowValues, SourcePosition } from './change-event.js';
+import type { ChangeEvent, ColumnValues, InsertColumns, Phase, RowValues, SourcePosition } from './change-event.js';
+import { coerceColumns, gatherRows } from './column-values.js';
+import { insertEvents, rowAt } from './insert-columns.js';
 import { writeEqualityDeletes, writePositionDeletes } from './delete-file-writers.js';
 import { FileAppender, type RowLocation } from './file-appender.js';
 import { InflightMarker } from './inflight-marker.js';
@@ -67,6 +69,11 @@ const BUFFER_CHECK_ROWS = 4096;
  */
 export class TableWriter {
   private readonly parquetOpts: ParquetWriteOptions;
+  /**
+   * Column-wise appends (a full load) encode their row groups on the encoder thread while this
+   * thread takes the next rows: the load's throughput is this thread's, not the encoding's.
+   */
+  private readonly bulkParquetOpts: ParquetWriteOptions;
   private readonly targetFileSize: number;
   private readonly maxBufferedBytes: number;
   private readonly partitioner: Partitioner;
@@ -89,6 +96,7 @@ export class TableWriter {
   ) {
     const schema = table.schema();
     this.parquetOpts = parquetWriteOptionsFromProperties(table.metadata.properties);
+    this.bulkParquetOpts = { ...this.parquetOpts, encodeInWorker: true };
     this.targetFileSize = Number(table.metadata.properties['write.target-file-size-bytes'] ?? DEFAULT_TARGET_FILE_SIZE);
     this.maxBufferedBytes = Number(table.metadata.properties['write.icetide.max-buffered-bytes'] ?? DEFAULT_MAX_BUFFERED_BYTES);
     this.partitioner = new Partitioner(table.spec(), schema);
@@ -139,6 +147,69 @@ export class TableWriter {
       this.failed = err instanceof Error ? err : new Error(String(err));
       throw err;
     }
+  }
+
+  /**
+   * Rows [start, end) of columnar inserts, the same as their insert events: written
+   * column-wise when they are appends (append mode, or any table's snapshot phase), as events
+   * otherwise (upserts need each row's key and location).
+   */
+  async writeInserts(ins: InsertColumns, start: number, end: number, phase: Phase): Promise<void> {
+    if (this.failed) throw this.failed;
+    if (this.o.mode !== 'append' && phase !== 'snapshot') return this.write(insertEvents(ins, start, end), phase);
+    try {
+      const v = coerceColumns(this.table.schema(), ins);
+      if (this.filter && this.o.mode === 'upsert') {
+        const keys = this.keyColumns.map((k) => v.columns[k]);
+        for (let k = 0; k < keys.length; k++) {
+          const col = keys[k];
+          const nulls = v.nulls?.[this.keyColumns[k]!];
+          for (let i = start; i < end; i++) {
+            if (col === undefined || nulls?.[i] || col[i] === null || col[i] === undefined) {
+              throw this.eventError({ table: ins.table, op: 'insert', after: rowAt(v, i), position: ins.positionOf(i), sourceTsMs: ins.sourceTsMs, origin: ins.origin }, `key column ${this.keyColumns[k]} is missing or null`);
+            }
+          }
+        }
+        this.state.newKeys.pushColumns(keys as ArrayLike<unknown>[], start, end);
+      }
+      for (const { partition, rows } of this.partitionRows(v, start, end)) {
+        const part = rows ? gatherRows(v, rows) : v;
+        const [from, to] = rows ? [0, rows.length] : [start, end];
+        let a = this.state.appenders.get(partition.key);
+        if (!a) {
+          await this.markInflight();
+          const appender = new FileAppender(this.table.io, this.table.schema(), (f) => this.table.ops.newDataLocation(f, partition.path || undefined), this.bulkParquetOpts, this.targetFileSize);
+          this.state.appenders.set(partition.key, (a = { appender, partition }));
+        }
+        try {
+          await a.appender.addColumns(part, from, to);
+        } catch (err) {
+          throw IcetideError.wrap(err, `${ins.origin}: writing rows of ${ins.table} to ${this.table.name}`, { origin: ins.origin });
+        }
+        this.state.rows += to - from;
+      }
+      if (this.state.appenders.size > 1) await this.boundBufferedBytes();
+    } catch (err) {
+      this.failed = err instanceof Error ? err : new Error(String(err));
+      throw err;
+    }
+  }
+
+  /** Rows [start, end) by partition: one group without `rows` when they all share one. */
+  private partitionRows(v: ColumnValues, start: number, end: number): { partition: PartitionOf; rows?: Int32Array }[] {
+    if (this.partitioner.sourceColumns.length === 0) return [{ partition: this.partitioner.partition({}) }];
+    const sources = this.partitioner.sourceColumns;
+    const groups = new Map<string, { partition: PartitionOf; rows: number[] }>();
+    const row: Record<string, unknown> = {};
+    for (let i = start; i < end; i++) {
+      for (const c of sources) row[c] = v.nulls?.[c]?.[i] ? null : v.columns[c]?.[i] ?? null;
+      const p = this.partitioner.partition(row);
+      let g = groups.get(p.key);
+      if (!g) groups.set(p.key, (g = { partition: p, rows: [] }));
+      g.rows.push(i);
+    }
+    if (groups.size === 1) return [{ partition: [...groups.values()][0]!.partition }];
+    return [...groups.values()].map((g) => ({ partition: g.partition, rows: Int32Array.from(g.rows) }));
   }
 
   /** The event with its rows coerced; the event itself (no copy) when nothing changed. */

@@ -3,7 +3,7 @@ import mysql from 'mysql2/promise';
 import { connectionOptions } from '../../../connectors/mysql/connection.js';
 import { createMySqlSource } from '../../../connectors/mysql/index.js';
 import { RowDecoder } from '../../../connectors/mysql/row-decoder.js';
-import { selectList } from '../../../connectors/mysql/snapshot-reader.js';
+import { selectList } from '../../../connectors/mysql/snapshot/snapshot-sql.js';
 import type { MySqlTable } from '../../../connectors/mysql/discovery.js';
 import { FilesystemCatalog } from '../../../src/catalog/filesystem-catalog.js';
 import { scanTable } from '../../../src/iceberg/read/table-scan.js';
@@ -65,7 +65,7 @@ async function sourceRows(config: PipelineConfig, table: string): Promise<Map<st
   const decoder = new RowDecoder(t, new Map(t.columns.map((c) => [c.name, c.type])));
   const c = await mysql.createConnection(connectionOptions({ host: server.host, port: server.port, user: 'root' }));
   await c.query("SET time_zone = '+00:00'");
-  const [rows] = await c.query(`SELECT ${selectList(t)} FROM ${table}`);
+  const [rows] = await c.query(`SELECT ${selectList(t.mysqlColumns)} FROM ${table}`);
   await c.end();
   const cols = t.columns.map((x) => x.name);
   const keyCols = t.primaryKey.length > 0 ? t.primaryKey : cols;

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { batchEvents } from '../../../src/sink/insert-columns.js';
 import { createMySqlSource } from '../../../connectors/mysql/index.js';
 import { parsePipelineConfig } from '../../../src/pipeline/config-loader.js';
 import { buildPipeline } from '../../../src/pipeline/pipeline-builder.js';
@@ -46,7 +47,7 @@ describe('mysql source: bad input', () => {
       await off.query("CREATE DATABASE shop; CREATE TABLE shop.t (id INT PRIMARY KEY, v VARCHAR(10)); INSERT INTO shop.t VALUES (1, 'a'), (2, 'b')");
       const full = createMySqlSource(config(off, '  user: root\n  snapshot:\n    mode: initial-only'));
       const rows: unknown[] = [];
-      for await (const b of full.read(undefined, { signal: new AbortController().signal, untilDrained: true })) rows.push(...b.events.map((e) => e.after));
+      for await (const b of full.read(undefined, { signal: new AbortController().signal, untilDrained: true })) rows.push(...batchEvents(b).map((e) => e.after));
       expect(rows).toEqual([{ id: 1, v: 'a' }, { id: 2, v: 'b' }]);
     } finally {
       await off.stop();

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { batchEvents } from '../../../src/sink/insert-columns.js';
 import { createMySqlSource } from '../../../connectors/mysql/index.js';
 import { parsePipelineConfig } from '../../../src/pipeline/config-loader.js';
 import type { ChangeEvent } from '../../../src/sink/change-event.js';
@@ -26,7 +27,7 @@ async function readAll(from: string, extra = ''): Promise<{ events: ChangeEvent[
   const events: ChangeEvent[] = [];
   const phases: string[] = [];
   for await (const b of source.read(undefined, { signal: new AbortController().signal, untilDrained: true })) {
-    events.push(...b.events);
+    events.push(...batchEvents(b));
     phases.push(b.phase);
   }
   await source.close();
@@ -92,7 +93,7 @@ describe('mysql type mapping', () => {
     await bad.discover();
     const read = async (s: ReturnType<typeof make>) => {
       const out: ChangeEvent[] = [];
-      for await (const b of s.read(undefined, { signal: new AbortController().signal, untilDrained: true })) out.push(...b.events);
+      for await (const b of s.read(undefined, { signal: new AbortController().signal, untilDrained: true })) out.push(...batchEvents(b));
       return out;
     };
     await expect(read(bad)).rejects.toThrow(/shop\.times\.t: TIME value outside .*declare this column with type string/);
