@@ -80,6 +80,7 @@ export function columnDecoder(c: MySqlColumn, target: IcebergType, capacity: num
     const b = new Int64Builder(capacity);
     const setBig = (row: number, v: unknown): void => {
       if (v === null) b.setNull(row);
+      else if (BigInt.asIntN(64, v as bigint) !== v) throw new MySqlValueError(`${where()}: ${String(v)} is out of range for ${kind}${kind === 'decimal' ? `(${target.precision}, ${target.scale})` : ''}`);
       else b.values[row] = v as bigint;
     };
     if (kind === 'long' && INT_SOURCES.has(t)) {
