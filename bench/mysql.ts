@@ -40,6 +40,8 @@ const FRESHNESS_S = Number(process.argv[5] ?? 40);
 const ONLY = new RegExp(process.argv[6] ?? '');
 /** Rows per multi-row CDC transaction; 10% of the events are single-row transactions. */
 const MULTI_ROWS = 1_000;
+/** `snapshot.parallelism` of the full-load cases (BENCH_PARALLELISM). */
+const PARALLELISM = Number(process.env.BENCH_PARALLELISM ?? 1);
 const FRESH_ROWS_PER_S = 2_000;
 
 const DDL = `CREATE TABLE bench.t (id BIGINT PRIMARY KEY, a INT, b INT UNSIGNED, c DECIMAL(12,2), d DOUBLE, e VARCHAR(40),
@@ -81,7 +83,7 @@ async function rawCli(s: MariaDbServer, rows: number): Promise<number> {
 }
 
 async function sourceSnapshot(s: MariaDbServer): Promise<number> {
-  const src = createMySqlSource(parsePipelineConfig(yaml(s, '/tmp/unused', '  snapshot: { mode: initial-only }'), 'b.yaml', {}));
+  const src = createMySqlSource(parsePipelineConfig(yaml(s, '/tmp/unused', `  snapshot: { mode: initial-only, parallelism: ${PARALLELISM} }`), 'b.yaml', {}));
   await src.discover();
   let n = 0;
   for await (const b of src.read(undefined, { signal: new AbortController().signal, untilDrained: true })) n += b.events.length + (b.inserts?.length ?? 0);
@@ -91,7 +93,7 @@ async function sourceSnapshot(s: MariaDbServer): Promise<number> {
 async function pipelineSnapshot(s: MariaDbServer): Promise<number> {
   const wh = tempWarehouse();
   try {
-    const config = parsePipelineConfig(yaml(s, wh, '  snapshot: { mode: initial-only }'), 'b.yaml', {});
+    const config = parsePipelineConfig(yaml(s, wh, `  snapshot: { mode: initial-only, parallelism: ${PARALLELISM} }`), 'b.yaml', {});
     const { runner } = await buildPipeline(config);
     const r = await runner.run({ once: true, signal: new AbortController().signal, commitIntervalMs: 10_000, commitMaxRows: 1_000_000 });
     return r.events;

@@ -39,20 +39,3 @@ export class RateLimiter {
     }
   }
 }
-
-/**
- * About how many bytes a decoded row took on the wire: text lengths, binary lengths, 8 per
- * number. An estimate for rate limiting, not an exact protocol count.
- */
-export function approxRowBytes(row: Readonly<Record<string, unknown>>): number {
-  let n = 0;
-  for (const k in row) {
-    const v = row[k];
-    if (typeof v === 'string') n += v.length;
-    else if (v instanceof Uint8Array) n += v.byteLength;
-    else if (v === null || v === undefined) n += 1;
-    else if (typeof v === 'number' || typeof v === 'bigint' || v instanceof Date) n += 8;
-    else n += String(v).length;
-  }
-  return n;
-}

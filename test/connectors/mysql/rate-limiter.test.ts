@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { approxRowBytes, RateLimiter, type Clock } from '../../../connectors/mysql/rate-limiter.js';
+import { RateLimiter, type Clock } from '../../../connectors/mysql/rate-limiter.js';
 
 /** A clock whose sleeps advance simulated time only. */
 function fakeClock(): Clock & { t: number } {
@@ -31,9 +31,5 @@ describe('snapshot rate limits', () => {
     await off.take(1e9);
     expect(clock.t).toBe(before);
     expect(off.enabled).toBe(false);
-  });
-
-  it('estimates row bytes from text and binary lengths, 8 per number', () => {
-    expect(approxRowBytes({ a: 'hello', b: new Uint8Array(10), c: 42, d: 7n, e: null })).toBe(5 + 10 + 8 + 8 + 1);
   });
 });
