@@ -30,6 +30,7 @@
  * read as written.
  */
 import { primitive, type IcebergType, type PrimitiveType } from '../../src/iceberg/spec/types.js';
+import { daysFromCivil } from '../../src/iceberg/spec/value-serialization.js';
 import { MySqlValueError } from './errors.js';
 
 /** A column as INFORMATION_SCHEMA.COLUMNS describes it. */
@@ -162,16 +163,6 @@ export function decimalToUnscaled(text: string, scale: number, where: () => stri
 const ZEROS = Array.from({ length: 39 }, (_v, k) => '0'.repeat(k));
 
 const MICROS_PER_DAY = 86_400_000_000n;
-
-/** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
-function daysFromCivil(y: number, m: number, d: number): number {
-  const yy = m <= 2 ? y - 1 : y;
-  const era = Math.floor(yy / 400);
-  const yoe = yy - era * 400;
-  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146097 + doe - 719468;
-}
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 

@@ -9,22 +9,13 @@
  * layout it handles; the caller then falls back to the string converter (which names the
  * column and value in its error).
  */
+import { daysFromCivil } from '../../../src/iceberg/spec/value-serialization.js';
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 const FRACTION_SCALE = [1_000_000, 100_000, 10_000, 1_000, 100, 10, 1];
 const MINUS = 45;
 const PLUS = 43;
 const DOT = 46;
-
-/** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
-export function daysFromCivil(y: number, m: number, d: number): number {
-  const yy = m <= 2 ? y - 1 : y;
-  const era = Math.floor(yy / 400);
-  const yoe = yy - era * 400;
-  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146097 + doe - 719468;
-}
 
 /** Value of `len` ASCII digits at `at`, or NaN if any is not a digit. */
 function digits(buf: Uint8Array, at: number, len: number): number {
