@@ -1,5 +1,5 @@
 /**
- * The binlog phase: a zongji dump from a file/offset, grouped into source transactions (a
+ * The binlog phase: a binlog dump (binlog/binlog-client.ts) from a file/offset, grouped into source transactions (a
  * group ends at its XID, its COMMIT, or a statement outside a transaction such as DDL), with
  * reconnects (backoff) on lost connections and server restarts, resuming at the end of the
  * last complete transaction. When nothing arrives for a heartbeat interval it asks the server
@@ -12,21 +12,16 @@ import { connect, type ConnectionSettings } from './connection.js';
 import { MySqlSetupError, errorCode, isRetriable } from './errors.js';
 import { binaryLogs, masterStatus } from './server-checks.js';
 import { compareBinlog, formatBinlog, type BinlogPosition } from './position.js';
-import { BinlogClient, type BinlogEvent, type RowImage } from './zongji-client.js';
-
-export interface RowChange {
-  readonly op: 'insert' | 'update' | 'delete';
-  /** `db.table` */
-  readonly table: string;
-  readonly before?: RowImage;
-  readonly after?: RowImage;
-}
+import type { RowsBlock } from './binlog/binlog-event.js';
+import { BinlogClient, type BinlogClientOptions } from './binlog/binlog-client.js';
+import type { BinlogEvent } from './binlog/binlog-event.js';
 
 /** One complete source transaction (possibly without rows of the pipeline's tables). */
 export interface Transaction {
   readonly end: BinlogPosition;
   readonly timestampMs: number;
-  readonly changes: readonly RowChange[];
+  /** Its rows events of pipeline tables, still encoded (decoded by the consumer: see RowsBlock). */
+  readonly changes: readonly RowsBlock[];
   /** The DDL statement that ended a standalone group, when it touched a pipeline table's schema. */
   readonly ddl?: string;
 }
@@ -84,7 +79,7 @@ export async function* streamBinlog(start: BinlogPosition | { readonly gtidSet: 
     const out = new Channel<Transaction | Error>(Number.MAX_SAFE_INTEGER);
     let file = resumeAt?.file ?? '';
     let gtid: string | undefined;
-    let open: RowChange[] = [];
+    let open: RowsBlock[] = [];
     // Where the stream is between transactions (undefined inside one): a clean resume point.
     let between: BinlogPosition | undefined = resumeAt;
     let client: BinlogClient | undefined = undefined;
@@ -106,12 +101,9 @@ export async function* streamBinlog(start: BinlogPosition | { readonly gtidSet: 
         case 'other':
           if (between && e.nextPos > 0) between = { file, pos: e.nextPos };
           return;
-        case 'rows': {
-          // One name string per rows event: each row's decoder lookup then hashes it once.
-          const table = `${e.schema}.${e.table}`;
-          for (const r of e.rows) open.push({ op: e.op, table, ...(r.before ? { before: r.before } : {}), ...(r.after ? { after: r.after } : {}) });
+        case 'rows':
+          open.push(e.block);
           return;
-        }
         case 'commit': {
           const ddl = e.query !== undefined && !/^\s*COMMIT\b/i.test(e.query) && touches(e.query, o.tables) ? e.query : undefined;
           out.pushNow({ end: { file, pos: e.nextPos, ...(gtid ? { gtid } : {}) }, timestampMs: e.timestampMs, changes: open, ...(ddl ? { ddl } : {}) });
@@ -122,7 +114,8 @@ export async function* streamBinlog(start: BinlogPosition | { readonly gtidSet: 
       }
     };
     const onError = (err: Error): void => out.pushNow(err);
-    client = new BinlogClient({ ...o.connection, serverId: o.serverId, start: resumeAt ? { file: resumeAt.file, pos: resumeAt.pos } : start, tables: o.tables }, onEvent, onError);
+    const clientOptions: BinlogClientOptions = { ...o.connection, serverId: o.serverId, start: resumeAt ? { file: resumeAt.file, pos: resumeAt.pos } : start, tables: o.tables, mariadb: o.mariadb };
+    client = new BinlogClient(clientOptions, onEvent, onError);
     client.start();
     let lastActivity = Date.now();
     try {

@@ -28,6 +28,7 @@ interface ColumnRow {
   NUMERIC_SCALE: string | number | null;
   COLUMN_COMMENT: string;
   COLUMN_KEY: string;
+  CHARACTER_SET_NAME: string | null;
 }
 
 export type TableFilter = (name: string) => boolean;
@@ -39,7 +40,7 @@ export function filterOf(tables: readonly TableConfig[]): TableFilter {
 /** All base tables whose `db.table` passes `filter`, in name order (the order snapshots read them in). */
 export async function discoverTables(c: mysql.Connection, filter: TableFilter): Promise<MySqlTable[]> {
   const cols = await queryRows<ColumnRow>(c,
-    `SELECT c.TABLE_SCHEMA, c.TABLE_NAME, c.COLUMN_NAME, c.DATA_TYPE, c.COLUMN_TYPE, c.IS_NULLABLE, c.NUMERIC_PRECISION, c.NUMERIC_SCALE, c.COLUMN_COMMENT, c.COLUMN_KEY
+    `SELECT c.TABLE_SCHEMA, c.TABLE_NAME, c.COLUMN_NAME, c.DATA_TYPE, c.COLUMN_TYPE, c.IS_NULLABLE, c.NUMERIC_PRECISION, c.NUMERIC_SCALE, c.COLUMN_COMMENT, c.COLUMN_KEY, c.CHARACTER_SET_NAME
        FROM INFORMATION_SCHEMA.COLUMNS c JOIN INFORMATION_SCHEMA.TABLES t ON t.TABLE_SCHEMA = c.TABLE_SCHEMA AND t.TABLE_NAME = c.TABLE_NAME
       WHERE t.TABLE_TYPE = 'BASE TABLE' AND c.TABLE_SCHEMA NOT IN (${SYSTEM_SCHEMAS.map(() => '?').join(', ')})
       ORDER BY c.TABLE_SCHEMA, c.TABLE_NAME, c.ORDINAL_POSITION`, SYSTEM_SCHEMAS);
@@ -70,6 +71,7 @@ export async function discoverTables(c: mysql.Connection, filter: TableFilter): 
       ...(r.NUMERIC_PRECISION !== null ? { numericPrecision: Number(r.NUMERIC_PRECISION) } : {}),
       ...(r.NUMERIC_SCALE !== null ? { numericScale: Number(r.NUMERIC_SCALE) } : {}),
       ...(r.COLUMN_COMMENT ? { comment: r.COLUMN_COMMENT } : {}),
+      ...(r.CHARACTER_SET_NAME ? { charset: r.CHARACTER_SET_NAME.toLowerCase() } : {}),
     }));
     const columns: SourceColumn[] = mysqlColumns.map((m) => ({
       name: m.name,

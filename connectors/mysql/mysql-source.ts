@@ -11,7 +11,7 @@ import { silentLogger, type Logger } from '../../src/logging/logger.js';
 import type { MySqlSourceConfig, PipelineConfig, TableConfig } from '../../src/pipeline/config.js';
 import { matchTable, resolveTableMode } from '../../src/pipeline/config.js';
 import type { ReadOptions, Source, SourceTable } from '../../src/pipeline/source.js';
-import type { ChangeBatch, ChangeEvent, SourcePosition } from '../../src/sink/change-event.js';
+import type { ChangeBatch, ChangeEvent, RowValues, SourcePosition } from '../../src/sink/change-event.js';
 import { checkNotPurged, streamBinlog, type Transaction } from './binlog-stream.js';
 import { connect, type ConnectionSettings } from './connection.js';
 import { discoverTables, filterOf, type MySqlTable } from './discovery.js';
@@ -20,12 +20,14 @@ import {
   binlogPosition, compareBinlog, compareMySqlPositions, formatBinlog, toMySqlPosition, viewsJson, type BinlogPosition, type KeyPart, type SnapshotPosition,
 } from './position.js';
 import { RateLimiter } from './rate-limiter.js';
-import { RowDecoder } from './row-decoder.js';
+import type { RowsBlock } from './binlog/binlog-event.js';
+import { keyPartOfValue } from './binlog/key-parts.js';
+import { RowImageDecoder } from './binlog/row-image-decoder.js';
+import type { TableMap } from './binlog/table-map.js';
 import { binaryLogs, binlogProblems, masterStatus, serverInfo, type ServerInfo } from './server-checks.js';
 import { pageInserts } from './snapshot/page-inserts.js';
 import { ReaderPool } from './snapshot/reader-pool.js';
 import type { ReadTask, ReadViewMode } from './snapshot/reader-protocol.js';
-import { keyPartOf } from './snapshot/snapshot-sql.js';
 import { snapshotTasks, type TablePlan } from './snapshot/snapshot-tasks.js';
 import { resumeTable } from './snapshot-resume.js';
 import { alreadySnapshotted, keylessAlreadySnapshotted, liveViews, withView, type SnapshotView } from './snapshot-views.js';
@@ -64,7 +66,9 @@ export class MySqlSource implements Source {
   private tables: MySqlTable[] | undefined;
   /** Discovery index and chunking key of each table, for views (positions name tables by index). */
   private tableKeys = new Map<string, { readonly index: number; readonly keyColumns: readonly string[] }>();
-  private decoders = new Map<string, RowDecoder>();
+  /** Pipeline tables by name with their target types, for the binlog decoders. */
+  private decoders = new Map<string, { readonly table: MySqlTable; readonly targets: ReadonlyMap<string, IcebergType> }>();
+  private binlogDecoders = new WeakMap<TableMap, RowImageDecoder>();
   private info: ServerInfo | undefined;
 
   constructor(private readonly o: MySqlSourceOptions) {
@@ -105,7 +109,7 @@ export class MySqlSource implements Source {
       }
       this.tables = tables.map((t) => this.withDeclaredTypes(t));
       this.tableKeys = new Map(this.tables.map((t, index) => [t.name, { index, keyColumns: this.keyColumnsOf(t) }]));
-      this.decoders = new Map(this.tables.map((t) => [t.name, new RowDecoder(t, new Map(t.columns.map((col) => [col.name, col.type])))]));
+      this.decoders = new Map(this.tables.map((t) => [t.name, decoderTable(t)]));
       return this.tables;
     } finally {
       await c.end().catch(() => undefined);
@@ -446,7 +450,8 @@ export class MySqlSource implements Source {
       if (sig(old) === sig(f)) continue;
       // Positions name tables by discovery index: the table keeps its place.
       this.tables![i] = f;
-      this.decoders.set(f.name, new RowDecoder(f, new Map(f.columns.map((col) => [col.name, col.type]))));
+      this.decoders.set(f.name, decoderTable(f));
+      this.binlogDecoders = new WeakMap();
       this.tableKeys.set(f.name, { index: i, keyColumns: this.keyColumnsOf(f) });
       changed.push(f);
     }
@@ -457,34 +462,55 @@ export class MySqlSource implements Source {
     const position = binlogPosition(tx.end);
     const origin = `binlog ${formatBinlog(tx.end)}`;
     const out: ChangeEvent[] = [];
-    for (const ch of tx.changes) {
-      const decoder = this.decoders.get(ch.table);
+    for (const block of tx.changes) {
+      const decoder = this.binlogDecoder(block);
       if (!decoder) continue; // a table of the same schema the pipeline does not read
-      if (views.length > 0 && this.inSnapshot(ch, tx.end, views)) continue;
-      out.push({
-        table: ch.table,
-        op: ch.op,
-        ...(ch.before ? { before: decoder.decode(ch.before, origin) } : {}),
-        ...(ch.after ? { after: decoder.decode(ch.after, origin) } : {}),
-        position,
-        sourceTsMs: tx.timestampMs,
-        origin,
-      });
+      const table = decoder.table.name;
+      const images = decoder.decode(block, origin);
+      const op = block.op;
+      const step = op === 'update' ? 2 : 1;
+      for (let i = 0; i < images.length; i += step) {
+        const before = op === 'insert' ? undefined : images[i];
+        const after = op === 'delete' ? undefined : images[op === 'update' ? i + 1 : i];
+        if (views.length > 0 && this.inSnapshot(table, op, [before, after], tx.end, views)) continue;
+        out.push(op === 'insert' ? { table, op, after, position, sourceTsMs: tx.timestampMs, origin }
+          : op === 'delete' ? { table, op, before, position, sourceTsMs: tx.timestampMs, origin }
+            : { table, op, before, after, position, sourceTsMs: tx.timestampMs, origin });
+      }
     }
     return out;
   }
 
+  /**
+   * The decoder of a rows event's table map. The reader hands over the same map object while
+   * the table's definition in the binlog is unchanged, so one decoder serves all its events;
+   * decoders are made against the columns as of this point of the stream (after any DDL
+   * before it was applied by rediscover).
+   */
+  private binlogDecoder(block: RowsBlock): RowImageDecoder | undefined {
+    let d = this.binlogDecoders.get(block.map);
+    if (d) return d;
+    const table = this.decoders.get(`${block.map.schema}.${block.map.table}`);
+    if (!table) return undefined;
+    d = new RowImageDecoder(table.table, table.targets, block.map);
+    this.binlogDecoders.set(block.map, d);
+    return d;
+  }
+
   /** Whether the table's consistent snapshot already holds this change (snapshot-views.ts). */
-  private inSnapshot(ch: Transaction['changes'][number], end: BinlogPosition, views: readonly SnapshotView[]): boolean {
-    const t = this.tableKeys.get(ch.table);
+  private inSnapshot(name: string, op: RowsBlock['op'], images: readonly (RowValues | undefined)[], end: BinlogPosition, views: readonly SnapshotView[]): boolean {
+    const t = this.tableKeys.get(name);
     const table = this.tables?.[t?.index ?? -1];
     if (!t || !table) return false;
-    if (t.keyColumns.length === 0) return keylessAlreadySnapshotted(views, t.index, end, ch.op === 'insert');
-    const keyOf = (image: Record<string, unknown>) => (): readonly KeyPart[] | undefined =>
-      t.keyColumns.length === 0 ? undefined : t.keyColumns.map((k) => keyPartOf(table, k, image[k]));
-    const keys = [ch.before, ch.after].filter((x) => x !== undefined).map((x) => keyOf(x as Record<string, unknown>));
+    if (t.keyColumns.length === 0) return keylessAlreadySnapshotted(views, t.index, end, op === 'insert');
+    const columns = t.keyColumns.map((k) => table.mysqlColumns.find((c) => c.name === k)!);
+    const keys = images.filter((x) => x !== undefined).map((x) => (): readonly KeyPart[] => columns.map((c) => keyPartOfValue(c, x[c.name])));
     return alreadySnapshotted(views, t.index, end, keys);
   }
+}
+
+function decoderTable(t: MySqlTable): { table: MySqlTable; targets: ReadonlyMap<string, IcebergType> } {
+  return { table: t, targets: new Map(t.columns.map((col) => [col.name, col.type])) };
 }
 
 /** The MySQL source of a pipeline config (`source.type: mysql`). */

@@ -44,6 +44,8 @@ export interface MySqlColumn {
   readonly numericPrecision?: number;
   readonly numericScale?: number;
   readonly comment?: string;
+  /** CHARACTER_SET_NAME of text columns (the binlog carries text in the column's charset). */
+  readonly charset?: string;
 }
 
 /** Raw decoded values the converters accept (what mysql2/zongji hand over). */
@@ -230,7 +232,7 @@ const SLAB_MAX_VALUE = 1024;
 let slab = new ArrayBuffer(SLAB_SIZE);
 let slabUsed = 0;
 
-function copyBytes(src: Uint8Array): Uint8Array {
+export function copyBytes(src: Uint8Array): Uint8Array {
   const n = src.byteLength;
   if (n > SLAB_MAX_VALUE) return new Uint8Array(src);
   if (slabUsed + n > SLAB_SIZE) {

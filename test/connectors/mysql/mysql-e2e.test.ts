@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mysql from 'mysql2/promise';
 import { connectionOptions } from '../../../connectors/mysql/connection.js';
 import { createMySqlSource } from '../../../connectors/mysql/index.js';
-import { RowDecoder } from '../../../connectors/mysql/row-decoder.js';
+import { RowDecoder } from '../../support/mysql-row-decoder.js';
 import { selectList } from '../../../connectors/mysql/snapshot/snapshot-sql.js';
 import type { MySqlTable } from '../../../connectors/mysql/discovery.js';
 import { FilesystemCatalog } from '../../../src/catalog/filesystem-catalog.js';

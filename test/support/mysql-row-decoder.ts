@@ -1,13 +1,14 @@
 /**
- * Turns a decoded row (snapshot or binlog) of one source table into Iceberg values, column by
+ * The reference decoder of the tests: a mysql2 row object of one source table into Iceberg
+ * values, column by
  * column with the converters of type-mapping.ts. A column the table did not have at discovery
  * (added by a later ALTER TABLE) stops the read with the fix: restart to evolve the target.
  */
 import type { IcebergType } from '../../src/iceberg/spec/types.js';
 import type { RowValues } from '../../src/sink/change-event.js';
-import type { MySqlTable } from './discovery.js';
-import { MySqlValueError } from './errors.js';
-import { converterFor, type Converter } from './type-mapping.js';
+import type { MySqlTable } from '../../connectors/mysql/discovery.js';
+import { MySqlValueError } from '../../connectors/mysql/errors.js';
+import { converterFor, type Converter } from '../../connectors/mysql/type-mapping.js';
 
 type RowBuilder = (raw: Record<string, unknown>, convert: readonly Converter[], where: readonly (() => string)[]) => Record<string, unknown>;
 
