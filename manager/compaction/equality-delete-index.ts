@@ -1,28 +1,12 @@
 import { UnsupportedError } from '../../src/errors.js';
 import type { FileIO } from '../../src/io/file-io.js';
-import { columnValue, readParquetRows, type ColumnarBatch, type Row } from '../../src/parquet/index.js';
-import { equalityKey } from '../../src/iceberg/read/delete-loader.js';
+import { readParquetRows, type ColumnarBatch, type Row } from '../../src/parquet/index.js';
+import { batchKeys, longKey, NULL_KEY, tupleKey, type EqualityKey } from '../../src/iceberg/read/equality-keys.js';
 import type { PlannedFile } from '../../src/iceberg/scan-planner.js';
 import { Schema } from '../../src/iceberg/spec/schema.js';
 import type { NestedField } from '../../src/iceberg/spec/types.js';
 
-/**
- * A key of equality columns: a number for a single long-valued column within +-(2^53 - 1)
- * (the common `id bigint` key: no string is built per row), else equalityKey()'s string.
- */
-export type EqualityKey = string | number;
-
 const TWO_32 = 4294967296;
-const SAFE_BIGINT = BigInt(Number.MAX_SAFE_INTEGER);
-
-/** Key of one tuple of equality-column values (the same for delete rows and data rows). */
-export function tupleKey(values: readonly unknown[]): EqualityKey {
-  if (values.length === 1) {
-    const v = values[0];
-    if (typeof v === 'bigint' && v <= SAFE_BIGINT && v >= -SAFE_BIGINT) return Number(v);
-  }
-  return equalityKey(values);
-}
 
 /** Hash of a key for bucketing: FNV-1a for strings, a 32-bit mix of both words for numbers. */
 export function hashKey(k: EqualityKey): number {
@@ -236,19 +220,6 @@ function topLevelNames(schema: Schema, ids: readonly number[]): string[] | undef
   return names;
 }
 
-/** tupleKey of a long column's value from its two int32 words (little-endian), without a bigint. */
-function longKey(w: Int32Array, i: number, col: BigInt64Array): EqualityKey {
-  const lo = w[2 * i]!, hi = w[2 * i + 1]!;
-  // a value that fits 32 signed bits is just the low word (no float arithmetic, no allocation)
-  if ((hi === 0 && lo >= 0) || (hi === -1 && lo < 0)) return lo;
-  // exact in a double while |hi| < 2^21
-  if (hi >= -2097152 && hi < 2097152) {
-    const v = hi * TWO_32 + (lo >>> 0);
-    if (Number.isSafeInteger(v)) return v;
-  }
-  return tupleKey([col[i]]);
-}
-
 /**
  * The int32 keys of a key map in an open-addressing hash table (linear probing, load <= 1/2),
  * their sequence numbers as doubles (sequence numbers stay far below 2^53). Built only when
@@ -263,7 +234,7 @@ class IntKeyTable {
   ) {}
 
   static from(map: ReadonlyMap<EqualityKey, bigint>): IntKeyTable | null {
-    const nullKey = tupleKey([null]);
+    const nullKey = NULL_KEY;
     let size = 4;
     while (size < map.size * 2) size *= 2;
     const t = new IntKeyTable(new Int32Array(size), new Uint8Array(size), new Float64Array(size), size - 1);
@@ -298,7 +269,7 @@ class IntKeyTable {
 /** filterOne for a single long key column (the usual `id bigint` key), the key read inline. */
 function filterLongKeys(col: BigInt64Array, nulls: Uint8Array | undefined, mask: Uint8Array, keys: ReadonlyMap<EqualityKey, bigint>, table: IntKeyTable | undefined, seq: bigint): number {
   const w = new Int32Array(col.buffer, col.byteOffset, col.length * 2);
-  const nullKey = tupleKey([null]);
+  const nullKey = NULL_KEY;
   let kept = 0;
   if (table) {
     const seqNum = Number(seq);
@@ -324,21 +295,6 @@ function filterLongKeys(col: BigInt64Array, nulls: Uint8Array | undefined, mask:
     else kept++;
   }
   return kept;
-}
-
-/** Row i's key read straight from the batch's columns (tupleKey of the same values). */
-function batchKeys(batch: ColumnarBatch, names: readonly string[]): (i: number) => EqualityKey {
-  if (names.length === 1) {
-    const name = names[0]!;
-    const col = batch.columns[name];
-    const nulls = batch.nulls[name];
-    if (col instanceof BigInt64Array) {
-      const w = new Int32Array(col.buffer, col.byteOffset, col.length * 2);
-      const nullKey = tupleKey([null]);
-      return (i) => (nulls?.[i] ? nullKey : longKey(w, i, col));
-    }
-  }
-  return (i) => tupleKey(names.map((n) => columnValue(batch, n, i)));
 }
 
 /** The common case of filter(): one key signature, no bucketing; a tight loop. */

@@ -7,7 +7,7 @@ import type { DataFile } from '../../src/iceberg/spec/manifest.js';
 import { partitionPathSegment, transformResultType } from '../../src/iceberg/spec/transforms.js';
 import { Table } from '../../src/iceberg/table.js';
 import { gatherColumns, isFlatProjection, parquetWriteOptionsFromProperties, RollingParquetWriter, type Row } from '../../src/parquet/index.js';
-import { readTaskColumns } from './columnar-task-reads.js';
+import { readTaskColumns } from '../../src/iceberg/read/columnar-task-reads.js';
 import type { FileGroup } from './compaction-planner.js';
 import { EqualityDeleteIndex } from './equality-delete-index.js';
 import { PREFETCH_FILES, PREFETCH_MAX_FILE_BYTES, prefetchedRows } from './prefetched-reads.js';
