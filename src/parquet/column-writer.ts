@@ -4,7 +4,10 @@
  */
 import type { PrimitiveValue } from '../iceberg/spec/values.js';
 import { compareValues } from '../iceberg/spec/value-serialization.js';
-import { ColumnBuffer, DictionaryBuilder, type Dictionary, type ValueStats } from './column-buffer.js';
+import type { StringBuffer } from './byte-array-buffer.js';
+import { ColumnBuffer } from './column-buffer.js';
+import { DictionaryBuilder, type Dictionary } from './dictionary-builder.js';
+import type { ValueStats } from './value-buffer.js';
 import type { LeafColumn } from './parquet-schema.js';
 import type { CompressFn } from './compression.js';
 import { bitWidth, encodeLevels } from './encoding.js';
@@ -79,7 +82,7 @@ export class ChunkEncoder {
     this.nullCount += slice.nulls;
     this.mergeStats(slice.values.stats());
     if (this.dict) {
-      this.dict.add(slice.values.a as string[], slice.values.count);
+      this.dict.add(slice.values as StringBuffer);
       if (this.dict.failed) this.dict = undefined;
     }
     // the first slice (or the first after every page went out) is taken over, not copied
@@ -182,7 +185,7 @@ export class ChunkEncoder {
 
   /** Encodes what is left (and the dictionary page, when used) and returns the chunk. */
   finish(): EncodedChunk {
-    const dict = this.dict?.finish(this.leaf);
+    const dict = this.dict?.finish();
     this.dict = undefined;
     if (dict) {
       const raw = dict.page;

@@ -1,0 +1,140 @@
+/**
+ * A string chunk's dictionary (parquet-format Encodings.md: PLAIN_DICTIONARY / RLE_DICTIONARY),
+ * built from the chunk's UTF-8 values as they are buffered (byte ranges of a packed buffer):
+ * distinct values are found by hashing their bytes, so no string is made per value.
+ */
+import { grow } from './value-buffer.js';
+
+/** `write.parquet.dict-size-bytes` default: dictionaries larger than this fall back to PLAIN. */
+export const MAX_DICTIONARY_BYTES = 2 * 1024 * 1024;
+
+/** A chunk's dictionary: PLAIN-encoded distinct values plus per-value indices. */
+export interface Dictionary {
+  readonly page: Uint8Array;
+  readonly size: number;
+  readonly indices: Int32Array;
+}
+
+/** Values packed in one buffer: value k is bytes[offsets[k], offsets[k + 1]). */
+export interface PackedValues {
+  readonly a: Uint8Array;
+  readonly offsets: Int32Array;
+  readonly count: number;
+}
+
+/** FNV-1a over bytes[s, e), finished with a multiply-xorshift so similar values spread over the table. */
+function hashBytes(b: Uint8Array, s: number, e: number): number {
+  let h = 0x811c9dc5;
+  for (let i = s; i < e; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  return h ^ (h >>> 13);
+}
+
+/**
+ * Builds a string chunk's dictionary value by value, so a chunk can be fed in slices: gives up
+ * (`failed`) once the distinct values pass MAX_DICTIONARY_BYTES (their PLAIN size) or barely
+ * repeat, with the same decisions whatever the slicing.
+ */
+export class DictionaryBuilder {
+  /** Distinct values in id order, packed: id k is store[starts[k], starts[k + 1]). */
+  private store = new Uint8Array(16 * 1024);
+  private starts = new Int32Array(1024);
+  private hashes = new Int32Array(1024);
+  /** Open addressing: id + 1 per slot, 0 for an empty slot; size a power of two, at most half full. */
+  private slots = new Int32Array(2048);
+  private size = 0;
+  private indices = new Int32Array(1024);
+  private bytes = 0;
+  private n = 0;
+  failed = false;
+
+  add(values: PackedValues): void {
+    if (this.failed) return;
+    const { a, offsets, count } = values;
+    this.indices = grow(this.indices, this.n + count);
+    for (let k = 0; k < count; k++) {
+      const i = this.n++;
+      const s = offsets[k]!, e = offsets[k + 1]!;
+      const h = hashBytes(a, s, e);
+      let id = this.find(h, a, s, e);
+      if (id < 0) {
+        id = this.insert(h, a, s, e);
+        this.bytes += e - s + 4;
+        // give up early when the values barely repeat or the dictionary gets too big
+        if (this.bytes > MAX_DICTIONARY_BYTES || (i >= 1000 && this.size > i * 0.5)) {
+          this.failed = true;
+          this.release();
+          return;
+        }
+      }
+      this.indices[i] = id;
+    }
+  }
+
+  private find(h: number, a: Uint8Array, s: number, e: number): number {
+    const mask = this.slots.length - 1;
+    const len = e - s;
+    for (let slot = h & mask; ; slot = (slot + 1) & mask) {
+      const id = this.slots[slot]! - 1;
+      if (id < 0) return -1;
+      if (this.hashes[id] !== h) continue;
+      const at = this.starts[id]!;
+      if (this.starts[id + 1]! - at !== len) continue;
+      let j = 0;
+      while (j < len && this.store[at + j] === a[s + j]) j++;
+      if (j === len) return id;
+    }
+  }
+
+  private insert(h: number, a: Uint8Array, s: number, e: number): number {
+    const id = this.size++;
+    const at = this.starts[id]!;
+    this.store = grow(this.store, at + (e - s));
+    this.store.set(a.subarray(s, e), at);
+    this.starts = grow(this.starts, id + 2);
+    this.starts[id + 1] = at + (e - s);
+    this.hashes = grow(this.hashes, id + 1);
+    this.hashes[id] = h;
+    if (this.size * 2 > this.slots.length) this.rehash();
+    else this.place(id);
+    return id;
+  }
+
+  private place(id: number): void {
+    const mask = this.slots.length - 1;
+    let slot = this.hashes[id]! & mask;
+    while (this.slots[slot] !== 0) slot = (slot + 1) & mask;
+    this.slots[slot] = id + 1;
+  }
+
+  private rehash(): void {
+    this.slots = new Int32Array(this.slots.length * 2);
+    for (let id = 0; id < this.size; id++) this.place(id);
+  }
+
+  private release(): void {
+    this.store = new Uint8Array(0);
+    this.starts = new Int32Array(1);
+    this.hashes = new Int32Array(0);
+    this.slots = new Int32Array(1);
+    this.size = 0;
+  }
+
+  /** The dictionary of everything added, or undefined when not worth it. */
+  finish(): Dictionary | undefined {
+    const n = this.n;
+    if (this.failed || n < 2 || this.size > n * 0.5) return undefined;
+    // PLAIN byte arrays: 4-byte little-endian length, then the bytes
+    const used = this.starts[this.size]!;
+    const page = new Uint8Array(4 * this.size + used);
+    const dv = new DataView(page.buffer);
+    let pos = 0;
+    for (let id = 0; id < this.size; id++) {
+      const s = this.starts[id]!, e = this.starts[id + 1]!;
+      dv.setInt32(pos, e - s, true);
+      page.set(this.store.subarray(s, e), pos + 4);
+      pos += 4 + e - s;
+    }
+    return { page, size: this.size, indices: this.indices.subarray(0, n) };
+  }
+}
