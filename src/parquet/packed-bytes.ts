@@ -82,7 +82,9 @@ export class PackedStrings extends PackedBytes {
 /** Binary values; `get` returns a view into the shared buffer (no copy). */
 export class PackedBinary extends PackedBytes {
   get(i: number): Uint8Array {
-    return this.bytes.subarray(this.offsets[i]!, this.offsets[i + 1]!);
+    const s = this.offsets[i]!;
+    // a plain Uint8Array (values.ts binary) even when the buffer is a Node Buffer
+    return new Uint8Array(this.bytes.buffer, this.bytes.byteOffset + s, this.offsets[i + 1]! - s);
   }
 
   select(rows: Int32Array): PackedBinary {
