@@ -102,6 +102,10 @@ abstract class ByteArrayBuffer extends ValueBuffer {
     return this.width ?? this.offsets[i + 1]! - this.offsets[i]! + 4;
   }
 
+  override byteSize(v0: number, v1: number): number {
+    return this.offsets[v1]! - this.offsets[v0]! + this.prefix * (v1 - v0);
+  }
+
   encode(start: number, end: number): Uint8Array {
     const a = this.a, off = this.offsets;
     const from = off[start]!, to = off[end]!;
@@ -127,10 +131,18 @@ abstract class ByteArrayBuffer extends ValueBuffer {
     if (this.count === 0) return undefined;
     const a = this.a, off = this.offsets;
     let lo = 0, hi = 0;
+    let loS = off[0]!, loE = off[1]!, hiS = loS, hiE = loE;
     for (let i = 1; i < this.count; i++) {
       const s = off[i]!, e = off[i + 1]!;
-      if (compareRanges(a, s, e, off[lo]!, off[lo + 1]!) < 0) lo = i;
-      else if (compareRanges(a, s, e, off[hi]!, off[hi + 1]!) > 0) hi = i;
+      if (compareRanges(a, s, e, loS, loE) < 0) {
+        lo = i;
+        loS = s;
+        loE = e;
+      } else if (compareRanges(a, s, e, hiS, hiE) > 0) {
+        hi = i;
+        hiS = s;
+        hiE = e;
+      }
     }
     return [lo, hi];
   }

@@ -7,7 +7,7 @@ import { compareValues } from '../iceberg/spec/value-serialization.js';
 import type { StringBuffer } from './byte-array-buffer.js';
 import { ColumnBuffer } from './column-buffer.js';
 import { DictionaryBuilder, type Dictionary } from './dictionary-builder.js';
-import type { ValueStats } from './value-buffer.js';
+import type { ValueBuffer, ValueStats } from './value-buffer.js';
 import type { LeafColumn } from './parquet-schema.js';
 import type { CompressFn } from './compression.js';
 import { bitWidth, encodeLevels } from './encoding.js';
@@ -136,6 +136,11 @@ export class ChunkEncoder {
         if (!final && e + per > n) break;
         e = Math.min(n, e + per);
         v = e;
+      } else if (!reps) {
+        const end = flatPageEnd(defs, leaf.maxDef, values, opts, e0, v0, n);
+        if (!end.complete && !final) break;
+        e = end.e;
+        v = end.v;
       } else {
         const maxDef = leaf.maxDef;
         let complete = false;
@@ -146,7 +151,7 @@ export class ChunkEncoder {
           }
           e++;
           // a slice ends on a row boundary, so its end (e === n) is one
-          if ((bytes >= opts.pageSizeBytes || e - e0 >= opts.pageRowLimit) && (!reps || e === n || reps[e] === 0)) {
+          if ((bytes >= opts.pageSizeBytes || e - e0 >= opts.pageRowLimit) && (e === n || reps[e] === 0)) {
             complete = true;
             break;
           }
@@ -218,6 +223,32 @@ export class ChunkEncoder {
       ...(minBytes && maxBytes ? { minBytes, maxBytes } : {}),
     };
   }
+}
+
+/**
+ * Where the page of a flat column that starts at entry e0 (value v0) ends: at the row limit,
+ * or right after the first value that brings its values' bytes to the page size, whichever
+ * comes first (the rule the entry-by-entry loop applies to nested columns); `complete` is
+ * false when the entries run out before either.
+ */
+function flatPageEnd(defs: Uint8Array | null, maxDef: number, values: ValueBuffer, opts: PageOptions, e0: number, v0: number, n: number): { e: number; v: number; complete: boolean } {
+  const e = Math.min(n, e0 + opts.pageRowLimit);
+  let v = v0;
+  if (!defs) v += e - e0;
+  else for (let i = e0; i < e; i++) if (defs[i] === maxDef) v++;
+  if (values.byteSize(v0, v) < opts.pageSizeBytes) return { e, v, complete: e - e0 === opts.pageRowLimit };
+  // the smallest k in (v0, v] whose values v0..k-1 reach the page size (bytes grow with k)
+  let lo = v0, hi = v;
+  while (hi - lo > 1) {
+    const mid = lo + ((hi - lo) >> 1);
+    if (values.byteSize(v0, mid) >= opts.pageSizeBytes) hi = mid;
+    else lo = mid;
+  }
+  // the page ends after the entry of value hi - 1
+  if (!defs) return { e: e0 + (hi - v0), v: hi, complete: true };
+  let i = e0;
+  for (let seen = 0; seen < hi - v0; i++) if (defs[i] === maxDef) seen++;
+  return { e: i, v: hi, complete: true };
 }
 
 /** Encodes a whole buffered chunk (one slice). */

@@ -65,6 +65,13 @@ export abstract class ValueBuffer {
   widthOf(_i: number): number {
     return this.width ?? 0;
   }
+  /** Size estimate of values [v0, v1) (the sum of their widthOf). */
+  byteSize(v0: number, v1: number): number {
+    if (this.width !== undefined) return this.width * (v1 - v0);
+    let n = 0;
+    for (let i = v0; i < v1; i++) n += this.widthOf(i);
+    return n;
+  }
   abstract stats(): ValueStats;
   /** Parquet statistics encoding of a min/max value (undefined: do not write it). */
   abstract statBytes(v: PrimitiveValue): Uint8Array | undefined;
