@@ -54,6 +54,11 @@ export class KeyFilterStore {
     this.filter.addValues(key);
   }
 
+  /** add([v]) for each v of longs[start, end) (a single long key column). */
+  addLongs(longs: BigInt64Array, start?: number, end?: number): void {
+    this.filter.addLongs(longs, start, end);
+  }
+
   /** Waits for a background rebuild (tests and shutdown). */
   async settled(): Promise<void> {
     await this.rebuild;

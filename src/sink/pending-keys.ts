@@ -59,8 +59,9 @@ export class PendingKeys {
     for (let i = start; i < end; i++) this.push(columns.map((c) => valueAt(c, i)));
   }
 
-  forEach(f: (key: readonly unknown[]) => void): void {
-    for (let i = 0; i < this.count; i++) f([this.longs[i]!]);
-    for (const k of this.others) f(k);
+  /** Adds every key to the filter: packed long keys in bulk (no bigint or array per key). */
+  addTo(filter: { add(key: readonly unknown[]): void; addLongs(longs: BigInt64Array, start: number, end: number): void }): void {
+    filter.addLongs(this.longs, 0, this.count);
+    for (const k of this.others) filter.add(k);
   }
 }

@@ -383,7 +383,7 @@ export class TableWriter {
       const eqFiles = await writeEqualityDeletes(target, schema, this.keyIds, [...st.eqDeletes.values()].map((e) => ({ values: e.partition.values, path: e.partition.path, rows: e.rows.values() })));
       written.push(...eqFiles);
       written.push(...(await writePositionDeletes(target, [...st.posDeletes.values()].map((p) => ({ values: p.partition.values, path: p.partition.path, deletes: p.deletes })))));
-      if (this.filter) st.newKeys.forEach((k) => this.filter!.add(k));
+      if (this.filter) st.newKeys.addTo(this.filter);
       const checkpoint = await this.filter?.maybeCheckpoint();
       const hasDeletes = written.some((f) => f.content !== 'data');
       const op = hasDeletes ? this.table.newRowDelta() : this.table.newAppend();
