@@ -471,6 +471,7 @@ export class ColumnBuffer {
     if (this.defs) this.defs.copyWithin(0, entries, this.n);
     if (this.reps) this.reps.copyWithin(0, entries, this.n);
     this.n -= entries;
+    this.nulls -= entries - values; // an entry is a value or a null (empty lists included)
     this.values.dropPrefix(values);
   }
 

@@ -10,7 +10,7 @@ import { DictionaryBuilder, type Dictionary } from './dictionary-builder.js';
 import type { ValueBuffer, ValueStats } from './value-buffer.js';
 import type { LeafColumn } from './parquet-schema.js';
 import type { CompressFn } from './compression.js';
-import { bitWidth, encodeLevels } from './encoding.js';
+import { bitWidth, encodeLevels, encodeRun } from './encoding.js';
 import { ThriftWriter } from './thrift.js';
 
 export interface EncodedChunk {
@@ -137,7 +137,8 @@ export class ChunkEncoder {
         e = Math.min(n, e + per);
         v = e;
       } else if (!reps) {
-        const end = flatPageEnd(defs, leaf.maxDef, values, opts, e0, v0, n);
+        // without nulls every entry is a value: no definition levels to look at
+        const end = flatPageEnd(col.nulls === 0 ? null : defs, leaf.maxDef, values, opts, e0, v0, n);
         if (!end.complete && !final) break;
         e = end.e;
         v = end.v;
@@ -164,7 +165,7 @@ export class ChunkEncoder {
       }
       const body: Uint8Array[] = [];
       if (reps) body.push(encodeLevels(reps, e0, e, repW));
-      if (defs) body.push(encodeLevels(defs, e0, e, defW));
+      if (defs) body.push(!reps && col.nulls === 0 ? encodeRun(leaf.maxDef, e - e0, defW) : encodeLevels(defs, e0, e, defW));
       body.push(encodeValues(v0, v));
       let size = 0;
       for (const b of body) size += b.length;
@@ -229,12 +230,13 @@ export class ChunkEncoder {
  * Where the page of a flat column that starts at entry e0 (value v0) ends: at the row limit,
  * or right after the first value that brings its values' bytes to the page size, whichever
  * comes first (the rule the entry-by-entry loop applies to nested columns); `complete` is
- * false when the entries run out before either.
+ * false when the entries run out before either. `defs` null: every entry is a value.
  */
 function flatPageEnd(defs: Uint8Array | null, maxDef: number, values: ValueBuffer, opts: PageOptions, e0: number, v0: number, n: number): { e: number; v: number; complete: boolean } {
   const e = Math.min(n, e0 + opts.pageRowLimit);
   let v = v0;
   if (!defs) v += e - e0;
+  else if (maxDef === 1) for (let i = e0; i < e; i++) v += defs[i]!; // levels are 0 or 1
   else for (let i = e0; i < e; i++) if (defs[i] === maxDef) v++;
   if (values.byteSize(v0, v) < opts.pageSizeBytes) return { e, v, complete: e - e0 === opts.pageRowLimit };
   // the smallest k in (v0, v] whose values v0..k-1 reach the page size (bytes grow with k)

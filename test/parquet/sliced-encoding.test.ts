@@ -3,6 +3,7 @@ import { buildShredder } from '../../src/parquet/shred.js';
 import { ColumnBuffer } from '../../src/parquet/column-buffer.js';
 import { ChunkEncoder, encodeChunk, type EncodedChunk } from '../../src/parquet/column-writer.js';
 import { makeCompressor } from '../../src/parquet/compression.js';
+import { encodeLevels, encodeRun } from '../../src/parquet/encoding.js';
 import { toParquetSchema } from '../../src/parquet/parquet-schema.js';
 import { ParquetFileWriter, readParquetColumns, readParquetRows, type Row } from '../../src/parquet/index.js';
 import { Schema } from '../../src/iceberg/spec/schema.js';
@@ -53,6 +54,19 @@ describe('ChunkEncoder: slicing does not change the chunk', () => {
       const c = enc.finish();
       expect(c.dictionary).toBe(whole.dictionary);
       expect(bytesOf(c).equals(bytesOf(whole))).toBe(true);
+    }
+  });
+});
+
+describe('levels of a page without nulls', () => {
+  it('encodeRun gives the bytes encodeLevels gives for a constant run', () => {
+    for (const w of [1, 2, 5, 9]) {
+      for (const count of [0, 1, 7, 8, 9, 63, 64, 1000, 20_000]) {
+        const value = (1 << w) - 1;
+        for (const prefix of [true, false]) {
+          expect(Buffer.from(encodeRun(value, count, w, prefix))).toEqual(Buffer.from(encodeLevels(new Int32Array(count + 3).fill(value), 3, count + 3, w, prefix)));
+        }
+      }
     }
   });
 });
