@@ -80,11 +80,16 @@ export class ChunkEncoder {
   append(slice: ColumnBuffer): void {
     this.numValues += slice.n;
     this.nullCount += slice.nulls;
-    this.mergeStats(slice.values.stats());
+    // While the dictionary is undecided its distinct values give the min and max (finish());
+    // once it gives up, the values it held back (all in `pending`) get theirs here.
     if (this.dict) {
       this.dict.add(slice.values as StringBuffer);
-      if (this.dict.failed) this.dict = undefined;
-    }
+      if (this.dict.failed) {
+        this.dict = undefined;
+        this.mergeStats(this.pending.values.stats());
+        this.mergeStats(slice.values.stats());
+      }
+    } else this.mergeStats(slice.values.stats());
     // the first slice (or the first after every page went out) is taken over, not copied
     if (this.pending.n === 0) this.pending = slice;
     else this.pending.appendFrom(slice);
@@ -191,6 +196,7 @@ export class ChunkEncoder {
 
   /** Encodes what is left (and the dictionary page, when used) and returns the chunk. */
   finish(): EncodedChunk {
+    if (this.dict) this.mergeStats(this.dict.stats());
     const dict = this.dict?.finish();
     this.dict = undefined;
     if (dict) {

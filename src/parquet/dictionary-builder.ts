@@ -135,6 +135,24 @@ export class DictionaryBuilder {
     this.size = 0;
   }
 
+  /** Min and max of everything added (unsigned byte order = code point order), as strings. */
+  stats(): { min?: string; max?: string; nanCount: number } {
+    if (this.failed || this.size === 0) return { nanCount: 0 };
+    const st = this.store, at = this.starts;
+    const less = (x: number, y: number): boolean => {
+      const xs = at[x]!, xn = at[x + 1]! - xs, ys = at[y]!, yn = at[y + 1]! - ys;
+      for (let k = 0; k < Math.min(xn, yn); k++) if (st[xs + k] !== st[ys + k]) return st[xs + k]! < st[ys + k]!;
+      return xn < yn;
+    };
+    let lo = 0, hi = 0;
+    for (let id = 1; id < this.size; id++) {
+      if (less(id, lo)) lo = id;
+      else if (less(hi, id)) hi = id;
+    }
+    const text = (id: number) => Buffer.from(st.buffer, st.byteOffset + at[id]!, at[id + 1]! - at[id]!).toString('utf8');
+    return { min: text(lo), max: text(hi), nanCount: 0 };
+  }
+
   /** The dictionary of everything added, or undefined when not worth it. */
   finish(): Dictionary | undefined {
     const n = this.n;
