@@ -398,6 +398,7 @@ export class TableWriter {
       if (checkpoint) op.set(SUMMARY.keyFilter, checkpoint);
       for (const [k, v] of Object.entries(info.summary ?? {})) op.set(k, v);
       const { snapshot } = await op.commit();
+      this.filter?.drainSoon(); // this commit's keys, while the next rows are written
       const stats: CommitStats = {
         snapshot,
         dataFiles: written.filter((f) => f.content === 'data').length,
