@@ -58,7 +58,7 @@ export class DictionaryBuilder {
   /** Open addressing: id + 1 per slot, 0 for an empty slot; size a power of two, at most half full. */
   private slots = new Int32Array(2048);
   private size = 0;
-  private indices = new Int32Array(1024);
+  private ids = new Int32Array(1024);
   private bytes = 0;
   private n = 0;
   failed = false;
@@ -66,7 +66,7 @@ export class DictionaryBuilder {
   add(values: PackedValues): void {
     if (this.failed) return;
     const { a, offsets, count } = values;
-    this.indices = grow(this.indices, this.n + count);
+    this.ids = grow(this.ids, this.n + count);
     for (let k = 0; k < count; k++) {
       const i = this.n++;
       const s = offsets[k]!, e = offsets[k + 1]!;
@@ -82,7 +82,7 @@ export class DictionaryBuilder {
           return;
         }
       }
-      this.indices[i] = id;
+      this.ids[i] = id;
     }
   }
 
@@ -135,6 +135,11 @@ export class DictionaryBuilder {
     this.size = 0;
   }
 
+  /** The dictionary index of each value added so far (valid while not failed). */
+  get indices(): Int32Array {
+    return this.ids;
+  }
+
   /** Min and max of everything added (unsigned byte order = code point order), as strings. */
   stats(): { min?: string; max?: string; nanCount: number } {
     if (this.failed || this.size === 0) return { nanCount: 0 };
@@ -168,6 +173,6 @@ export class DictionaryBuilder {
       page.set(this.store.subarray(s, e), pos + 4);
       pos += 4 + e - s;
     }
-    return { page, size: this.size, indices: this.indices.subarray(0, n) };
+    return { page, size: this.size, indices: this.ids.subarray(0, n) };
   }
 }
