@@ -14,10 +14,11 @@ export interface MaskedBatch {
 
 /**
  * The rows of one planned data file as columnar row groups, `schema` projected (flat), with
- * the task's position deletes applied as a keep-mask. Equality deletes are the caller's: the
+ * the task's position deletes applied as a keep-mask; `packed`: strings and binaries as
+ * stored (see readParquetColumns), for a caller that writes them on. Equality deletes are the caller's: the
  * scan applies the task's sets, compaction applies them bucket by bucket.
  */
-export async function* readTaskColumns(table: Table, task: FileScanTask, schema: Schema, positions: DeleteLoader): AsyncIterable<MaskedBatch> {
+export async function* readTaskColumns(table: Table, task: FileScanTask, schema: Schema, positions: DeleteLoader, o: { packed?: boolean } = {}): AsyncIterable<MaskedBatch> {
   if (task.file.fileFormat !== 'PARQUET') throw new UnsupportedError(`data file ${task.file.filePath} is ${task.file.fileFormat}; only Parquet is read`);
   const posDeletes = task.deletes.filter((d) => d.file.content === 'position-deletes');
   // Row positions as sorted numbers: a file never nears 2^53 rows.
@@ -30,7 +31,7 @@ export async function* readTaskColumns(table: Table, task: FileScanTask, schema:
   });
   let pos = 0;
   let d = 0;
-  for await (const batch of readParquetColumns(table.io, task.file.filePath, schema, { constants })) {
+  for await (const batch of readParquetColumns(table.io, task.file.filePath, schema, { constants, ...(o.packed ? { packed: true } : {}) })) {
     const n = batch.length;
     const mask = new Uint8Array(n).fill(1);
     let kept = n;

@@ -4,7 +4,7 @@
  * left, a batch at a time, so a large row group never exists as row objects all at once.
  */
 import type { ColumnarBatch, Row } from '../../parquet/index.js';
-import { columnValue } from '../../parquet/index.js';
+import { columnValue, PackedBytes } from '../../parquet/index.js';
 import { isDeletedKey, type EqualityDeleteSet } from './delete-loader.js';
 import { batchKeys } from './equality-keys.js';
 import { evaluate, type Predicate } from './predicate.js';
@@ -39,12 +39,15 @@ export function maskDeletedAndFiltered(
 
 /** Row objects (the named columns, in order) of the rows whose mask bit is set, up to `batchSize` a batch. */
 export function* maskedRows(batch: ColumnarBatch, mask: Uint8Array, names: readonly string[], batchSize: number): Iterable<Row[]> {
-  const cols = names.map((name) => ({ name, data: batch.columns[name]! as ArrayLike<unknown>, nulls: batch.nulls[name] }));
+  const cols = names.map((name) => {
+    const data = batch.columns[name]!;
+    return { name, packed: data instanceof PackedBytes ? data : undefined, data: data as ArrayLike<unknown>, nulls: batch.nulls[name] };
+  });
   let out: Row[] = [];
   for (let i = 0; i < batch.length; i++) {
     if (!mask[i]) continue;
     const row: Row = {};
-    for (const c of cols) row[c.name] = c.nulls?.[i] ? null : c.data[i];
+    for (const c of cols) row[c.name] = c.nulls?.[i] ? null : c.packed ? c.packed.get(i) : c.data[i];
     out.push(row);
     if (out.length >= batchSize) {
       yield out;
