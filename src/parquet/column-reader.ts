@@ -167,12 +167,9 @@ function readPlainByteArrays(bytes: Uint8Array, offset: number, count: number, a
   const out = new Array<unknown>(count);
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const text = asString ? buf.toString('latin1', offset, buf.length) : '';
-  let p = offset;
+  const { starts, ends } = plainByteRefs(bytes, offset, count);
   for (let i = 0; i < count; i++) {
-    if (p + 4 > buf.length) throw new Error('BYTE_ARRAY value extends past the page');
-    const len = buf[p]! | (buf[p + 1]! << 8) | (buf[p + 2]! << 16) | (buf[p + 3]! << 24);
-    const s = p + 4, e = s + len;
-    if (len < 0 || e > buf.length) throw new Error('BYTE_ARRAY value extends past the page');
+    const s = starts[i]!, e = ends[i]!;
     if (asString) {
       let ascii = true;
       for (let k = s; k < e; k++) {
@@ -190,11 +187,10 @@ function readPlainByteArrays(bytes: Uint8Array, offset: number, count: number, a
       }
     } else {
       // a plain Uint8Array copy (the page may be a Buffer, whose slice() is a view)
-      const b = new Uint8Array(len);
+      const b = new Uint8Array(e - s);
       b.set(bytes.subarray(s, e));
       out[i] = b;
     }
-    p = e;
   }
   return out;
 }

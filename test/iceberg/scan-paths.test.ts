@@ -1,14 +1,13 @@
-import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { FilesystemCatalog } from '../../src/catalog/filesystem-catalog.js';
-import { dataFileFromMetrics } from '../../src/iceberg/data-file-builder.js';
 import { parsePredicate } from '../../src/iceberg/read/predicate.js';
 import { countRows, scanTable, type ScanOptions } from '../../src/iceberg/read/table-scan.js';
 import { Schema } from '../../src/iceberg/spec/schema.js';
 import type { IcebergType, NestedField } from '../../src/iceberg/spec/types.js';
 import type { Table } from '../../src/iceberg/table.js';
-import { ParquetFileWriter, parquetWriteOptionsFromProperties, type Row } from '../../src/parquet/index.js';
-import { writeEqualityDeletes, writePositionDeletes } from '../../src/sink/delete-file-writers.js';
+import { parquetWriteOptionsFromProperties, type Row } from '../../src/parquet/index.js';
+import { writeEqualityDeletes } from '../../src/sink/delete-file-writers.js';
+import { commitDeletes, commitPositionDeletes, writeDataFile } from '../support/data-files.js';
 import { useTempDir } from '../support/temp-dir.js';
 
 /**
@@ -44,12 +43,7 @@ function row(k: number): Row {
 async function buildTable(): Promise<Table> {
   const t = await new FilesystemCatalog(tempDir()).createTable({ namespace: ['c'], name: 't' }, { schema });
   const opts = parquetWriteOptionsFromProperties(t.metadata.properties);
-  const writeFile = async (rows: Row[]) => {
-    const location = t.ops.newDataLocation(`${randomUUID()}.parquet`);
-    const w = await ParquetFileWriter.open(t.io, location, schema, { ...opts, pageRowLimit: 50, rowGroupSizeBytes: 8 * 1024 });
-    await w.write(rows);
-    return dataFileFromMetrics({ content: 'data', location, metrics: await w.close(), specId: 0, partition: [], schema });
-  };
+  const writeFile = (rows: Row[]) => writeDataFile(t, rows, { pageRowLimit: 50, rowGroupSizeBytes: 8 * 1024 });
   const files = [];
   for (let c = 0; c < 2; c++) {
     const append = t.newAppend();
@@ -67,16 +61,8 @@ async function buildTable(): Promise<Table> {
     ...(await writeEqualityDeletes(target, schema, [11, 3], [{ values: [], path: '', rows: [{ s: 'tag-4', i: 4 }, { s: null, i: 3 }, { s: 'tag-1é', i: null }] }])),
     ...(await writeEqualityDeletes(target, schema, [14], [{ values: [], path: '', rows: [{ big: 2n ** 60n + 10n }, { big: null }] }])),
   ];
-  const delta = t.newRowDelta();
-  for (const d of eq) delta.addDeletes(d);
-  await delta.commit();
-  const pos = await writePositionDeletes(target, [{
-    values: [], path: '',
-    deletes: [files[0]!, files[4]!].flatMap((df) => Array.from({ length: 30 }, (_, j) => ({ file_path: df.filePath, pos: BigInt(j * 13) }))),
-  }]);
-  const pd = t.newRowDelta();
-  for (const d of pos) pd.addDeletes(d);
-  await pd.commit();
+  await commitDeletes(t, eq);
+  await commitPositionDeletes(t, [files[0]!, files[4]!], Array.from({ length: 30 }, (_, j) => j * 13));
   // newer than the deletes: none of them applies (spec "Scan Planning")
   const late = t.newAppend();
   late.appendFile(await writeFile(Array.from({ length: 50 }, (_, j) => row(j * 7))));
