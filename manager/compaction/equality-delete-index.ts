@@ -1,28 +1,12 @@
 import { UnsupportedError } from '../../src/errors.js';
 import type { FileIO } from '../../src/io/file-io.js';
-import { columnValue, readParquetRows, type ColumnarBatch, type Row } from '../../src/parquet/index.js';
-import { equalityKey } from '../../src/iceberg/read/delete-loader.js';
+import { readParquetRows, type ColumnarBatch, type Row } from '../../src/parquet/index.js';
+import { batchKeys, longKey, NULL_KEY, tupleKey, type EqualityKey } from '../../src/iceberg/read/equality-keys.js';
 import type { PlannedFile } from '../../src/iceberg/scan-planner.js';
 import { Schema } from '../../src/iceberg/spec/schema.js';
 import type { NestedField } from '../../src/iceberg/spec/types.js';
 
-/**
- * A key of equality columns: a number for a single long-valued column within +-(2^53 - 1)
- * (the common `id bigint` key: no string is built per row), else equalityKey()'s string.
- */
-export type EqualityKey = string | number;
-
 const TWO_32 = 4294967296;
-const SAFE_BIGINT = BigInt(Number.MAX_SAFE_INTEGER);
-
-/** Key of one tuple of equality-column values (the same for delete rows and data rows). */
-export function tupleKey(values: readonly unknown[]): EqualityKey {
-  if (values.length === 1) {
-    const v = values[0];
-    if (typeof v === 'bigint' && v <= SAFE_BIGINT && v >= -SAFE_BIGINT) return Number(v);
-  }
-  return equalityKey(values);
-}
 
 /** Hash of a key for bucketing: FNV-1a for strings, a 32-bit mix of both words for numbers. */
 export function hashKey(k: EqualityKey): number {
@@ -136,7 +120,7 @@ export class EqualityDeleteIndex {
     const intTables = new Map<Map<EqualityKey, bigint>, IntKeyTable | null>();
     const intTable = (keys: Map<EqualityKey, bigint>): IntKeyTable | undefined => {
       let t = intTables.get(keys);
-      if (t === undefined) intTables.set(keys, (t = IntKeyTable.from(keys)));
+      if (t === undefined) intTables.set(keys, (t = intKeyTable(keys)));
       return t ?? undefined;
     };
     return {
@@ -236,25 +220,52 @@ function topLevelNames(schema: Schema, ids: readonly number[]): string[] | undef
   return names;
 }
 
-/** tupleKey of a long column's value from its two int32 words (little-endian), without a bigint. */
-function longKey(w: Int32Array, i: number, col: BigInt64Array): EqualityKey {
-  const lo = w[2 * i]!, hi = w[2 * i + 1]!;
-  // a value that fits 32 signed bits is just the low word (no float arithmetic, no allocation)
-  if ((hi === 0 && lo >= 0) || (hi === -1 && lo < 0)) return lo;
-  // exact in a double while |hi| < 2^21
-  if (hi >= -2097152 && hi < 2097152) {
-    const v = hi * TWO_32 + (lo >>> 0);
-    if (Number.isSafeInteger(v)) return v;
-  }
-  return tupleKey([col[i]]);
+/** The highest sequence number deleting an int32 key, or -1. */
+interface IntKeyTable {
+  get(k: number): number;
 }
 
+/** Ranges of keys at most this many times their count go into a DenseIntKeys table. */
+const DENSE_SPREAD = 16;
+const MAX_SEQ_INT32 = 2 ** 31 - 1;
+
 /**
- * The int32 keys of a key map in an open-addressing hash table (linear probing, load <= 1/2),
- * their sequence numbers as doubles (sequence numbers stay far below 2^53). Built only when
- * every key is an int32 number or the null key, so a data value outside int32 matches none.
+ * The int32 keys of a key map as a lookup table: direct-addressed (DenseIntKeys) when they
+ * span a range of at most DENSE_SPREAD x their count (the usual sequential `id`: data rows
+ * then probe it in order, cache-friendly), else hashed (HashedIntKeys). Built only when every
+ * key is an int32 number or the null key, so a data value outside int32 matches none.
  */
-class IntKeyTable {
+function intKeyTable(map: ReadonlyMap<EqualityKey, bigint>): IntKeyTable | null {
+  let min = Infinity, max = -Infinity, maxSeq = 0n;
+  for (const [k, s] of map) {
+    if (k === NULL_KEY) continue;
+    if (typeof k !== 'number' || (k | 0) !== k) return null;
+    if (k < min) min = k;
+    if (k > max) max = k;
+    if (s > maxSeq) maxSeq = s;
+  }
+  if (max >= min && max - min + 1 <= DENSE_SPREAD * map.size && maxSeq <= MAX_SEQ_INT32) return DenseIntKeys.from(map, min, max - min + 1);
+  return HashedIntKeys.from(map);
+}
+
+/** Sequence numbers (Int32, -1 when absent) by key - min. */
+class DenseIntKeys implements IntKeyTable {
+  private constructor(private readonly seqs: Int32Array, private readonly min: number) {}
+
+  static from(map: ReadonlyMap<EqualityKey, bigint>, min: number, range: number): DenseIntKeys {
+    const seqs = new Int32Array(range).fill(-1);
+    for (const [k, s] of map) if (k !== NULL_KEY) seqs[(k as number) - min] = Number(s);
+    return new DenseIntKeys(seqs, min);
+  }
+
+  get(k: number): number {
+    const i = k - this.min;
+    return i >= 0 && i < this.seqs.length ? this.seqs[i]! : -1;
+  }
+}
+
+/** Open addressing (linear probing, load <= 1/2); sequence numbers as doubles (far below 2^53). */
+class HashedIntKeys implements IntKeyTable {
   private constructor(
     private readonly keys: Int32Array,
     private readonly used: Uint8Array,
@@ -262,18 +273,16 @@ class IntKeyTable {
     private readonly mask: number,
   ) {}
 
-  static from(map: ReadonlyMap<EqualityKey, bigint>): IntKeyTable | null {
-    const nullKey = tupleKey([null]);
+  static from(map: ReadonlyMap<EqualityKey, bigint>): HashedIntKeys {
     let size = 4;
     while (size < map.size * 2) size *= 2;
-    const t = new IntKeyTable(new Int32Array(size), new Uint8Array(size), new Float64Array(size), size - 1);
+    const t = new HashedIntKeys(new Int32Array(size), new Uint8Array(size), new Float64Array(size), size - 1);
     for (const [k, s] of map) {
-      if (k === nullKey) continue;
-      if (typeof k !== 'number' || (k | 0) !== k) return null;
-      let h = IntKeyTable.hash(k) & t.mask;
+      if (k === NULL_KEY) continue;
+      let h = HashedIntKeys.hash(k as number) & t.mask;
       while (t.used[h] && t.keys[h] !== k) h = (h + 1) & t.mask;
       t.used[h] = 1;
-      t.keys[h] = k;
+      t.keys[h] = k as number;
       t.seqs[h] = Number(s);
     }
     return t;
@@ -284,9 +293,8 @@ class IntKeyTable {
     return h ^ (h >>> 15);
   }
 
-  /** The highest sequence number deleting k, or -1. */
   get(k: number): number {
-    let h = IntKeyTable.hash(k) & this.mask;
+    let h = HashedIntKeys.hash(k) & this.mask;
     while (this.used[h]) {
       if (this.keys[h] === k) return this.seqs[h]!;
       h = (h + 1) & this.mask;
@@ -298,7 +306,7 @@ class IntKeyTable {
 /** filterOne for a single long key column (the usual `id bigint` key), the key read inline. */
 function filterLongKeys(col: BigInt64Array, nulls: Uint8Array | undefined, mask: Uint8Array, keys: ReadonlyMap<EqualityKey, bigint>, table: IntKeyTable | undefined, seq: bigint): number {
   const w = new Int32Array(col.buffer, col.byteOffset, col.length * 2);
-  const nullKey = tupleKey([null]);
+  const nullKey = NULL_KEY;
   let kept = 0;
   if (table) {
     const seqNum = Number(seq);
@@ -324,21 +332,6 @@ function filterLongKeys(col: BigInt64Array, nulls: Uint8Array | undefined, mask:
     else kept++;
   }
   return kept;
-}
-
-/** Row i's key read straight from the batch's columns (tupleKey of the same values). */
-function batchKeys(batch: ColumnarBatch, names: readonly string[]): (i: number) => EqualityKey {
-  if (names.length === 1) {
-    const name = names[0]!;
-    const col = batch.columns[name];
-    const nulls = batch.nulls[name];
-    if (col instanceof BigInt64Array) {
-      const w = new Int32Array(col.buffer, col.byteOffset, col.length * 2);
-      const nullKey = tupleKey([null]);
-      return (i) => (nulls?.[i] ? nullKey : longKey(w, i, col));
-    }
-  }
-  return (i) => tupleKey(names.map((n) => columnValue(batch, n, i)));
 }
 
 /** The common case of filter(): one key signature, no bucketing; a tight loop. */

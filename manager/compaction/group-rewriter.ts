@@ -7,7 +7,7 @@ import type { DataFile } from '../../src/iceberg/spec/manifest.js';
 import { partitionPathSegment, transformResultType } from '../../src/iceberg/spec/transforms.js';
 import { Table } from '../../src/iceberg/table.js';
 import { gatherColumns, isFlatProjection, parquetWriteOptionsFromProperties, RollingParquetWriter, type Row } from '../../src/parquet/index.js';
-import { readTaskColumns } from './columnar-task-reads.js';
+import { readTaskColumns } from '../../src/iceberg/read/columnar-task-reads.js';
 import type { FileGroup } from './compaction-planner.js';
 import { EqualityDeleteIndex } from './equality-delete-index.js';
 import { PREFETCH_FILES, PREFETCH_MAX_FILE_BYTES, prefetchedRows } from './prefetched-reads.js';
@@ -51,8 +51,9 @@ export function partitionPath(table: Table, specId: number, partition: FileGroup
  * Rewrites one file group into files of about the target size, streaming: rows are read a
  * batch at a time with deletes applied and written straight to a rolling Parquet writer.
  * Flat, unsorted tables take the columnar path: each input row group is decoded into typed
- * columns, deletes become a keep-mask, the kept rows are gathered column by column and
- * copied into the writer's buffers; no row object is built.
+ * columns (strings and binaries as their stored bytes, packed), deletes become a keep-mask,
+ * the kept rows are gathered column by column and copied into the writer's buffers; no row
+ * object, and no string, is built.
  *
  * - Position deletes: loaded for the group only (a DeleteLoader per group), so memory holds
  *   at most the deleted positions of the pos-delete files that apply to this group.
@@ -92,7 +93,7 @@ export async function rewriteGroup(table: Table, group: FileGroup, s: RewriteSet
     for (let b = 0; b < eq.passes; b++) {
       const pass = eq.isEmpty ? undefined : await eq.load(b);
       if (columnar) {
-        for await (const { task, rows: part } of prefetchedRows(group.tasks, (t) => readTaskColumns(readView, t, schema, positions), PREFETCH_FILES, release)) {
+        for await (const { task, rows: part } of prefetchedRows(group.tasks, (t) => readTaskColumns(readView, t, schema, positions, { packed: true }), PREFETCH_FILES, release)) {
           const kept = pass ? pass.filter(part.batch, task.dataSequenceNumber, part.mask) : part.kept;
           if (kept === 0) continue;
           rows += kept;

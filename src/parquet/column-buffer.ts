@@ -1,137 +1,16 @@
 /**
  * Per-leaf buffers of one row group: definition/repetition levels plus the non-null values in
- * a typed representation ready for PLAIN encoding. Values are validated against the Iceberg
- * type here (values.ts representations), so a wrong value fails at write() naming the column.
+ * a typed representation ready for PLAIN encoding (value-buffer.ts): the fixed-width buffers
+ * here, the byte-array ones in byte-array-buffer.ts.
  */
-import { ValidationError } from '../errors.js';
-import { compareBytes, compareStrings, parseUuidInto, uuidFromBytes } from '../iceberg/spec/value-serialization.js';
 import type { PrimitiveValue } from '../iceberg/spec/values.js';
+import { BytesBuffer, StringBuffer } from './byte-array-buffer.js';
+import { PackedBytes, valueAt, type ColumnArray } from './packed-bytes.js';
 import type { LeafColumn } from './parquet-schema.js';
+import { badValue, grow, ValueBuffer, type ValueState, type ValueStats } from './value-buffer.js';
 
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
-
-/** Min/max (Iceberg values) and NaN count of the values of a chunk. */
-export interface ValueStats {
-  min?: PrimitiveValue;
-  max?: PrimitiveValue;
-  nanCount: number;
-}
-
-function describe(v: unknown): string {
-  if (v === null) return 'null';
-  if (v instanceof Uint8Array) return `Uint8Array(${v.length})`;
-  if (typeof v === 'string') return `string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}...` : v)}`;
-  if (typeof v === 'object') return v.constructor?.name ?? 'object';
-  return `${typeof v} ${String(v)}`;
-}
-
-export function badValue(leaf: LeafColumn, v: unknown, why?: string): ValidationError {
-  const t = leaf.type.kind === 'decimal' ? `decimal(${leaf.type.precision}, ${leaf.type.scale})` : leaf.type.kind === 'fixed' ? `fixed[${leaf.type.length}]` : leaf.type.kind;
-  return new ValidationError(`column ${leaf.icebergName} (id ${leaf.fieldId}, ${t}): ${why ?? 'wrong value'}: ${describe(v)}`, { column: leaf.icebergName, fieldId: leaf.fieldId });
-}
-
-/** A chunk's dictionary: PLAIN-encoded distinct values plus per-value indices. */
-export interface Dictionary {
-  readonly page: Uint8Array;
-  readonly size: number;
-  readonly indices: Int32Array;
-}
-
-/** `write.parquet.dict-size-bytes` default: dictionaries larger than this fall back to PLAIN. */
-export const MAX_DICTIONARY_BYTES = 2 * 1024 * 1024;
-
-/** A buffer's contents moved out for encoding on another thread (structured-clone friendly). */
-export interface ValueState {
-  count: number;
-  bytes: number;
-  a: unknown;
-  min?: bigint;
-  max?: bigint;
-  /** binary/fixed/uuid values packed into one buffer (cloning views would copy their whole backing buffers). */
-  offsets?: Int32Array;
-}
-
-type Typed = Int32Array | Float32Array | Float64Array | BigInt64Array | Uint8Array;
-
-export abstract class ValueBuffer {
-  abstract a: Typed | unknown[];
-  count = 0;
-  /** Estimated PLAIN bytes buffered. */
-  bytes = 0;
-  constructor(readonly leaf: LeafColumn) {}
-  abstract put(v: unknown): void;
-  /** PLAIN encoding of values [start, end). */
-  abstract encode(start: number, end: number): Uint8Array;
-  /** Size estimate of value i for page splitting; fixed width when undefined. */
-  abstract readonly width: number | undefined;
-  widthOf(_i: number): number {
-    return this.width ?? 0;
-  }
-  abstract stats(): ValueStats;
-  /** Dictionary for the buffered values, when worth it (only strings use one). */
-  dictionary(): Dictionary | undefined {
-    return undefined;
-  }
-  /** Parquet statistics encoding of a min/max value (undefined: do not write it). */
-  abstract statBytes(v: PrimitiveValue): Uint8Array | undefined;
-  abstract reset(): void;
-
-  /**
-   * Bulk-appends the non-null values of col[start, end) (nulls[i] = 1 marks a null) when col
-   * is a typed array this buffer copies without per-value checks; returns false otherwise.
-   */
-  putTyped(_col: ArrayLike<unknown>, _nulls: Uint8Array | undefined, _start: number, _end: number): boolean {
-    return false;
-  }
-
-  /** Appends another buffer's values (same leaf): the incremental encoder's pending values. */
-  appendFrom(other: ValueBuffer): void {
-    if (ArrayBuffer.isView(this.a)) {
-      const a = grow(this.a, this.count + other.count);
-      a.set((other.a as Typed).subarray(0, other.count) as never, this.count);
-      this.a = a;
-    } else {
-      const a = this.a;
-      const b = other.a as unknown[];
-      for (let i = 0; i < other.count; i++) a.push(b[i]);
-    }
-    this.count += other.count;
-    this.bytes += other.bytes;
-  }
-
-  /** Drops the first k values (already encoded into pages). `bytes` is left as an estimate. */
-  dropPrefix(k: number): void {
-    if (k === 0) return;
-    if (ArrayBuffer.isView(this.a)) this.a.copyWithin(0, k, this.count);
-    else this.a.splice(0, k);
-    this.count -= k;
-  }
-
-  /** Moves the values out (the buffer is left empty). */
-  take(): ValueState {
-    const st: ValueState = { count: this.count, bytes: this.bytes, a: this.a };
-    if (ArrayBuffer.isView(this.a)) this.a = new (this.a.constructor as new (n: number) => Typed)(Math.max(1024, this.a.length));
-    else this.a = [];
-    this.count = this.bytes = 0;
-    return st;
-  }
-
-  restore(st: ValueState): void {
-    this.a = st.a as Typed | unknown[];
-    this.count = st.count;
-    this.bytes = st.bytes;
-  }
-}
-
-function grow<T extends Int32Array | Float32Array | Float64Array | BigInt64Array | Uint8Array>(a: T, need: number): T {
-  if (need <= a.length) return a;
-  let n = a.length * 2;
-  while (n < need) n *= 2;
-  const next = new (a.constructor as new (n: number) => T)(n);
-  next.set(a as never);
-  return next;
-}
 
 function bytesOf(a: Int32Array | Float32Array | Float64Array | BigInt64Array, start: number, end: number): Uint8Array {
   const w = a.BYTES_PER_ELEMENT;
@@ -241,7 +120,7 @@ class Int32Buffer extends ValueBuffer {
     this.a[this.count++] = n;
     this.bytes += 4;
   }
-  override putTyped(col: ArrayLike<unknown>, nulls: Uint8Array | undefined, start: number, end: number): boolean {
+  override putBulk(col: ColumnArray, nulls: Uint8Array | undefined, start: number, end: number): boolean {
     // Any Int32Array element is a valid int/date; decimals need the precision check of put().
     if (this.decimal !== undefined || !(col instanceof Int32Array)) return false;
     this.a = grow(this.a, this.count + (end - start));
@@ -301,7 +180,7 @@ class Int64Buffer extends ValueBuffer {
     this.a[this.count++] = v;
     this.bytes += 8;
   }
-  override putTyped(col: ArrayLike<unknown>, nulls: Uint8Array | undefined, start: number, end: number): boolean {
+  override putBulk(col: ColumnArray, nulls: Uint8Array | undefined, start: number, end: number): boolean {
     if (!(col instanceof BigInt64Array)) return false;
     this.a = grow(this.a, this.count + (end - start));
     const from = this.count;
@@ -362,7 +241,7 @@ class FloatBuffer extends ValueBuffer {
     this.a[this.count++] = v;
     this.bytes += this.width;
   }
-  override putTyped(col: ArrayLike<unknown>, nulls: Uint8Array | undefined, start: number, end: number): boolean {
+  override putBulk(col: ColumnArray, nulls: Uint8Array | undefined, start: number, end: number): boolean {
     // Assigning into the Float32Array rounds exactly as put() does.
     if (!(col instanceof Float64Array || col instanceof Float32Array)) return false;
     this.a = grow(this.a, this.count + (end - start));
@@ -397,195 +276,6 @@ class FloatBuffer extends ValueBuffer {
     return b;
   }
   reset(): void {
-    this.count = this.bytes = 0;
-  }
-}
-
-/** Parquet statistics for byte arrays are written whole only when short (no truncation). */
-const MAX_STAT_BYTES = 64;
-
-class StringBuffer extends ValueBuffer {
-  a: string[] = [];
-  readonly width = undefined;
-  put(v: unknown): void {
-    if (typeof v !== 'string') throw badValue(this.leaf, v, 'expected a string');
-    this.a.push(v);
-    this.count++;
-    this.bytes += v.length + 4;
-  }
-  override widthOf(i: number): number {
-    return this.a[i]!.length + 4;
-  }
-  encode(start: number, end: number): Uint8Array {
-    let cap = 0;
-    for (let i = start; i < end; i++) cap += 4 + this.a[i]!.length * 3;
-    const buf = Buffer.allocUnsafe(cap);
-    let pos = 0;
-    for (let i = start; i < end; i++) {
-      const n = buf.write(this.a[i]!, pos + 4);
-      buf.writeInt32LE(n, pos);
-      pos += 4 + n;
-    }
-    return buf.subarray(0, pos);
-  }
-  stats(): ValueStats {
-    if (this.count === 0) return { nanCount: 0 };
-    let min = this.a[0]!, max = min;
-    for (let i = 1; i < this.count; i++) {
-      const x = this.a[i]!;
-      if (x === min || x === max) continue;
-      if (compareStrings(x, min) < 0) min = x;
-      else if (compareStrings(x, max) > 0) max = x;
-    }
-    return { min, max, nanCount: 0 };
-  }
-  statBytes(v: PrimitiveValue): Uint8Array | undefined {
-    const b = Buffer.from(v as string, 'utf8');
-    return b.length <= MAX_STAT_BYTES ? b : undefined;
-  }
-  /** Dictionary-encodes when the distinct values fit MAX_DICTIONARY_BYTES and repeat enough. */
-  override dictionary(): Dictionary | undefined {
-    const b = new DictionaryBuilder();
-    b.add(this.a, this.count);
-    return b.finish(this.leaf);
-  }
-  reset(): void {
-    this.a = [];
-    this.count = this.bytes = 0;
-  }
-}
-
-/**
- * Builds a string chunk's dictionary value by value, so a chunk can be fed in slices: gives up
- * (`failed`) once the distinct values pass MAX_DICTIONARY_BYTES or barely repeat, with the
- * same decisions whatever the slicing.
- */
-export class DictionaryBuilder {
-  private readonly ids = new Map<string, number>();
-  private indices = new Int32Array(1024);
-  private bytes = 0;
-  private n = 0;
-  failed = false;
-
-  add(a: readonly string[], count: number): void {
-    if (this.failed) return;
-    this.indices = grow(this.indices, this.n + count);
-    const ids = this.ids;
-    for (let k = 0; k < count; k++) {
-      const i = this.n++;
-      const s = a[k]!;
-      let id = ids.get(s);
-      if (id === undefined) {
-        id = ids.size;
-        ids.set(s, id);
-        this.bytes += s.length + 4;
-        // give up early when the values barely repeat or the dictionary gets too big
-        if (this.bytes > MAX_DICTIONARY_BYTES || (i >= 1000 && ids.size > i * 0.5)) {
-          this.failed = true;
-          this.ids.clear();
-          return;
-        }
-      }
-      this.indices[i] = id;
-    }
-  }
-
-  /** The dictionary of everything added, or undefined when not worth it. */
-  finish(leaf: LeafColumn): Dictionary | undefined {
-    const n = this.n;
-    if (this.failed || n < 2 || this.ids.size > n * 0.5) return undefined;
-    const keys = [...this.ids.keys()];
-    const page = new StringBuffer(leaf);
-    page.a = keys;
-    page.count = keys.length;
-    return { page: page.encode(0, keys.length), size: keys.length, indices: this.indices.subarray(0, n) };
-  }
-}
-
-/** binary, fixed[L], uuid (stored as 16 bytes). */
-class BytesBuffer extends ValueBuffer {
-  a: Uint8Array[] = [];
-  readonly width: number | undefined;
-  private readonly uuid: boolean;
-  constructor(leaf: LeafColumn) {
-    super(leaf);
-    this.uuid = leaf.type.kind === 'uuid';
-    this.width = leaf.typeLength || undefined;
-  }
-  put(v: unknown): void {
-    let b: Uint8Array;
-    if (this.uuid) {
-      if (typeof v !== 'string') throw badValue(this.leaf, v, 'expected a uuid string');
-      b = new Uint8Array(16);
-      try {
-        parseUuidInto(v, b);
-      } catch {
-        throw badValue(this.leaf, v, 'not a uuid');
-      }
-    } else {
-      if (!(v instanceof Uint8Array)) throw badValue(this.leaf, v, 'expected a Uint8Array');
-      if (this.width !== undefined && v.length !== this.width) throw badValue(this.leaf, v, `expected ${this.width} bytes`);
-      b = v;
-    }
-    this.a.push(b);
-    this.count++;
-    this.bytes += b.length + (this.width === undefined ? 4 : 0);
-  }
-  override widthOf(i: number): number {
-    return this.width ?? this.a[i]!.length + 4;
-  }
-  override take(): ValueState {
-    const offsets = new Int32Array(this.count + 1);
-    for (let i = 0; i < this.count; i++) offsets[i + 1] = offsets[i]! + this.a[i]!.length;
-    const data = new Uint8Array(offsets[this.count]!);
-    for (let i = 0; i < this.count; i++) data.set(this.a[i]!, offsets[i]!);
-    const st: ValueState = { count: this.count, bytes: this.bytes, a: data, offsets };
-    this.reset();
-    return st;
-  }
-  override restore(st: ValueState): void {
-    const data = st.a as Uint8Array;
-    const off = st.offsets!;
-    this.a = Array.from({ length: st.count }, (_, i) => data.subarray(off[i]!, off[i + 1]!));
-    this.count = st.count;
-    this.bytes = st.bytes;
-  }
-  encode(start: number, end: number): Uint8Array {
-    const prefix = this.width === undefined ? 4 : 0;
-    let cap = 0;
-    for (let i = start; i < end; i++) cap += prefix + this.a[i]!.length;
-    const out = new Uint8Array(cap);
-    const dv = new DataView(out.buffer);
-    let pos = 0;
-    for (let i = start; i < end; i++) {
-      const b = this.a[i]!;
-      if (prefix) dv.setInt32(pos, b.length, true);
-      out.set(b, pos + prefix);
-      pos += prefix + b.length;
-    }
-    return out;
-  }
-  stats(): ValueStats {
-    if (this.count === 0) return { nanCount: 0 };
-    let min = this.a[0]!, max = min;
-    for (let i = 1; i < this.count; i++) {
-      const x = this.a[i]!;
-      if (compareBytes(x, min) < 0) min = x;
-      else if (compareBytes(x, max) > 0) max = x;
-    }
-    return this.uuid ? { min: uuidFromBytes(min), max: uuidFromBytes(max), nanCount: 0 } : { min, max, nanCount: 0 };
-  }
-  statBytes(v: PrimitiveValue): Uint8Array | undefined {
-    if (typeof v === 'string') {
-      const b = new Uint8Array(16);
-      parseUuidInto(v, b);
-      return b;
-    }
-    const b = v as Uint8Array;
-    return b.length <= MAX_STAT_BYTES || this.width !== undefined ? b : undefined;
-  }
-  reset(): void {
-    this.a = [];
     this.count = this.bytes = 0;
   }
 }
@@ -711,16 +401,16 @@ export class ColumnBuffer {
 
   /**
    * Appends rows [start, end) of a top-level primitive column (nulls[i] = 1 marks a null, as
-   * does a null/undefined value): typed arrays are copied in bulk, other arrays value by value.
-   * Throws `required()` for a null in a required column.
+   * does a null/undefined value): typed arrays and packed bytes are copied in bulk, other
+   * arrays value by value. Throws `required()` for a null in a required column.
    */
-  appendFlat(col: ArrayLike<unknown>, nulls: Uint8Array | undefined, start: number, end: number, optional: boolean, required: () => Error): void {
+  appendFlat(col: ColumnArray, nulls: Uint8Array | undefined, start: number, end: number, optional: boolean, required: () => Error): void {
     const len = end - start;
-    if (ArrayBuffer.isView(col)) {
+    if (ArrayBuffer.isView(col) || col instanceof PackedBytes) {
       let nullCount = 0;
       if (nulls) for (let i = start; i < end; i++) nullCount += nulls[i]!;
       if (nullCount > 0 && !optional) throw required();
-      if (this.values.putTyped(col, nullCount > 0 ? nulls : undefined, start, end)) {
+      if (this.values.putBulk(col, nullCount > 0 ? nulls : undefined, start, end)) {
         if (this.defs) {
           this.defs = grow(this.defs, this.n + len);
           const max = this.leaf.maxDef;
@@ -738,7 +428,7 @@ export class ColumnBuffer {
     const max = this.leaf.maxDef;
     const values = this.values;
     for (let i = start; i < end; i++) {
-      const v = nulls?.[i] ? null : col[i];
+      const v = nulls?.[i] ? null : valueAt(col, i);
       if (v === null || v === undefined) {
         if (!optional) throw required();
         this.nulls++;
@@ -781,6 +471,7 @@ export class ColumnBuffer {
     if (this.defs) this.defs.copyWithin(0, entries, this.n);
     if (this.reps) this.reps.copyWithin(0, entries, this.n);
     this.n -= entries;
+    this.nulls -= entries - values; // an entry is a value or a null (empty lists included)
     this.values.dropPrefix(values);
   }
 

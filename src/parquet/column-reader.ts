@@ -25,10 +25,15 @@ import { typeToString, type NestedField, type PrimitiveType } from '../iceberg/s
 import type { FileIO } from '../io/file-io.js';
 import { DECOMPRESSORS } from './compression.js';
 import { converter, defaultValue, fileType, fileTypeString, invalid, readParquetMetadata, type Convert, type FileType, type ParquetFileMetadata, type ReadOptions } from './reader.js';
+import { PackedBinary, PackedBytes, PackedStrings } from './packed-bytes.js';
+import { expandByteRefs, PackedChunk, plainByteRefs, valueByteRefs, type ByteRefs } from './packed-column-reads.js';
 import type { ColumnBatch } from './writer.js';
 
-/** In-memory form of one column of a batch; chosen by the projected (Iceberg) type only. */
-export type ColumnData = Int32Array | BigInt64Array | Float32Array | Float64Array | unknown[];
+/**
+ * In-memory form of one column of a batch; chosen by the projected (Iceberg) type, except
+ * that with `packed` a string or binary column may come as PackedStrings/PackedBinary.
+ */
+export type ColumnData = Int32Array | BigInt64Array | Float32Array | Float64Array | unknown[] | PackedBytes;
 
 /** A ColumnBatch whose columns are ColumnData, with a null mask (1 = null) per nullable column. */
 export interface ColumnarBatch extends ColumnBatch {
@@ -87,7 +92,7 @@ interface FileColumn {
   readonly repr: Repr;
   readonly source:
     | { kind: 'constant'; value: unknown }
-    | { kind: 'leaf'; path: string[]; tree: SchemaTree[]; optional: boolean; ft: FileType; conv: Convert; identity: boolean };
+    | { kind: 'leaf'; path: string[]; tree: SchemaTree[]; optional: boolean; ft: FileType; conv: Convert; identity: boolean; packed: 'string' | 'binary' | undefined };
 }
 
 /** Whether a file value needs no conversion to land in the repr (typed copies are exact). */
@@ -109,7 +114,7 @@ function isIdentity(ft: FileType, physical: string, repr: Repr): boolean {
 }
 
 /** Plans the columns of one file (throws the same errors the row reader throws). */
-function planColumns(meta: ParquetFileMetadata, projection: Schema, constants: ReadonlyMap<number, unknown> | undefined): FileColumn[] {
+function planColumns(meta: ParquetFileMetadata, projection: Schema, constants: ReadonlyMap<number, unknown> | undefined, packed: boolean): FileColumn[] {
   const loc = meta.location;
   const byId = meta.hasFieldIds;
   return projection.fields.map((f: NestedField): FileColumn => {
@@ -131,9 +136,11 @@ function planColumns(meta: ParquetFileMetadata, projection: Schema, constants: R
     if (!ft) throw mismatch(`physical type ${el.type}`);
     const conv = converter(ft, t);
     if (!conv) throw mismatch(fileTypeString(ft));
+    // packed: BYTE_ARRAY strings/binaries read as they are stored (no conversion between the two)
+    const pack = packed && el.type === 'BYTE_ARRAY' && (t.kind === 'string' || t.kind === 'binary') && ft.kind === t.kind ? t.kind : undefined;
     return {
       name: f.name, repr,
-      source: { kind: 'leaf', path: node.path, tree: getSchemaPath(meta.raw.schema, node.path), optional: el.repetition_type !== 'REQUIRED', ft, conv, identity: isIdentity(ft, el.type, repr) },
+      source: { kind: 'leaf', path: node.path, tree: getSchemaPath(meta.raw.schema, node.path), optional: el.repetition_type !== 'REQUIRED', ft, conv, identity: isIdentity(ft, el.type, repr), packed: pack },
     };
   });
 }
@@ -160,12 +167,9 @@ function readPlainByteArrays(bytes: Uint8Array, offset: number, count: number, a
   const out = new Array<unknown>(count);
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const text = asString ? buf.toString('latin1', offset, buf.length) : '';
-  let p = offset;
+  const { starts, ends } = plainByteRefs(bytes, offset, count);
   for (let i = 0; i < count; i++) {
-    if (p + 4 > buf.length) throw new Error('BYTE_ARRAY value extends past the page');
-    const len = buf[p]! | (buf[p + 1]! << 8) | (buf[p + 2]! << 16) | (buf[p + 3]! << 24);
-    const s = p + 4, e = s + len;
-    if (len < 0 || e > buf.length) throw new Error('BYTE_ARRAY value extends past the page');
+    const s = starts[i]!, e = ends[i]!;
     if (asString) {
       let ascii = true;
       for (let k = s; k < e; k++) {
@@ -183,11 +187,10 @@ function readPlainByteArrays(bytes: Uint8Array, offset: number, count: number, a
       }
     } else {
       // a plain Uint8Array copy (the page may be a Buffer, whose slice() is a view)
-      const b = new Uint8Array(len);
+      const b = new Uint8Array(e - s);
       b.set(bytes.subarray(s, e));
       out[i] = b;
     }
-    p = e;
   }
   return out;
 }
@@ -290,10 +293,13 @@ async function readChunk(io: FileIO, meta: ParquetFileMetadata, chunks: Readonly
   const decoder = { pathInSchema: src.path, type: md.type, element, schemaPath: src.tree, codec, parsers: DEFAULT_PARSERS, compressors: DECOMPRESSORS, utf8: false };
   const maxDef = src.optional ? 1 : 0;
   const total = Number(md.num_values);
-  const out = allocate(col.repr, rows);
   const nulls = new Uint8Array(maxDef ? rows : 0);
+  // packed: values stay bytes (ByteRefs per page, one PackedChunk for the chunk)
+  const packed = src.packed && md.type === 'BYTE_ARRAY' ? new PackedChunk(rows, Number(md.total_uncompressed_size)) : undefined;
+  const out = packed ? undefined : allocate(col.repr, rows);
   const asString = md.type === 'BYTE_ARRAY' && (src.ft.kind === 'string');
   let dict: ColumnData | undefined;
+  let dictRefs: ByteRefs | undefined;
   let seen = 0;
   try {
     if (total !== rows) throw new Error(`${total} values in a row group of ${rows} rows`);
@@ -305,6 +311,10 @@ async function readChunk(io: FileIO, meta: ParquetFileMetadata, chunks: Readonly
       if (header.type === 'DICTIONARY_PAGE') {
         const dph = header.dictionary_page_header!;
         const raw = decompressPage(body, header.uncompressed_page_size, codec, DECOMPRESSORS);
+        if (packed) {
+          dictRefs = plainByteRefs(raw, 0, dph.num_values);
+          continue;
+        }
         const values = md.type === 'BYTE_ARRAY'
           ? readPlainByteArrays(raw, 0, dph.num_values, asString)
           : readPlain({ view: new DataView(raw.buffer, raw.byteOffset, raw.byteLength), offset: 0 }, md.type, dph.num_values, element.type_length);
@@ -313,7 +323,7 @@ async function readChunk(io: FileIO, meta: ParquetFileMetadata, chunks: Readonly
       }
       let count: number;
       let defs: ArrayLike<number> | undefined;
-      let dense: ColumnData;
+      let dense: ColumnData | ByteRefs;
       const daph = header.type === 'DATA_PAGE' ? header.data_page_header : undefined;
       if (daph && (daph.encoding === 'PLAIN' || daph.encoding.endsWith('_DICTIONARY')) && md.type !== 'BOOLEAN') {
         // Data page v1 (parquet-format DataPage): [def levels: 4-byte length + RLE/bit-packed
@@ -329,17 +339,18 @@ async function readChunk(io: FileIO, meta: ParquetFileMetadata, chunks: Readonly
           for (let i = 0; i < count; i++) present += lv[i]!;
           if (present < count) defs = lv;
         }
-        if (daph.encoding === 'PLAIN') {
+        if (daph.encoding === 'PLAIN' && packed) dense = plainByteRefs(raw, r.offset, present);
+        else if (daph.encoding === 'PLAIN') {
           const values = md.type === 'BYTE_ARRAY' ? readPlainByteArrays(raw, r.offset, present, asString) : readPlain(r, md.type, present, element.type_length);
           dense = asString ? (values as unknown[]) : toRepr(src, col.repr, values as ArrayLike<unknown>);
         } else {
-          if (!dict) throw new Error('dictionary-encoded page without a dictionary page');
+          if (!dict && !dictRefs) throw new Error('dictionary-encoded page without a dictionary page');
           const idx = new Int32Array(present);
           if (present > 0) {
             const w = r.view.getUint8(r.offset++);
             if (w) readRleBitPackedHybrid(r, w, idx, raw.length - r.offset);
           }
-          dense = expand(dict, idx, present);
+          dense = dictRefs ? expandByteRefs(dictRefs, idx, present) : expand(dict!, idx, present);
         }
       } else if (header.type === 'DATA_PAGE' || header.type === 'DATA_PAGE_V2') {
         // Other encodings (delta, byte-stream-split, RLE booleans) and v2 pages: hyparquet's decoders.
@@ -358,16 +369,18 @@ async function readChunk(io: FileIO, meta: ParquetFileMetadata, chunks: Readonly
         defs = page.definitionLevels && page.definitionLevels.length ? page.definitionLevels : undefined;
         const data = page.dataPage as ArrayLike<unknown>;
         if (encoding.endsWith('_DICTIONARY')) {
-          if (!dict) throw new Error('dictionary-encoded page without a dictionary page');
-          dense = expand(dict, data as ArrayLike<number>, data.length);
-        } else if (md.type === 'BOOLEAN') {
+          if (!dict && !dictRefs) throw new Error('dictionary-encoded page without a dictionary page');
+          dense = dictRefs ? expandByteRefs(dictRefs, data as ArrayLike<number>, data.length) : expand(dict!, data as ArrayLike<number>, data.length);
+        } else if (packed) dense = valueByteRefs(data);
+        else if (md.type === 'BOOLEAN') {
           const b = new Array<unknown>(data.length);
           for (let i = 0; i < data.length; i++) b[i] = Boolean(data[i]);
           dense = b;
         } else dense = toRepr(src, col.repr, data);
       } else continue;
       if (seen + count > rows) throw new Error(`pages hold more than the ${rows} values of the row group`);
-      scatter(out, seen, dense, defs, maxDef, count, nulls);
+      if (packed) packed.scatter(seen, dense as ByteRefs, defs, maxDef, count, nulls);
+      else scatter(out!, seen, dense as ColumnData, defs, maxDef, count, nulls);
       seen += count;
     }
   } catch (err) {
@@ -377,7 +390,16 @@ async function readChunk(io: FileIO, meta: ParquetFileMetadata, chunks: Readonly
   if (seen !== total) throw invalid(loc, `column chunk has ${seen} values, metadata says ${total}`, name);
   let anyNull = false;
   for (let i = 0; i < nulls.length && !anyNull; i++) if (nulls[i]) anyNull = true;
-  return { data: out, nulls: anyNull ? nulls : undefined };
+  return { data: packed ? packed.finish(src.packed!, nulls) : out!, nulls: anyNull ? nulls : undefined };
+}
+
+export interface ColumnReadOptions extends Pick<ReadOptions, 'rowGroups' | 'constants'> {
+  /**
+   * String and binary columns stored as BYTE_ARRAY come as PackedStrings/PackedBinary (bytes
+   * as stored, no value made per row) for a reader that passes them on to the Parquet writer.
+   * A string chunk that is not well-formed UTF-8 still comes as decoded strings.
+   */
+  readonly packed?: boolean;
 }
 
 /**
@@ -385,10 +407,10 @@ async function readChunk(io: FileIO, meta: ParquetFileMetadata, chunks: Readonly
  * batch's arrays are the row group's; memory is bounded by one decoded row group).
  * Throws for a nested projection (see isFlatProjection).
  */
-export async function* readParquetColumns(io: FileIO, location: string, projection: Schema, opts: Pick<ReadOptions, 'rowGroups' | 'constants'> = {}): AsyncIterable<ColumnarBatch> {
+export async function* readParquetColumns(io: FileIO, location: string, projection: Schema, opts: ColumnReadOptions = {}): AsyncIterable<ColumnarBatch> {
   if (!isFlatProjection(projection)) throw new IcetideError(`readParquetColumns: projection of ${location} has nested fields; use readParquetRows`);
   const meta = await readParquetMetadata(io, location);
-  const cols = planColumns(meta, projection, opts.constants);
+  const cols = planColumns(meta, projection, opts.constants, opts.packed === true);
   for (let g = 0; g < meta.rowGroups.length; g++) {
     const rg = meta.rowGroups[g]!;
     if (opts.rowGroups && !opts.rowGroups(rg, g)) continue;
@@ -413,7 +435,8 @@ export async function* readParquetColumns(io: FileIO, location: string, projecti
 /** The value of row i of a column (values.ts representation, null for null). */
 export function columnValue(batch: ColumnarBatch, name: string, i: number): unknown {
   if (batch.nulls[name]?.[i]) return null;
-  const v = batch.columns[name]?.[i];
+  const col = batch.columns[name];
+  const v = col instanceof PackedBytes ? col.get(i) : col?.[i];
   return v === undefined ? null : v;
 }
 
@@ -436,7 +459,8 @@ export function gatherColumns(batch: ColumnarBatch, mask: Uint8Array, kept: numb
         }
       }
       out = o;
-    } else {
+    } else if (col instanceof PackedBytes) out = gatherPacked(col, mask, kept);
+    else {
       const o = (Array.isArray(col) ? new Array<unknown>(kept) : new (col.constructor as new (n: number) => Int32Array)(kept)) as { [i: number]: unknown };
       for (let i = 0, j = 0; i < n; i++) if (mask[i]) o[j++] = col[i];
       out = o as ColumnData;
@@ -451,4 +475,26 @@ export function gatherColumns(batch: ColumnarBatch, mask: Uint8Array, kept: numb
     } else nulls[name] = undefined;
   }
   return { length: kept, columns, nulls };
+}
+
+/** The rows of a packed column whose mask entry is set, runs of adjacent kept values copied at once. */
+function gatherPacked(col: PackedBytes, mask: Uint8Array, kept: number): PackedBytes {
+  const src = col.bytes, off = col.offsets;
+  const offsets = new Int32Array(kept + 1);
+  let size = 0;
+  for (let i = 0, j = 0; i < col.length; i++) if (mask[i]) offsets[++j] = size += off[i + 1]! - off[i]!;
+  const bytes = new Uint8Array(size);
+  let runStart = 0, runEnd = 0, at = 0;
+  for (let i = 0; i < col.length; i++) {
+    if (!mask[i]) continue;
+    const s = off[i]!, e = off[i + 1]!;
+    if (s !== runEnd) {
+      bytes.set(src.subarray(runStart, runEnd), at);
+      at += runEnd - runStart;
+      runStart = s;
+    }
+    runEnd = e;
+  }
+  bytes.set(src.subarray(runStart, runEnd), at);
+  return col instanceof PackedStrings ? new PackedStrings(bytes, offsets) : new PackedBinary(bytes, offsets);
 }

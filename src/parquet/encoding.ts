@@ -80,3 +80,17 @@ export function encodeLevels(levels: ArrayLike<number>, start: number, end: numb
   if (lengthPrefix) new DataView(out.buf.buffer).setInt32(0, out.pos - 4, true);
   return out.buf.subarray(0, out.pos);
 }
+
+/**
+ * `encodeLevels` of `count` copies of `value` (a page of a column without nulls): one RLE run,
+ * the bytes encodeLevels gives for it, without looking at the levels.
+ */
+export function encodeRun(value: number, count: number, w: number, lengthPrefix = true): Uint8Array {
+  if (count < 8) return encodeLevels(new Int32Array(count).fill(value), 0, count, w, lengthPrefix);
+  const out = new Bytes(16);
+  out.pos = lengthPrefix ? 4 : 0;
+  out.varint(count << 1);
+  for (let b = 0; b < (w + 7) >> 3; b++) out.buf[out.pos++] = (value >> (8 * b)) & 0xff;
+  if (lengthPrefix) new DataView(out.buf.buffer).setInt32(0, out.pos - 4, true);
+  return out.buf.subarray(0, out.pos);
+}

@@ -12,6 +12,7 @@ import { ColumnBuffer } from './column-buffer.js';
 import { encodeChunk, type EncodedChunk } from './column-writer.js';
 import { CODEC_ID, makeCompressor, type Codec, type CompressFn } from './compression.js';
 import { OffThreadRowGroup } from './encoder-pool.js';
+import { valueAt, type ColumnArray } from './packed-bytes.js';
 import { writeFooter, type ColumnChunkMeta, type RowGroupMeta } from './footer.js';
 import { boundFor, resolveMetricsModes, type MetricsMode } from './metrics.js';
 import { DEFAULTS, validateLevel, type ParquetWriteOptions } from './options.js';
@@ -22,11 +23,12 @@ export type { Row } from './shred.js';
 
 /**
  * Columnar input: one array per top-level field name (values.ts representations, null for
- * null; nested fields as objects/arrays/Maps), all `length` long. A field left out is null.
+ * null; nested fields as objects/arrays/Maps; strings and binaries may come packed, see
+ * packed-bytes.ts), all `length` long. A field left out is null.
  */
 export interface ColumnBatch {
   readonly length: number;
-  readonly columns: Readonly<Record<string, ArrayLike<unknown>>>;
+  readonly columns: Readonly<Record<string, ColumnArray>>;
   /**
    * Optional null masks per column (1 = the row's value is null, whatever `columns` holds
    * there): lets typed arrays (Int32Array, BigInt64Array, ...) carry nulls.
@@ -223,7 +225,8 @@ export class ParquetFileWriter {
    * Columnar write: the same result as write() with the equivalent rows, without building row
    * objects; rows [start, end) of the batch (default: all). Top-level primitive columns given
    * as typed arrays (Int32Array, BigInt64Array, Float32Array, Float64Array, with `nulls`
-   * masks) are copied in bulk. Flushes row groups between slices of the batch.
+   * masks) or packed bytes (PackedStrings, PackedBinary) are copied in bulk. Flushes row
+   * groups between slices of the batch.
    */
   async writeColumns(batch: ColumnBatch, start = 0, end = batch.length): Promise<void> {
     this.check();
@@ -246,8 +249,8 @@ export class ParquetFileWriter {
         for (const { write, col, nulls, flat, required } of fields) {
           if (col === undefined) for (let i = from; i < to; i++) write(null);
           else if (flat) flat.buffer.appendFlat(col, nulls, from, to, flat.optional, required);
-          else if (nulls) for (let i = from; i < to; i++) write(nulls[i] ? null : col[i]);
-          else for (let i = from; i < to; i++) write(col[i]);
+          else if (nulls) for (let i = from; i < to; i++) write(nulls[i] ? null : valueAt(col, i));
+          else for (let i = from; i < to; i++) write(valueAt(col, i));
         }
         this.bufferedRows += to - from;
         this.totalRows += to - from;

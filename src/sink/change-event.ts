@@ -1,4 +1,5 @@
 import type { JsonValue } from '../iceberg/spec/lossless-json.js';
+import type { ColumnArray } from '../parquet/packed-bytes.js';
 import type { SourceTable } from '../pipeline/source.js';
 
 /**
@@ -34,13 +35,15 @@ export interface ChangeEvent {
 
 /**
  * Values of a run of rows by column: one array per column name (values.ts representations, or
- * typed arrays: Int32Array, BigInt64Array, Float32Array, Float64Array), all `length` long;
- * `nulls[name][i] = 1` marks a null whatever the array holds there. A column left out is null.
- * The same shape as the Parquet writer's ColumnBatch, so rows can be written column-wise.
+ * typed arrays: Int32Array, BigInt64Array, Float32Array, Float64Array; strings and binaries
+ * may be packed: PackedStrings, PackedBinary, read one value with valueAt), all `length`
+ * long; `nulls[name][i] = 1` marks a null whatever the array holds there. A column left out
+ * is null. The same shape as the Parquet writer's ColumnBatch, so rows can be written
+ * column-wise.
  */
 export interface ColumnValues {
   readonly length: number;
-  readonly columns: Readonly<Record<string, ArrayLike<unknown>>>;
+  readonly columns: Readonly<Record<string, ColumnArray>>;
   readonly nulls?: Readonly<Record<string, Uint8Array | undefined>>;
 }
 

@@ -4,9 +4,10 @@
  */
 import type { Schema } from '../iceberg/spec/schema.js';
 import { representationOf } from '../iceberg/spec/values.js';
+import { PackedBytes, type ColumnArray } from '../parquet/packed-bytes.js';
 import type { ColumnValues } from './change-event.js';
 
-type Column = ArrayLike<unknown>;
+type Column = ColumnArray;
 
 /**
  * Long-represented columns (long, timestamps, decimals...) given as numbers become bigints,
@@ -18,7 +19,7 @@ export function coerceColumns(schema: Schema, v: ColumnValues): ColumnValues {
   for (const f of schema.fields) {
     if (representationOf(f.type.kind) !== 'bigint') continue;
     const col = v.columns[f.name];
-    if (col === undefined || col instanceof BigInt64Array) continue;
+    if (col === undefined || col instanceof BigInt64Array || col instanceof PackedBytes) continue;
     if (col instanceof Int32Array || col instanceof Float64Array || col instanceof Float32Array) {
       (columns ??= { ...v.columns })[f.name] = BigInt64Array.from(col, (x) => BigInt(Number.isInteger(x) ? x : 0));
       continue;
@@ -34,6 +35,7 @@ export function coerceColumns(schema: Schema, v: ColumnValues): ColumnValues {
 }
 
 function gather(col: Column, rows: Int32Array): Column {
+  if (col instanceof PackedBytes) return col.select(rows);
   if (ArrayBuffer.isView(col) && !(col instanceof DataView)) {
     const Typed = col.constructor as new (n: number) => { [i: number]: unknown; length: number };
     const out = new Typed(rows.length);

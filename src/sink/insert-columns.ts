@@ -3,12 +3,13 @@
  * (changelog tables, upserts outside the snapshot phase, tools and tests), and the pieces the
  * runner needs to route and skip them.
  */
+import { valueAt, type ColumnArray } from '../parquet/packed-bytes.js';
 import type { ChangeBatch, ChangeEvent, ColumnValues, InsertColumns, RowValues, SourcePosition } from './change-event.js';
 
-/** Row i of column values as a row object (nulls as null, typed-array values as they read). */
+/** Row i of column values as a row object (nulls as null, typed-array values as they read, packed ones made). */
 export function rowAt(v: ColumnValues, i: number): RowValues {
   const row: Record<string, unknown> = {};
-  for (const name in v.columns) row[name] = v.nulls?.[name]?.[i] ? null : v.columns[name]![i];
+  for (const name in v.columns) row[name] = v.nulls?.[name]?.[i] ? null : valueAt(v.columns[name]!, i);
   return row;
 }
 
@@ -37,7 +38,7 @@ export function firstUncommitted(ins: InsertColumns, committed: SourcePosition, 
 
 /** The inserts with constant columns added (e.g. the source db/table of merged shards). */
 export function withConstantColumns(ins: InsertColumns, constants: Readonly<Record<string, unknown>>): InsertColumns {
-  const columns: Record<string, ArrayLike<unknown>> = { ...ins.columns };
+  const columns: Record<string, ColumnArray> = { ...ins.columns };
   for (const [name, value] of Object.entries(constants)) columns[name] = new Array<unknown>(ins.length).fill(value);
   return { ...ins, columns, positionOf: (i) => ins.positionOf(i) };
 }

@@ -187,6 +187,16 @@ export class KeyEncoder {
   }
 }
 
+/**
+ * The encoding of the one-component key [v] for a signed 64-bit v given as its 32-bit words
+ * (hi, lo), written to out[0, 9): what `encode([v])` writes, without a bigint.
+ */
+export function encodeInt64Key(hi: number, lo: number, out: Uint8Array): void {
+  out[0] = TAG_INT64;
+  out[1] = hi >>> 24; out[2] = (hi >>> 16) & 0xff; out[3] = (hi >>> 8) & 0xff; out[4] = hi & 0xff;
+  out[5] = lo >>> 24; out[6] = (lo >>> 16) & 0xff; out[7] = (lo >>> 8) & 0xff; out[8] = lo & 0xff;
+}
+
 const shared = new KeyEncoder();
 
 /**

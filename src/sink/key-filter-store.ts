@@ -17,6 +17,9 @@ export interface KeyFilterConfig {
 
 export const DEFAULT_KEY_FILTER: KeyFilterConfig = { expectedKeys: 1_000_000, fpp: 0.01, checkpointEveryCommits: 10 };
 
+/** Long keys added per turn of the event loop while a backlog drains (~10 ms of work). */
+const DRAIN_SLICE = 50_000;
+
 /**
  * The key filter of one table (DESIGN.md "key filter"): loaded from the newest checkpoint and
  * brought up to date from the key columns of data files committed after it. While it is not
@@ -27,6 +30,9 @@ export class KeyFilterStore {
   private ready = false;
   private commitsSinceCheckpoint = 0;
   private rebuild: Promise<void> | undefined;
+  /** Long keys of committed rows not in the filter yet (addLongs), oldest first. */
+  private backlog: { longs: BigInt64Array; next: number; end: number }[] = [];
+  private draining: NodeJS.Immediate | undefined;
 
   private constructor(
     private readonly table: Table,
@@ -47,16 +53,56 @@ export class KeyFilterStore {
   }
 
   mightContain(key: readonly unknown[]): boolean {
-    return !this.ready || this.filter.mightContainValues(key);
+    if (!this.ready) return true;
+    this.drain();
+    return this.filter.mightContainValues(key);
   }
 
   add(key: readonly unknown[]): void {
+    this.drain();
     this.filter.addValues(key);
   }
 
-  /** Waits for a background rebuild (tests and shutdown). */
+  /**
+   * add([v]) for each v of longs[start, end) (a single long key column; the caller no longer
+   * writes to the array), queued: a full load commits a million keys at a time, and adding
+   * them is the commit's longest step. `drainSoon()` adds them a slice per turn of the event
+   * loop, so the next rows flow meanwhile; every lookup, add and checkpoint first adds what
+   * is still queued.
+   */
+  addLongs(longs: BigInt64Array, start = 0, end = longs.length): void {
+    if (end > start) this.backlog.push({ longs, next: start, end });
+  }
+
+  /** Starts adding the queued keys in the background (after a commit). */
+  drainSoon(): void {
+    if (this.backlog.length > 0) this.draining ??= setImmediate(() => this.drainSome());
+  }
+
+  private drainSome(): void {
+    this.draining = undefined;
+    const job = this.backlog[0];
+    if (!job) return;
+    const to = Math.min(job.end, job.next + DRAIN_SLICE);
+    this.filter.addLongs(job.longs, job.next, to);
+    job.next = to;
+    if (to === job.end) this.backlog.shift();
+    if (this.backlog.length > 0) this.draining = setImmediate(() => this.drainSome());
+  }
+
+  /** Adds every queued key now. */
+  private drain(): void {
+    if (this.backlog.length === 0) return;
+    for (const job of this.backlog) this.filter.addLongs(job.longs, job.next, job.end);
+    this.backlog = [];
+    if (this.draining) clearImmediate(this.draining);
+    this.draining = undefined;
+  }
+
+  /** Waits for a background rebuild and adds the queued keys (tests and shutdown). */
   async settled(): Promise<void> {
     await this.rebuild;
+    this.drain();
   }
 
   /**
@@ -67,6 +113,7 @@ export class KeyFilterStore {
   async maybeCheckpoint(): Promise<string | undefined> {
     if (!this.ready || ++this.commitsSinceCheckpoint < this.cfg.checkpointEveryCommits) return undefined;
     this.commitsSinceCheckpoint = 0;
+    this.drain();
     const location = this.table.ops.newMetadataLocation(`icetide-key-filter-${randomUUID()}.bin`);
     await this.table.io.write(location, this.filter.serialize());
     return location;

@@ -13,7 +13,7 @@
 import zlib from 'node:zlib';
 import { crc32 as jsCrc32 } from '../avro/crc32.js';
 import { IcetideError, ValidationError } from '../errors.js';
-import { KEY_ENCODING_VERSION, KeyEncoder } from './key-filter-encode.js';
+import { encodeInt64Key, KEY_ENCODING_VERSION, KeyEncoder } from './key-filter-encode.js';
 import { xxh64Into } from './key-filter-hash.js';
 
 export { encodeKey, KeyEncoder, KEY_ENCODING_VERSION } from './key-filter-encode.js';
@@ -161,6 +161,7 @@ export class KeyFilter {
   private readonly subs: Sub[];
   private total = 0;
   private readonly encoder = new KeyEncoder();
+  private readonly longKey = new Uint8Array(9);
 
   constructor(opts: KeyFilterOptions) {
     this.opts = checkOptions(opts);
@@ -189,6 +190,24 @@ export class KeyFilter {
     const n = this.encoder.encode(values);
     xxh64Into(H, this.encoder.bytes, 0, n);
     return this.insertHash(H[0]!, H[1]!);
+  }
+
+  /**
+   * `addValues([v])` for each v of longs[start, end) (a single long key column, as a full load
+   * collects it), without a bigint or an array per key.
+   */
+  addLongs(longs: BigInt64Array, start = 0, end = longs.length): void {
+    if (!LITTLE_ENDIAN) {
+      for (let i = start; i < end; i++) this.addValues([longs[i]!]);
+      return;
+    }
+    const words = new Int32Array(longs.buffer, longs.byteOffset, longs.length * 2);
+    const key = this.longKey;
+    for (let i = start; i < end; i++) {
+      encodeInt64Key(words[2 * i + 1]!, words[2 * i]!, key);
+      xxh64Into(H, key, 0, 9);
+      this.insertHash(H[0]!, H[1]!);
+    }
   }
 
   /** `mightContain(encodeKey(values))` without allocating. */

@@ -4,6 +4,8 @@
  * they made major GCs a third of the load's time, so a single long key column, the common
  * case, is packed into a BigInt64Array; other keys stay as they are.
  */
+import { valueAt, type ColumnArray } from '../parquet/packed-bytes.js';
+
 const MIN_LONG = -(2n ** 63n);
 const MAX_LONG = 2n ** 63n - 1n;
 
@@ -39,7 +41,7 @@ export class PendingKeys {
    * The keys of rows [start, end) of key columns given column-wise (the key's columns in key
    * order): a single long key column as a BigInt64Array is copied in bulk.
    */
-  pushColumns(columns: readonly ArrayLike<unknown>[], start: number, end: number): void {
+  pushColumns(columns: readonly ColumnArray[], start: number, end: number): void {
     const first = columns[0];
     if (this.singleLong && columns.length === 1 && first instanceof BigInt64Array) {
       const need = this.count + (end - start);
@@ -54,11 +56,12 @@ export class PendingKeys {
       this.count = need;
       return;
     }
-    for (let i = start; i < end; i++) this.push(columns.map((c) => c[i]));
+    for (let i = start; i < end; i++) this.push(columns.map((c) => valueAt(c, i)));
   }
 
-  forEach(f: (key: readonly unknown[]) => void): void {
-    for (let i = 0; i < this.count; i++) f([this.longs[i]!]);
-    for (const k of this.others) f(k);
+  /** Adds every key to the filter: packed long keys in bulk (no bigint or array per key). */
+  addTo(filter: { add(key: readonly unknown[]): void; addLongs(longs: BigInt64Array, start: number, end: number): void }): void {
+    filter.addLongs(this.longs, 0, this.count);
+    for (const k of this.others) filter.add(k);
   }
 }

@@ -1,5 +1,5 @@
 import { ValidationError, IcetideError } from '../errors.js';
-import { parquetWriteOptionsFromProperties, type ParquetWriteOptions, type Row } from '../parquet/index.js';
+import { PackedBytes, parquetWriteOptionsFromProperties, valueAt, type ColumnArray, type ParquetWriteOptions, type Row } from '../parquet/index.js';
 import { RowDelta } from '../iceberg/commit/row-delta.js';
 import { dataFileFromMetrics } from '../iceberg/data-file-builder.js';
 import { equalityKey } from '../iceberg/read/delete-loader.js';
@@ -165,12 +165,12 @@ export class TableWriter {
           const col = keys[k];
           const nulls = v.nulls?.[this.keyColumns[k]!];
           for (let i = start; i < end; i++) {
-            if (col === undefined || nulls?.[i] || col[i] === null || col[i] === undefined) {
+            if (col === undefined || nulls?.[i] || (!(col instanceof PackedBytes) && (col[i] === null || col[i] === undefined))) {
               throw this.eventError({ table: ins.table, op: 'insert', after: rowAt(v, i), position: ins.positionOf(i), sourceTsMs: ins.sourceTsMs, origin: ins.origin }, `key column ${this.keyColumns[k]} is missing or null`);
             }
           }
         }
-        this.state.newKeys.pushColumns(keys as ArrayLike<unknown>[], start, end);
+        this.state.newKeys.pushColumns(keys as ColumnArray[], start, end);
       }
       for (const { partition, rows } of this.partitionRows(v, start, end)) {
         const part = rows ? gatherRows(v, rows) : v;
@@ -202,7 +202,10 @@ export class TableWriter {
     const groups = new Map<string, { partition: PartitionOf; rows: number[] }>();
     const row: Record<string, unknown> = {};
     for (let i = start; i < end; i++) {
-      for (const c of sources) row[c] = v.nulls?.[c]?.[i] ? null : v.columns[c]?.[i] ?? null;
+      for (const c of sources) {
+        const col = v.columns[c];
+        row[c] = col === undefined || v.nulls?.[c]?.[i] ? null : valueAt(col, i) ?? null;
+      }
       const p = this.partitioner.partition(row);
       let g = groups.get(p.key);
       if (!g) groups.set(p.key, (g = { partition: p, rows: [] }));
@@ -380,7 +383,7 @@ export class TableWriter {
       const eqFiles = await writeEqualityDeletes(target, schema, this.keyIds, [...st.eqDeletes.values()].map((e) => ({ values: e.partition.values, path: e.partition.path, rows: e.rows.values() })));
       written.push(...eqFiles);
       written.push(...(await writePositionDeletes(target, [...st.posDeletes.values()].map((p) => ({ values: p.partition.values, path: p.partition.path, deletes: p.deletes })))));
-      if (this.filter) st.newKeys.forEach((k) => this.filter!.add(k));
+      if (this.filter) st.newKeys.addTo(this.filter);
       const checkpoint = await this.filter?.maybeCheckpoint();
       const hasDeletes = written.some((f) => f.content !== 'data');
       const op = hasDeletes ? this.table.newRowDelta() : this.table.newAppend();
@@ -395,6 +398,7 @@ export class TableWriter {
       if (checkpoint) op.set(SUMMARY.keyFilter, checkpoint);
       for (const [k, v] of Object.entries(info.summary ?? {})) op.set(k, v);
       const { snapshot } = await op.commit();
+      this.filter?.drainSoon(); // this commit's keys, while the next rows are written
       const stats: CommitStats = {
         snapshot,
         dataFiles: written.filter((f) => f.content === 'data').length,

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
 import { compactTable } from '../../manager/compaction/compact-table.js';
@@ -6,13 +5,13 @@ import { resolveCompactionOptions } from '../../manager/compaction/compaction-op
 import { planCompaction } from '../../manager/compaction/compaction-planner.js';
 import { rewriteGroup } from '../../manager/compaction/group-rewriter.js';
 import { FilesystemCatalog } from '../../src/catalog/filesystem-catalog.js';
-import { dataFileFromMetrics } from '../../src/iceberg/data-file-builder.js';
 import { scanTable } from '../../src/iceberg/read/table-scan.js';
 import { Schema } from '../../src/iceberg/spec/schema.js';
 import type { IcebergType, NestedField } from '../../src/iceberg/spec/types.js';
 import type { Table } from '../../src/iceberg/table.js';
-import { ParquetFileWriter, parquetWriteOptionsFromProperties, readParquetRows, type Row } from '../../src/parquet/index.js';
-import { writeEqualityDeletes, writePositionDeletes } from '../../src/sink/delete-file-writers.js';
+import { parquetWriteOptionsFromProperties, readParquetRows, type Row } from '../../src/parquet/index.js';
+import { writeEqualityDeletes } from '../../src/sink/delete-file-writers.js';
+import { commitDeletes, commitPositionDeletes, writeDataFile } from '../support/data-files.js';
 import { useTempDir } from '../support/temp-dir.js';
 import { localPath } from './compaction-support.js';
 
@@ -66,12 +65,7 @@ async function buildTable(o: { tagDeletes?: boolean; keyColumn?: 'id' | 'l' } = 
   const keyColumn = o.keyColumn ?? 'id';
   const t = await new FilesystemCatalog(tempDir()).createTable({ namespace: ['c'], name: 't' }, { schema });
   const opts = parquetWriteOptionsFromProperties(t.metadata.properties);
-  const writeFile = async (rows: Row[]) => {
-    const location = t.ops.newDataLocation(`${randomUUID()}.parquet`);
-    const w = await ParquetFileWriter.open(t.io, location, schema, { ...opts, pageRowLimit: 40 });
-    await w.write(rows);
-    return dataFileFromMetrics({ content: 'data', location, metrics: await w.close(), specId: 0, partition: [], schema });
-  };
+  const writeFile = (rows: Row[]) => writeDataFile(t, rows, { pageRowLimit: 40 });
   const files = [];
   for (let c = 0; c < 3; c++) {
     const append = t.newAppend();
@@ -93,16 +87,8 @@ async function buildTable(o: { tagDeletes?: boolean; keyColumn?: 'id' | 'l' } = 
     ...(await writeEqualityDeletes(target, schema, [keyColumn === 'id' ? 1 : 4], [{ values: [], path: '', rows: byKey }])),
     ...(o.tagDeletes === false ? [] : await writeEqualityDeletes(target, schema, [14], [{ values: [], path: '', rows: byTag }])),
   ];
-  const delta = t.newRowDelta();
-  for (const d of eq) delta.addDeletes(d);
-  await delta.commit();
-  const pos = await writePositionDeletes(target, [{
-    values: [], path: '',
-    deletes: [files[0]!, files[5]!].flatMap((df) => Array.from({ length: 20 }, (_, j) => ({ file_path: df.filePath, pos: BigInt(j * 11) }))),
-  }]);
-  const pd = t.newRowDelta();
-  for (const d of pos) pd.addDeletes(d);
-  await pd.commit();
+  await commitDeletes(t, eq);
+  await commitPositionDeletes(t, [files[0]!, files[5]!], Array.from({ length: 20 }, (_, j) => j * 11));
   const late = t.newAppend();
   late.appendFile(await writeFile(Array.from({ length: 100 }, (_, j) => ({ ...row(j * 7), id: BigInt(j * 7) }))));
   await late.commit();

@@ -10,6 +10,8 @@ import {
   ParquetFileWriter, columnValue, gatherColumns, isFlatProjection, readParquetColumns, readParquetMetadata, readParquetRows, type ColumnarBatch, type Row,
 } from '../../src/parquet/index.js';
 import type { ReadOptions } from '../../src/parquet/reader.js';
+import type { ColumnReadOptions } from '../../src/parquet/column-reader.js';
+import { PackedBinary, PackedStrings } from '../../src/parquet/packed-bytes.js';
 import { collect, io, query, tempDir } from './helpers.js';
 import { ROWS, WIDE } from './wide.js';
 
@@ -22,7 +24,7 @@ function flatPart(s: Schema): Schema {
   return new Schema(s.schemaId, s.fields.filter((x) => x.type.kind !== 'struct' && x.type.kind !== 'list' && x.type.kind !== 'map'));
 }
 
-async function columnsAsRows(file: string, proj: Schema, opts: ReadOptions = {}): Promise<Row[]> {
+async function columnsAsRows(file: string, proj: Schema, opts: ColumnReadOptions = {}): Promise<Row[]> {
   const out: Row[] = [];
   for await (const b of readParquetColumns(io, file, proj, opts)) {
     for (let i = 0; i < b.length; i++) out.push(Object.fromEntries(proj.fields.map((x) => [x.name, columnValue(b, x.name, i)])));
@@ -30,13 +32,15 @@ async function columnsAsRows(file: string, proj: Schema, opts: ReadOptions = {})
   return out;
 }
 
-/** The columnar reader yields exactly the values readParquetRows yields. */
+/** The columnar reader, strings and binaries packed or not, yields exactly the values readParquetRows yields. */
 async function expectSame(file: string, proj: Schema, opts: ReadOptions = {}): Promise<Row[]> {
   const rows = await collect(readParquetRows(io, file, proj, opts));
-  const cols = await columnsAsRows(file, proj, opts);
-  expect(cols.length).toBe(rows.length);
-  // row by row, so a failure shows the first differing row
-  for (let i = 0; i < rows.length; i++) expect({ row: i, ...cols[i] }).toEqual({ row: i, ...rows[i] });
+  for (const packed of [false, true]) {
+    const cols = await columnsAsRows(file, proj, { ...opts, packed });
+    expect(cols.length).toBe(rows.length);
+    // row by row, so a failure shows the first differing row
+    for (let i = 0; i < rows.length; i++) expect({ packed, row: i, ...cols[i] }).toEqual({ packed, row: i, ...rows[i] });
+  }
   return rows;
 }
 
@@ -136,9 +140,34 @@ describe('columnar reader = row reader', () => {
     await expectSame(file, schema);
   });
 
-  it('gatherColumns keeps the masked rows of every column, nulls included', async () => {
+  it('packed: strings and binaries come as PackedStrings/PackedBinary; malformed UTF-8 and a leading byte-order mark fall back to decoded strings', async () => {
+    const schema = new Schema(0, [f(1, 'id', { kind: 'long' }, true), f(2, 's', { kind: 'string' }), f(3, 'b', { kind: 'binary' }), f(4, 'dict', { kind: 'string' })]);
+    const rows = Array.from({ length: 3000 }, (_, i) => ({
+      id: BigInt(i), s: i % 5 === 4 ? null : `value-${i}-ü`, b: i % 7 === 6 ? null : Uint8Array.of(i & 255, 0, 255), dict: i % 3 === 0 ? null : `tag-${i % 4}`,
+    }));
+    // small pages and a small hint force the packed buffer to grow across pages and dictionary expansion
+    const file = await write('packed.parquet', schema, rows, { pageRowLimit: 100 });
+    for await (const b of readParquetColumns(io, file, schema, { packed: true })) {
+      expect(b.columns['s']).toBeInstanceOf(PackedStrings);
+      expect(b.columns['dict']).toBeInstanceOf(PackedStrings);
+      expect(b.columns['b']).toBeInstanceOf(PackedBinary);
+    }
+    await expectSame(file, schema);
+    // malformed UTF-8: an uncompressed file whose string value ZZZZ is patched to 0xFF bytes
+    const plain = await write('packed-bad.parquet', schema, rows.map((r, i) => (i === 10 ? { ...r, s: 'ZZZZ' } : r)), { codec: 'uncompressed' });
+    const bytes = Buffer.from(readFileSync(plain));
+    for (let at = bytes.indexOf('ZZZZ'); at >= 0; at = bytes.indexOf('ZZZZ', at + 4)) bytes.fill(0xff, at, at + 4);
+    const bad = tmp.file('packed-bad-patched.parquet');
+    writeFileSync(bad, bytes);
+    for await (const b of readParquetColumns(io, bad, schema, { packed: true })) expect(Array.isArray(b.columns['s'])).toBe(true);
+    const got = await expectSame(bad, schema);
+    expect(got[10]!['s']).toBe('\uFFFD'.repeat(4));
+  });
+
+  it('gatherColumns keeps the masked rows of every column, nulls included (packed or not)', async () => {
     const file = await write('gather.parquet', WIDE, MANY);
-    for await (const b of readParquetColumns(io, file, FLAT)) {
+    for await (const b of readParquetColumns(io, file, FLAT, { packed: true })) expect(b.columns['s']).toBeInstanceOf(PackedStrings);
+    for (const packed of [false, true]) for await (const b of readParquetColumns(io, file, FLAT, { packed })) {
       const mask = new Uint8Array(b.length);
       let kept = 0;
       for (let i = 0; i < b.length; i++) if (i % 3 !== 1) kept += mask[i] = 1;

@@ -3,6 +3,7 @@ import { buildShredder } from '../../src/parquet/shred.js';
 import { ColumnBuffer } from '../../src/parquet/column-buffer.js';
 import { ChunkEncoder, encodeChunk, type EncodedChunk } from '../../src/parquet/column-writer.js';
 import { makeCompressor } from '../../src/parquet/compression.js';
+import { encodeLevels, encodeRun } from '../../src/parquet/encoding.js';
 import { toParquetSchema } from '../../src/parquet/parquet-schema.js';
 import { ParquetFileWriter, readParquetColumns, readParquetRows, type Row } from '../../src/parquet/index.js';
 import { Schema } from '../../src/iceberg/spec/schema.js';
@@ -45,14 +46,28 @@ describe('ChunkEncoder: slicing does not change the chunk', () => {
 
   it('a string chunk whose dictionary gives up midway, and one that keeps it', () => {
     const schema = new Schema(0, [{ id: 1, name: 's', required: false, type: { kind: 'string' } }]);
-    const rows = Array.from({ length: 5000 }, (_, k) => ({ s: k < 3000 ? `r${k % 3}` : `u${k}` }));
+    const rows = Array.from({ length: 10_000 }, (_, k) => ({ s: k < 3000 ? `r${k % 3}` : `u${k}` })); // gives up at value 5,995, after pages went out
     for (const data of [rows, rows.slice(0, 2900)]) {
       const whole = encodeChunk(shred(schema, data)[0]!, compress, opts);
       const enc = new ChunkEncoder(toParquetSchema(schema).leaves[0]!, compress, opts);
       for (let i = 0; i < data.length; i += 333) enc.append(shred(schema, data.slice(i, i + 333))[0]!);
       const c = enc.finish();
+      expect(c.dictionary).toBe(data !== rows);
       expect(c.dictionary).toBe(whole.dictionary);
       expect(bytesOf(c).equals(bytesOf(whole))).toBe(true);
+    }
+  });
+});
+
+describe('levels of a page without nulls', () => {
+  it('encodeRun gives the bytes encodeLevels gives for a constant run', () => {
+    for (const w of [1, 2, 5, 9]) {
+      for (const count of [0, 1, 7, 8, 9, 63, 64, 1000, 20_000]) {
+        const value = (1 << w) - 1;
+        for (const prefix of [true, false]) {
+          expect(Buffer.from(encodeRun(value, count, w, prefix))).toEqual(Buffer.from(encodeLevels(new Int32Array(count + 3).fill(value), 3, count + 3, w, prefix)));
+        }
+      }
     }
   });
 });

@@ -224,6 +224,19 @@ describe('KeyFilter', () => {
     ), { numRuns: 150 });
   });
 
+  it('addLongs sets exactly the bits addValues sets for each one-long key (property)', () => {
+    fc.assert(fc.property(fc.array(fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }), { maxLength: 400 }), fc.nat(20), (vs, cut) => {
+      const longs = BigInt64Array.from(vs);
+      const a = new KeyFilter({ expectedKeys: 20, fpp: 0.01 });
+      const b = new KeyFilter({ expectedKeys: 20, fpp: 0.01 });
+      const from = Math.min(cut, vs.length);
+      a.addLongs(longs, from);
+      for (const v of vs.slice(from)) b.addValues([v]);
+      expect(Buffer.from(a.serialize()).equals(Buffer.from(b.serialize()))).toBe(true);
+      for (const v of vs.slice(from)) expect(a.mightContainValues([v])).toBe(true);
+    }), { numRuns: 100 });
+  });
+
   it('never gives a false negative on composite value keys (property)', () => {
     fc.assert(fc.property(fc.array(fc.array(component, { minLength: 1, maxLength: 3 }), { maxLength: 300 }), (rows) => {
       const f = new KeyFilter({ expectedKeys: 15, fpp: 0.05 });

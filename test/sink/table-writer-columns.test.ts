@@ -6,6 +6,7 @@ import type { PartitionSpec } from '../../src/iceberg/spec/partition-spec.js';
 import { Schema } from '../../src/iceberg/spec/schema.js';
 import { decimal, primitive } from '../../src/iceberg/spec/types.js';
 import type { Table } from '../../src/iceberg/table.js';
+import { PackedBinary, PackedStrings } from '../../src/parquet/index.js';
 import type { InsertColumns } from '../../src/sink/change-event.js';
 import { coerceColumns, gatherRows } from '../../src/sink/column-values.js';
 import { firstUncommitted, insertEvents, rowAt, withConstantColumns } from '../../src/sink/insert-columns.js';
@@ -24,9 +25,22 @@ const schema = new Schema(0, [
   { id: 8, name: 'ts', required: false, type: primitive('timestamptz') },
 ], [1]);
 
-/** Rows [from, from + n) of a deterministic page, every 7th value null. */
-function page(from: number, n: number): InsertColumns {
+/** Values packed as the MySQL full load hands them over (nulls as empty values). */
+function packed<T extends PackedStrings | PackedBinary>(make: new (b: Uint8Array, o: Int32Array) => T, values: readonly (string | Uint8Array)[], nulls: Uint8Array): T {
+  const parts = values.map((v, i) => (nulls[i] ? new Uint8Array(0) : typeof v === 'string' ? Buffer.from(v, 'utf8') : v));
+  const offsets = new Int32Array(parts.length + 1);
+  parts.forEach((b, i) => (offsets[i + 1] = offsets[i]! + b.length));
+  return new make(new Uint8Array(Buffer.concat(parts)), offsets);
+}
+
+/**
+ * Rows [from, from + n) of a deterministic page, every 7th value null; `pack`: strings and
+ * binaries packed (PackedStrings, PackedBinary) rather than as arrays of values.
+ */
+function page(from: number, n: number, pack = false): InsertColumns {
   const nullEvery7 = Uint8Array.from({ length: n }, (_, i) => ((from + i) % 7 === 3 ? 1 : 0));
+  const names = Array.from({ length: n }, (_, i) => `name ${from + i} ${i % 3 ? '😀' : 'é'}`);
+  const raws = Array.from({ length: n }, (_, i) => new Uint8Array([(from + i) & 0xff, 1, 2]));
   return {
     table: 'db.t',
     length: n,
@@ -35,8 +49,8 @@ function page(from: number, n: number): InsertColumns {
       n: Int32Array.from({ length: n }, (_, i) => (from + i) % 5),
       x: Float64Array.from({ length: n }, (_, i) => (from + i) / 3),
       amount: BigInt64Array.from({ length: n }, (_, i) => BigInt((from + i) * 101 - 5000)),
-      name: Array.from({ length: n }, (_, i) => `name ${from + i} 😀`),
-      raw: Array.from({ length: n }, (_, i) => new Uint8Array([(from + i) & 0xff, 1, 2])),
+      name: pack ? packed(PackedStrings, names, nullEvery7) : names,
+      raw: pack ? packed(PackedBinary, raws, nullEvery7) : raws,
       day: Int32Array.from({ length: n }, (_, i) => 19000 + ((from + i) % 40)),
       ts: BigInt64Array.from({ length: n }, (_, i) => 1_700_000_000_000_000n + BigInt(from + i)),
     },
@@ -54,11 +68,18 @@ async function rows(t: Table): Promise<Record<string, unknown>[]> {
 }
 
 const byDayAndN: PartitionSpec = { specId: 0, fields: [{ sourceId: 7, fieldId: 1000, name: 'day_month', transform: { kind: 'month' } }, { sourceId: 2, fieldId: 1001, name: 'n', transform: { kind: 'identity' } }] };
+/** Transforms of string and binary values (computed from packed values one at a time): 6 partitions. */
+const byNameAndRaw: PartitionSpec = { specId: 0, fields: [{ sourceId: 5, fieldId: 1000, name: 'name_bucket', transform: { kind: 'bucket', n: 3 } }, { sourceId: 6, fieldId: 1001, name: 'raw_bucket', transform: { kind: 'bucket', n: 2 } }] };
 
 describe('column-wise inserts (a full load) write what the same insert events write', () => {
   const tempDir = useTempDir();
 
-  for (const [name, spec] of [['unpartitioned', undefined], ['partitioned by month(day), identity(n)', byDayAndN]] as const) {
+  // [case, spec, packed strings and binaries, files at least (partitions; unpartitioned: rolled at 64 KiB)]
+  const cases = [
+    ['unpartitioned', undefined, false, 3], ['partitioned by month(day), identity(n)', byDayAndN, false, 12],
+    ['packed strings and binaries', undefined, true, 3], ['packed, partitioned by bucket[3](name), bucket[2](raw)', byNameAndRaw, true, 6],
+  ] as const;
+  for (const [name, spec, pack, minFiles] of cases) {
     it(`${name}: same rows, DuckDB reads every file, rolling at the target file size`, async () => {
       const catalog = new FilesystemCatalog(tempDir());
       const props = { 'write.target-file-size-bytes': String(64 * 1024), 'write.parquet.row-group-size-bytes': String(32 * 1024) };
@@ -67,9 +88,8 @@ describe('column-wise inserts (a full load) write what the same insert events wr
       const wa = await TableWriter.open(a, { pipelineId: 'p', mode: 'append' });
       const wb = await TableWriter.open(b, { pipelineId: 'p', mode: 'append' });
       for (let from = 0; from < 30_000; from += 10_000) {
-        const p = page(from, 10_000);
-        await wa.writeInserts(p, 0, p.length, 'snapshot');
-        await wb.write(insertEvents(p), 'snapshot');
+        await wa.writeInserts(page(from, 10_000, pack), 0, 10_000, 'snapshot');
+        await wb.write(insertEvents(page(from, 10_000)), 'snapshot');
       }
       await wa.commit({ position: 1, phase: 'snapshot' });
       await wb.commit({ position: 1, phase: 'snapshot' });
@@ -77,16 +97,19 @@ describe('column-wise inserts (a full load) write what the same insert events wr
       expect(ra.length).toBe(30_000);
       expect(ra).toEqual(await rows(b));
       const files = await a.planFiles();
-      expect(files.length).toBeGreaterThanOrEqual(spec ? 12 : 3); // 12 partitions; unpartitioned: rolled at 64 KiB
+      expect(files.length).toBeGreaterThanOrEqual(minFiles);
       for (const task of files) {
         const [r] = await query(`SELECT count(*) AS n, min(id) AS lo, max(id) AS hi FROM read_parquet('${task.file.filePath}')`);
         expect(BigInt(r!['n'] as bigint)).toBe(task.file.recordCount);
-        if (spec) {
+        if (spec === byDayAndN) {
           // every row of a file is in that file's partition
           const [p] = await query(`SELECT count(DISTINCT n) AS k FROM read_parquet('${task.file.filePath}')`);
           expect(Number(p!['k'])).toBeLessThanOrEqual(1);
         }
       }
+      // the bounds (UTF-8 byte order, truncated) and the partition values are the ones the events gave
+      const summary = async (t: Table) => (await t.planFiles()).map((f) => ({ p: f.file.partition, n: f.file.recordCount, lo: f.file.lowerBounds, hi: f.file.upperBounds })).sort((x, y) => JSON.stringify(x.p).localeCompare(JSON.stringify(y.p)) || Number(x.n - y.n));
+      if (spec) expect(await summary(a)).toEqual(await summary(b));
     });
   }
 
@@ -116,6 +139,20 @@ describe('column-wise inserts (a full load) write what the same insert events wr
     expect((await rows(t)).length).toBe(150);
   });
 
+  it('a snapshot with a packed string key: every key into the key filter; a null key is an error', async () => {
+    const s = new Schema(0, [{ id: 1, name: 'k', required: true, type: primitive('string') }, { id: 2, name: 'v', required: false, type: primitive('int') }], [1]);
+    const t = await new FilesystemCatalog(tempDir()).createTable({ namespace: ['d'], name: 'sk' }, { schema: s, properties: { 'format-version': '2' } });
+    const w = await TableWriter.open(t, { pipelineId: 'p', mode: 'upsert', keyFilter: { expectedKeys: 1000, fpp: 0.001, checkpointEveryCommits: 10 } });
+    const keys = Array.from({ length: 500 }, (_, i) => `key ${i} ✓`);
+    const none = new Uint8Array(500);
+    const ins: InsertColumns = { table: 'db.sk', length: 500, columns: { k: packed(PackedStrings, keys, none), v: Int32Array.from(keys, (_, i) => i) }, sourceTsMs: 0, origin: 'snapshot db.sk', positionOf: (i) => i };
+    await w.writeInserts(ins, 0, 500, 'snapshot');
+    await w.commit({ position: 500, phase: 'snapshot' });
+    for (const k of keys) expect(w.keyFilter!.mightContain([k])).toBe(true);
+    const withNull: InsertColumns = { ...ins, nulls: { k: Uint8Array.from(keys, (_, i) => (i === 7 ? 1 : 0)) } };
+    await expect(w.writeInserts(withNull, 0, 500, 'snapshot')).rejects.toThrow(/snapshot db\.sk: db\.sk: key column k is missing or null/);
+  });
+
   it('a null key in an upsert table is an error naming the column and where the row came from', async () => {
     const t = await new FilesystemCatalog(tempDir()).createTable({ namespace: ['d'], name: 'nk' }, { schema: new Schema(0, [{ id: 1, name: 'k', required: false, type: primitive('int') }, { id: 2, name: 'v', required: false, type: primitive('int') }], [1]), properties: { 'format-version': '2' } });
     const w = await TableWriter.open(t, { pipelineId: 'p', mode: 'upsert', keyFilter: { expectedKeys: 10, fpp: 0.01, checkpointEveryCommits: 10 } });
@@ -136,12 +173,14 @@ describe('column value helpers', () => {
     expect(firstUncommitted(p, 1000, cmp)).toBe(20);
   });
 
-  it('gatherRows keeps typed columns typed and carries null masks', () => {
-    const g = gatherRows(page(0, 10), Int32Array.of(9, 3, 0));
+  it('gatherRows keeps typed columns typed, packed columns packed, and carries null masks', () => {
+    const g = gatherRows(page(0, 10, true), Int32Array.of(9, 3, 0));
     expect(g.length).toBe(3);
     expect(g.columns.id).toEqual(BigInt64Array.of(9n, 3n, 0n));
+    expect(g.columns.name).toBeInstanceOf(PackedStrings);
     expect(g.nulls!.name).toEqual(Uint8Array.of(0, 1, 0));
     expect(rowAt(g, 1).name).toBeNull();
+    expect([0, 2].map((i) => rowAt(g, i))).toEqual([rowAt(page(0, 10), 9), rowAt(page(0, 10), 0)]);
   });
 
   it('coerceColumns widens int columns written into long columns, and leaves the rest alone', () => {

@@ -1,9 +1,10 @@
 /**
  * A reader worker's page as the sink's columnar inserts (change-event.ts InsertColumns):
- * typed columns pass through, packed text becomes strings and packed binary becomes views, and
+ * typed columns, packed text and packed binary pass through (no copy), and
  * each row's snapshot position is made from its key's text only when asked for.
  */
 import type { JsonValue } from '../../../src/iceberg/spec/lossless-json.js';
+import { PackedBinary, PackedStrings, type ColumnArray } from '../../../src/parquet/packed-bytes.js';
 import type { InsertColumns } from '../../../src/sink/change-event.js';
 import { snapshotPosition, type BinlogPosition, type KeyPart } from '../position.js';
 import { utf8 } from './buffer-text.js';
@@ -16,24 +17,27 @@ function bufferOf(bytes: Uint8Array): Buffer {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-/** A wire column as the values the sink takes, with its null mask. */
-function columnValues(c: WireColumn, rows: number): { values: ArrayLike<unknown>; nulls?: Uint8Array } {
+/**
+ * A wire column as the values the sink takes, with its null mask. Text stays packed UTF-8
+ * (written without a string per value); text that is not well-formed UTF-8 becomes strings,
+ * with U+FFFD for the bad bytes, as the connector's decoders make of it everywhere else.
+ */
+function columnValues(c: WireColumn, rows: number): { values: ColumnArray; nulls?: Uint8Array } {
+  const nulls = 'nulls' in c && c.nulls ? { nulls: c.nulls } : {};
   switch (c.kind) {
     case 'values':
       return { values: c.values };
     case 'utf8': {
+      if (PackedStrings.wellFormed(c.bytes, c.offsets)) return { values: new PackedStrings(c.bytes, c.offsets), ...nulls };
       const buf = bufferOf(c.bytes);
       const out = new Array<string | null>(rows);
       for (let i = 0; i < rows; i++) out[i] = c.nulls?.[i] ? null : utf8(buf, c.offsets[i]!, c.offsets[i + 1]!);
-      return { values: out, ...(c.nulls ? { nulls: c.nulls } : {}) };
+      return { values: out, ...nulls };
     }
-    case 'bytes': {
-      const out = new Array<Uint8Array | null>(rows);
-      for (let i = 0; i < rows; i++) out[i] = c.nulls?.[i] ? null : c.bytes.subarray(c.offsets[i]!, c.offsets[i + 1]!);
-      return { values: out, ...(c.nulls ? { nulls: c.nulls } : {}) };
-    }
+    case 'bytes':
+      return { values: new PackedBinary(c.bytes, c.offsets), ...nulls };
     default:
-      return { values: c.values, ...(c.nulls ? { nulls: c.nulls } : {}) };
+      return { values: c.values, ...nulls };
   }
 }
 
@@ -51,7 +55,7 @@ export interface PageContext {
 /** The page's rows as columnar inserts of its source table. */
 export function pageInserts(page: PageMessage, ctx: PageContext): InsertColumns {
   const { plan } = ctx;
-  const columns: Record<string, ArrayLike<unknown>> = {};
+  const columns: Record<string, ColumnArray> = {};
   const nulls: Record<string, Uint8Array> = {};
   plan.table.mysqlColumns.forEach((col, i) => {
     const v = columnValues(page.columns[i]!, page.rows);

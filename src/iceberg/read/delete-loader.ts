@@ -1,28 +1,39 @@
 import { readParquetRows } from '../../parquet/index.js';
 import { UnsupportedError } from '../../errors.js';
 import type { FileIO } from '../../io/file-io.js';
-import { valueKey } from '../partition-key.js';
 import { DELETE_FILE_PATH_ID, DELETE_FILE_POS_ID, type PlannedFile } from '../scan-planner.js';
 import { Schema } from '../spec/schema.js';
 import type { NestedField } from '../spec/types.js';
-import type { PrimitiveValue } from '../spec/values.js';
+import { tupleKey, type EqualityKey } from './equality-keys.js';
+
+export { equalityKey } from './equality-keys.js';
 
 const POSITION_DELETE_PROJECTION = new Schema(0, [
   { id: DELETE_FILE_PATH_ID, name: 'file_path', required: true, type: { kind: 'string' } },
   { id: DELETE_FILE_POS_ID, name: 'pos', required: true, type: { kind: 'long' } },
 ]);
 
-/** The deleted keys of one equality delete file: which field ids, and the set of tuples. */
+/**
+ * The equality deletes of a task that share one list of equality field ids: those fields
+ * and each file's set of deleted keys (equality-keys.ts tupleKey). The sets are not merged:
+ * tasks of different ages see different lists of files, and a union per list would repeat
+ * the keys of every file once per list.
+ */
 export interface EqualityDeleteSet {
   readonly fields: readonly NestedField[];
-  readonly keys: ReadonlySet<string>;
+  readonly keySets: readonly ReadonlySet<EqualityKey>[];
 }
 
-/** Composite key of a row's equality columns; null equals null (as in Iceberg Java's StructLikeSet). */
-export function equalityKey(values: readonly unknown[]): string {
-  let k = '';
-  for (const v of values) k += `${valueKey((v ?? null) as PrimitiveValue | null)}\u0001`;
-  return k;
+/** Whether a key is in any of a signature's sets. */
+export function isDeletedKey(s: EqualityDeleteSet, key: EqualityKey): boolean {
+  for (const keys of s.keySets) if (keys.has(key)) return true;
+  return false;
+}
+
+/** One equality delete file's fields and keys. */
+interface LoadedEqualityFile {
+  readonly fields: readonly NestedField[];
+  readonly keys: ReadonlySet<EqualityKey>;
 }
 
 /**
@@ -31,7 +42,7 @@ export function equalityKey(values: readonly unknown[]): string {
  */
 export class DeleteLoader {
   private readonly positions = new Map<string, Promise<Map<string, Set<bigint>>>>();
-  private readonly equalities = new Map<string, Promise<EqualityDeleteSet>>();
+  private readonly equalities = new Map<string, Promise<LoadedEqualityFile>>();
 
   constructor(
     private readonly io: FileIO,
@@ -52,15 +63,20 @@ export class DeleteLoader {
     return out;
   }
 
+  /** The equality deletes of a task, grouped by equality field ids; each file is read once per loader. */
   async equalitySets(deletes: readonly PlannedFile[]): Promise<EqualityDeleteSet[]> {
-    const out: EqualityDeleteSet[] = [];
+    const bySig = new Map<string, { fields: readonly NestedField[]; keySets: ReadonlySet<EqualityKey>[] }>();
     for (const d of deletes) {
       if (d.file.content !== 'equality-deletes') continue;
-      let set = this.equalities.get(d.file.filePath);
-      if (!set) this.equalities.set(d.file.filePath, (set = this.loadEquality(d)));
-      out.push(await set);
+      let one = this.equalities.get(d.file.filePath);
+      if (!one) this.equalities.set(d.file.filePath, (one = this.loadEquality(d)));
+      const { fields, keys } = await one;
+      const sig = fields.map((f) => f.id).join(',');
+      const group = bySig.get(sig);
+      if (group) group.keySets.push(keys);
+      else bySig.set(sig, { fields, keySets: [keys] });
     }
-    return out;
+    return [...bySig.values()];
   }
 
   private async loadPositions(path: string): Promise<Map<string, Set<bigint>>> {
@@ -76,7 +92,7 @@ export class DeleteLoader {
     return byPath;
   }
 
-  private async loadEquality(d: PlannedFile): Promise<EqualityDeleteSet> {
+  private async loadEquality(d: PlannedFile): Promise<LoadedEqualityFile> {
     const ids = d.file.equalityIds ?? [];
     if (ids.length === 0) throw new UnsupportedError(`equality delete file ${d.file.filePath} has no equality_ids`);
     if (d.file.fileFormat !== 'PARQUET') throw new UnsupportedError(`equality delete file ${d.file.filePath} is ${d.file.fileFormat}; only Parquet is read`);
@@ -86,9 +102,9 @@ export class DeleteLoader {
       return { ...f, name: `_eq_${id}`, required: false };
     });
     const projection = new Schema(0, fields);
-    const keys = new Set<string>();
+    const keys = new Set<EqualityKey>();
     for await (const batch of readParquetRows(this.io, d.file.filePath, projection)) {
-      for (const r of batch) keys.add(equalityKey(fields.map((f) => r[f.name])));
+      for (const r of batch) keys.add(tupleKey(fields.map((f) => r[f.name])));
     }
     return { fields, keys };
   }

@@ -1,11 +1,14 @@
-import { readParquetRows, type Row } from '../../parquet/index.js';
+import { isFlatProjection, readParquetRows, type Row } from '../../parquet/index.js';
 import { UnsupportedError, ValidationError } from '../../errors.js';
 import type { FileScanTask } from '../scan-planner.js';
 import { Schema } from '../spec/schema.js';
 import type { NestedField } from '../spec/types.js';
 import type { Table } from '../table.js';
-import { DeleteLoader, equalityKey } from './delete-loader.js';
+import { readTaskColumns } from './columnar-task-reads.js';
+import { DeleteLoader, isDeletedKey } from './delete-loader.js';
+import { tupleKey } from './equality-keys.js';
 import { fileMayMatch } from './file-pruning.js';
+import { maskDeletedAndFiltered, maskedRows } from './masked-rows.js';
 import { evaluate, predicateFieldIds, type Predicate } from './predicate.js';
 
 export interface ScanOptions {
@@ -104,8 +107,6 @@ async function* readTask(
   fieldOf: (id: number) => NestedField | undefined,
 ): AsyncIterable<Row[]> {
   if (task.file.fileFormat !== 'PARQUET') throw new UnsupportedError(`data file ${task.file.filePath} is ${task.file.fileFormat}; only Parquet is read`);
-  // Row positions as numbers: a file never nears 2^53 rows, and bigint math per row is slow.
-  const deleted = new Set([...(await deletes.positionsFor(task.file.filePath, task.deletes))].map(Number));
   const eqSets = await deletes.equalitySets(task.deletes);
   // Read the output columns plus whatever the filter and the equality deletes need, each
   // under an internal name so an output column and an extra column never collide.
@@ -118,6 +119,19 @@ async function* readTask(
   });
   const projection = new Schema(0, [...output, ...extras]);
   const nameOf = new Map<number, string>([...output.map((f) => [f.id, f.name] as const), ...extras.map((f) => [f.id, f.name] as const)]);
+  const batchSize = o.batchSize ?? 10_000;
+  if (isFlatProjection(projection)) {
+    // Flat projections decode column-wise (typed arrays, no per-value assembly) and make row
+    // objects only for the live rows: the fast path for large (compacted) files.
+    const names = output.map((f) => f.name);
+    for await (const { batch, mask, kept } of readTaskColumns(table, task, projection, deletes)) {
+      if (maskDeletedAndFiltered(batch, mask, kept, eqSets, o.filter, (id) => nameOf.get(id)!) === 0) continue;
+      yield* maskedRows(batch, mask, names, batchSize);
+    }
+    return;
+  }
+  // Row positions as numbers: a file never nears 2^53 rows, and bigint math per row is slow.
+  const deleted = new Set([...(await deletes.positionsFor(task.file.filePath, task.deletes))].map(Number));
   // Spec "Column Projection": a column missing from the file that is the source of an
   // identity partition field takes the partition value.
   const constants = new Map<number, unknown>();
@@ -126,12 +140,12 @@ async function* readTask(
     if (pf.transform.kind === 'identity' && nameOf.has(pf.sourceId)) constants.set(pf.sourceId, task.file.partition[i] ?? null);
   });
   let pos = 0;
-  for await (const batch of readParquetRows(table.io, task.file.filePath, projection, { batchSize: o.batchSize ?? 10_000, constants })) {
+  for await (const batch of readParquetRows(table.io, task.file.filePath, projection, { batchSize, constants })) {
     const kept: Row[] = [];
     for (const row of batch) {
       const p = pos++;
       if (deleted.has(p)) continue;
-      if (eqSets.some((s) => s.keys.has(equalityKey(s.fields.map((f) => row[nameOf.get(f.id)!]))))) continue;
+      if (eqSets.some((s) => isDeletedKey(s, tupleKey(s.fields.map((f) => row[nameOf.get(f.id)!]))))) continue;
       if (o.filter && !evaluate(o.filter, (id) => row[nameOf.get(id)!])) continue;
       if (extras.length > 0) for (const e of extras) delete row[e.name];
       kept.push(row);

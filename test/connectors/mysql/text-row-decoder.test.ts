@@ -8,6 +8,7 @@ import type { MySqlTable } from '../../../connectors/mysql/discovery.js';
 import { converterFor, icebergTypeOf, type MySqlColumn } from '../../../connectors/mysql/type-mapping.js';
 import type { IcebergType } from '../../../src/iceberg/spec/types.js';
 import { primitive } from '../../../src/iceberg/spec/types.js';
+import { PackedStrings } from '../../../src/parquet/packed-bytes.js';
 import { rowAt } from '../../../src/sink/insert-columns.js';
 import { MySqlValueError } from '../../../connectors/mysql/errors.js';
 import { errorOf } from '../../support/error-of.js';
@@ -121,6 +122,28 @@ describe('full-load row decoder = the row converters (type-mapping.ts)', () => {
         cols.map(() => null),
       ]);
     }), { numRuns: 300 });
+  });
+
+  it('text stays packed UTF-8; text that is not well-formed UTF-8 reads as the converter\'s U+FFFD string', () => {
+    const cols = [col('s', 'varchar', 'varchar(20)'), col('j', 'longtext')];
+    const targets = cols.map((c) => icebergTypeOf(c, 't'));
+    compare(cols, targets, [[Buffer.from([0x61, 0xff, 0x62]), Buffer.from([0xc3])], [Buffer.from([0xa9]), Buffer.from([0xed, 0xa0, 0x80])], [Buffer.from('é😀', 'utf8'), null]]);
+    const table: MySqlTable = { name: 'db.t', db: 'db', table: 't', mysqlColumns: cols, columns: cols.map((c, i) => ({ name: c.name, type: targets[i]!, nullable: true })), primaryKey: [] };
+    const inserts = (rows: (Buffer | null)[][]) => {
+      const d = new TextRowDecoder('db.t', cols, targets, [], 4);
+      for (const r of rows) {
+        const p = rowPacket(r);
+        d.decode(p, 0, p.length);
+      }
+      return pageInserts({ type: 'page', task: 0, last: true, ...d.finish() }, { plan: { index: 0, table, keyColumns: [], parallel: false }, snapshot: { file: 'f', pos: 4 }, views: [], sourceTsMs: 0, rowsBefore: 0 });
+    };
+    const good = inserts([[ascii('a'), null], [Buffer.from('é', 'utf8'), Buffer.from('😀', 'utf8')]]);
+    expect(good.columns.s).toBeInstanceOf(PackedStrings);
+    expect([rowAt(good, 0), rowAt(good, 1)]).toEqual([{ s: 'a', j: null }, { s: 'é', j: '😀' }]);
+    // the bytes of 'é' split over two rows: each value alone is not UTF-8
+    const bad = inserts([[Buffer.from([0xc3]), null], [Buffer.from([0xa9]), ascii('x')]]);
+    expect(bad.columns.s).toEqual(['\uFFFD', '\uFFFD']);
+    expect(bad.columns.j).toBeInstanceOf(PackedStrings);
   });
 
   it('declared target types (TIME as string, BINARY as hex string, BIT as string) go through the converters', () => {
