@@ -1,7 +1,7 @@
 /**
- * The binlog phase: a binlog dump (binlog/binlog-client.ts) from a file/offset, grouped into source transactions (a
- * group ends at its XID, its COMMIT, or a statement outside a transaction such as DDL), with
- * reconnects (backoff) on lost connections and server restarts, resuming at the end of the
+ * The binlog phase: a binlog dump (binlog/binlog-client.ts) from a file/offset, grouped into
+ * source transactions (a group ends at its XID, its COMMIT, or a statement outside a
+ * transaction such as DDL), with reconnects (backoff) on lost connections and server restarts, resuming at the end of the
  * last complete transaction. When nothing arrives for a heartbeat interval it asks the server
  * for the binlog head: being there proves the source is caught up, which lets the watermark
  * advance on an idle source (and ends a `--once` run).
@@ -12,9 +12,8 @@ import { connect, type ConnectionSettings } from './connection.js';
 import { MySqlSetupError, errorCode, isRetriable } from './errors.js';
 import { binaryLogs, masterStatus } from './server-checks.js';
 import { compareBinlog, formatBinlog, type BinlogPosition } from './position.js';
-import type { RowsBlock } from './binlog/binlog-event.js';
 import { BinlogClient, type BinlogClientOptions } from './binlog/binlog-client.js';
-import type { BinlogEvent } from './binlog/binlog-event.js';
+import type { BinlogEvent, RowsBlock } from './binlog/binlog-event.js';
 
 /** One complete source transaction (possibly without rows of the pipeline's tables). */
 export interface Transaction {

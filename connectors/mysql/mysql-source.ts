@@ -66,8 +66,8 @@ export class MySqlSource implements Source {
   private tables: MySqlTable[] | undefined;
   /** Discovery index and chunking key of each table, for views (positions name tables by index). */
   private tableKeys = new Map<string, { readonly index: number; readonly keyColumns: readonly string[] }>();
-  /** Pipeline tables by name with their target types, for the binlog decoders. */
-  private decoders = new Map<string, { readonly table: MySqlTable; readonly targets: ReadonlyMap<string, IcebergType> }>();
+  /** Pipeline tables by name, for the binlog decoders. */
+  private byName = new Map<string, MySqlTable>();
   private binlogDecoders = new WeakMap<TableMap, RowImageDecoder>();
   private info: ServerInfo | undefined;
 
@@ -109,7 +109,7 @@ export class MySqlSource implements Source {
       }
       this.tables = tables.map((t) => this.withDeclaredTypes(t));
       this.tableKeys = new Map(this.tables.map((t, index) => [t.name, { index, keyColumns: this.keyColumnsOf(t) }]));
-      this.decoders = new Map(this.tables.map((t) => [t.name, decoderTable(t)]));
+      this.byName = new Map(this.tables.map((t) => [t.name, t]));
       return this.tables;
     } finally {
       await c.end().catch(() => undefined);
@@ -446,11 +446,11 @@ export class MySqlSource implements Source {
     for (const f of fresh.map((t) => this.withDeclaredTypes(t))) {
       const i = this.tables!.findIndex((t) => t.name === f.name);
       const old = this.tables![i]!;
-      const sig = (t: MySqlTable) => stringifyJson(t.mysqlColumns.map((col) => [col.name, col.columnType, col.nullable]) as unknown as JsonValue) + stringifyJson(t.columns.map((col) => [col.name, typeToString(col.type)]));
+      const sig = (t: MySqlTable) => stringifyJson(t.mysqlColumns.map((col) => [col.name, col.columnType, col.nullable, col.charset ?? null]) as unknown as JsonValue) + stringifyJson(t.columns.map((col) => [col.name, typeToString(col.type)]));
       if (sig(old) === sig(f)) continue;
       // Positions name tables by discovery index: the table keeps its place.
       this.tables![i] = f;
-      this.decoders.set(f.name, decoderTable(f));
+      this.byName.set(f.name, f);
       this.binlogDecoders = new WeakMap();
       this.tableKeys.set(f.name, { index: i, keyColumns: this.keyColumnsOf(f) });
       changed.push(f);
@@ -490,9 +490,9 @@ export class MySqlSource implements Source {
   private binlogDecoder(block: RowsBlock): RowImageDecoder | undefined {
     let d = this.binlogDecoders.get(block.map);
     if (d) return d;
-    const table = this.decoders.get(`${block.map.schema}.${block.map.table}`);
+    const table = this.byName.get(`${block.map.schema}.${block.map.table}`);
     if (!table) return undefined;
-    d = new RowImageDecoder(table.table, table.targets, block.map);
+    d = new RowImageDecoder(table, block.map);
     this.binlogDecoders.set(block.map, d);
     return d;
   }
@@ -507,10 +507,6 @@ export class MySqlSource implements Source {
     const keys = images.filter((x) => x !== undefined).map((x) => (): readonly KeyPart[] => columns.map((c) => keyPartOfValue(c, x[c.name])));
     return alreadySnapshotted(views, t.index, end, keys);
   }
-}
-
-function decoderTable(t: MySqlTable): { table: MySqlTable; targets: ReadonlyMap<string, IcebergType> } {
-  return { table: t, targets: new Map(t.columns.map((col) => [col.name, col.type])) };
 }
 
 /** The MySQL source of a pipeline config (`source.type: mysql`). */

@@ -55,7 +55,7 @@ export type Converter = (raw: RawValue, where: () => string) => unknown;
 
 const INT_TYPES = new Set(['tinyint', 'smallint', 'mediumint', 'int', 'integer', 'bigint']);
 const STRING_TYPES = new Set(['char', 'varchar', 'tinytext', 'text', 'mediumtext', 'longtext', 'enum', 'set', 'json', 'longtext']);
-const BINARY_TYPES = new Set(['binary', 'varbinary', 'tinyblob', 'blob', 'mediumblob', 'longblob']);
+export const BINARY_TYPES: ReadonlySet<string> = new Set(['binary', 'varbinary', 'tinyblob', 'blob', 'mediumblob', 'longblob']);
 
 export function isUnsigned(c: MySqlColumn): boolean {
   return /\bunsigned\b/.test(c.columnType);
@@ -186,9 +186,17 @@ function parseDateDays(s: string, at = 0, len = s.length - at): number | null {
   const y = digitsAt(s, at, 4);
   const mo = digitsAt(s, at + 5, 2);
   const d = digitsAt(s, at + 8, 2);
-  if (!(mo >= 1 && mo <= 12 && d >= 1) || Number.isNaN(y)) return null;
+  return Number.isNaN(y) ? null : mysqlDateDays(y, mo, d);
+}
+
+/**
+ * Days since epoch of a calendar date, or null for MySQL's zero and invalid dates (`0000-00-00`,
+ * `2024-00-10`, `2023-02-30` under ALLOW_INVALID_DATES): every decoder's rule for DATE parts.
+ */
+export function mysqlDateDays(y: number, mo: number, d: number): number | null {
+  if (!(mo >= 1 && mo <= 12 && d >= 1)) return null;
   const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
-  if (d > (mo === 2 && leap ? 29 : DAYS_IN_MONTH[mo - 1]!)) return null; // e.g. 2023-02-30 under ALLOW_INVALID_DATES
+  if (d > (mo === 2 && leap ? 29 : DAYS_IN_MONTH[mo - 1]!)) return null;
   return daysFromCivil(y, mo, d);
 }
 

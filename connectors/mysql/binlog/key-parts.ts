@@ -4,10 +4,9 @@
  * values: whether a change is already in a table's snapshot compares these.
  */
 import type { KeyPart } from '../position.js';
+import { INTEGER_TYPES } from '../snapshot/snapshot-sql.js';
 import type { MySqlColumn } from '../type-mapping.js';
 import { formatDays, formatDecimal, formatEpochMicros, formatTimeMicros, fspOf } from './mysql-text.js';
-
-const INTEGER_TYPES = new Set(['tinyint', 'smallint', 'mediumint', 'int', 'integer', 'bigint', 'year']);
 
 export function keyPartOfValue(c: MySqlColumn, value: unknown): KeyPart {
   if (value === null || value === undefined) return null;

@@ -13,12 +13,11 @@
  * and type-mapping.ts's converter, exactly as the full load's text would be converted.
  */
 import { TextDecoder } from 'node:util';
-import type { IcebergType } from '../../../src/iceberg/spec/types.js';
-import { daysFromCivil } from '../../../src/iceberg/spec/value-serialization.js';
+import { typesEqual, type IcebergType } from '../../../src/iceberg/spec/types.js';
 import type { RowValues } from '../../../src/sink/change-event.js';
 import type { MySqlTable } from '../discovery.js';
 import { MySqlValueError } from '../errors.js';
-import { converterFor, copyBytes, icebergTypeOf, isUnsigned, type Converter, type MySqlColumn, type RawValue } from '../type-mapping.js';
+import { BINARY_TYPES, converterFor, copyBytes, icebergTypeOf, isUnsigned, mysqlDateDays, type Converter, type MySqlColumn, type RawValue } from '../type-mapping.js';
 import type { RowsBlock } from './binlog-event.js';
 import { ColumnType as T } from './event-types.js';
 import { mysqlJsonDecoder } from './mysql-json.js';
@@ -45,6 +44,8 @@ interface ColumnPlan {
   readonly labels: readonly string[];
   /** Declared fractional digits of temporal columns (text forms). */
   readonly fsp: number;
+  /** Scale of a decimal target (a widened column's rows before the widening have the binlog's own scale). */
+  readonly targetScale: number;
   /** NEWDECIMAL: [bytes, digits, ...] per group, most significant first. */
   readonly groups: readonly number[];
   readonly where: () => string;
@@ -100,39 +101,46 @@ export function labelsOf(columnType: string): string[] {
   return out;
 }
 
-function sameType(a: IcebergType, b: IcebergType): boolean {
-  if (a.kind !== b.kind) return false;
-  if (a.kind === 'decimal' && b.kind === 'decimal') return a.precision === b.precision && a.scale === b.scale;
-  return true;
-}
-
-/** Which wire types a discovered data type may arrive as (a mismatch means the table changed). */
-function wireFits(dataType: string, wire: number): boolean {
-  switch (dataType) {
-    case 'tinyint': case 'bool': case 'boolean': return wire === T.TINY;
-    case 'smallint': return wire === T.SHORT;
-    case 'mediumint': return wire === T.INT24;
-    case 'int': case 'integer': return wire === T.LONG;
-    case 'bigint': return wire === T.LONGLONG;
-    case 'decimal': case 'numeric': return wire === T.NEWDECIMAL;
-    case 'float': return wire === T.FLOAT;
-    case 'double': case 'real': return wire === T.DOUBLE;
-    case 'date': return wire === T.DATE;
-    case 'datetime': return wire === T.DATETIME2 || wire === T.DATETIME;
-    case 'timestamp': return wire === T.TIMESTAMP2 || wire === T.TIMESTAMP;
-    case 'time': return wire === T.TIME2 || wire === T.TIME;
-    case 'year': return wire === T.YEAR;
-    case 'bit': return wire === T.BIT;
-    case 'enum': return wire === T.ENUM;
-    case 'set': return wire === T.SET;
-    case 'char': case 'binary': return wire === T.STRING;
-    case 'varchar': case 'varbinary': return wire === T.VARCHAR || wire === T.VAR_STRING;
-    case 'json': return wire === T.JSON || wire === T.BLOB;
-    default: return wire === T.BLOB; // TEXT and BLOB kinds
+/** A wire type's kind of value: a column's binlog layout comes from the table map, its meaning from discovery. */
+function wireFamily(wire: number): string {
+  switch (wire) {
+    case T.TINY: case T.SHORT: case T.INT24: case T.LONG: case T.LONGLONG: return 'integer';
+    case T.FLOAT: case T.DOUBLE: return 'float';
+    case T.NEWDECIMAL: return 'decimal';
+    case T.DATE: return 'date';
+    case T.DATETIME: case T.DATETIME2: return 'datetime';
+    case T.TIMESTAMP: case T.TIMESTAMP2: return 'timestamp';
+    case T.TIME: case T.TIME2: return 'time';
+    case T.YEAR: return 'year';
+    case T.BIT: return 'bit';
+    case T.ENUM: return 'enum';
+    case T.SET: return 'set';
+    case T.JSON: return 'json';
+    default: return 'bytes'; // CHAR/VARCHAR/TEXT/BINARY/BLOB kinds
   }
 }
 
-const BINARY_TYPES = new Set(['binary', 'varbinary', 'tinyblob', 'blob', 'mediumblob', 'longblob']);
+function dataFamily(dataType: string): string {
+  switch (dataType) {
+    case 'tinyint': case 'bool': case 'boolean': case 'smallint': case 'mediumint': case 'int': case 'integer': case 'bigint': return 'integer';
+    case 'float': case 'double': case 'real': return 'float';
+    case 'decimal': case 'numeric': return 'decimal';
+    case 'date': case 'datetime': case 'timestamp': case 'time': case 'year': case 'bit': case 'enum': case 'set': return dataType;
+    default: return 'bytes';
+  }
+}
+
+/**
+ * Whether a discovered column can arrive as a wire type. Families, not exact types: discovery
+ * reads the server's current definition, which may already hold a widening (INT -> BIGINT,
+ * FLOAT -> DOUBLE, longer VARCHAR, wider DECIMAL) the binlog reaches only later; rows before it
+ * are decoded by their own layout. MySQL's binary JSON is a JSON column; MariaDB's JSON is text.
+ */
+function wireFits(dataType: string, wire: number): boolean {
+  const w = wireFamily(wire);
+  return w === dataFamily(dataType) || (w === 'json' && dataType === 'json');
+}
+
 
 /** One function per table that builds a row object with one shape (see row-decoder.ts). */
 function compileBuilder(names: readonly string[]): (v: readonly unknown[]) => RowValues {
@@ -151,8 +159,9 @@ export class RowImageDecoder {
   /** The event being decoded, for error messages. */
   private origin = '';
 
-  constructor(readonly table: MySqlTable, targets: ReadonlyMap<string, IcebergType>, readonly map: TableMap) {
+  constructor(readonly table: MySqlTable, readonly map: TableMap) {
     const cols = table.mysqlColumns;
+    const targets = new Map(table.columns.map((col) => [col.name, col.type]));
     if (map.types.length > cols.length) {
       throw new MySqlValueError(`${table.name} has ${map.types.length} columns in the binlog but had ${cols.length} when the pipeline started (ALTER TABLE): restart the pipeline to add the new columns to the target table`, { table: table.name });
     }
@@ -176,8 +185,9 @@ export class RowImageDecoder {
         wire,
         meta: i < map.meta.length ? map.meta[i]! : 0,
         unsigned: isUnsigned(c),
-        direct: sameType(target, icebergTypeOf(c, table.name)),
+        direct: typesEqual(target, icebergTypeOf(c, table.name)),
         targetKind: target.kind,
+        targetScale: target.kind === 'decimal' ? target.scale : -1,
         convert: converterFor(c, target),
         text,
         binary,
@@ -411,14 +421,15 @@ export class RowImageDecoder {
 
   private date(c: ColumnPlan, y: number, m: number, d: number): unknown {
     if (!c.direct) return c.convert(formatDate(y, m, d), c.where);
-    return validDate(y, m, d) ? daysFromCivil(y, m, d) : null;
+    return mysqlDateDays(y, m, d);
   }
 
   private dateTime(c: ColumnPlan, y: number, mo: number, d: number, h: number, mi: number, s: number, micros: number): unknown {
     if (!c.direct) return c.convert(formatDateTime(y, mo, d, h, mi, s, micros, c.fsp), c.where);
     // Zero and invalid dates (`0000-00-00`, ALLOW_INVALID_DATES) are null, as in the full load.
-    if (!validDate(y, mo, d)) return null;
-    const seconds = daysFromCivil(y, mo, d) * 86_400 + h * 3_600 + mi * 60 + s;
+    const days = mysqlDateDays(y, mo, d);
+    if (days === null) return null;
+    const seconds = days * 86_400 + h * 3_600 + mi * 60 + s;
     const v = seconds * 1_000_000 + micros;
     return Number.isSafeInteger(v) ? BigInt(v) : BigInt(seconds) * 1_000_000n + BigInt(micros);
   }
@@ -438,27 +449,19 @@ export class RowImageDecoder {
     let packed: number; // (whole << 24) + micros, signed
     switch (c.meta) {
       case 1:
-      case 2: {
-        let whole = buf.readUIntBE(p, 3) - 0x800000;
-        let frac = buf[p + 3]!;
-        if (whole < 0 && frac !== 0) {
-          whole++;
-          frac -= 0x100;
-        }
-        packed = whole * 16_777_216 + frac * 10_000;
-        this.p = p + 4;
-        break;
-      }
+      case 2:
       case 3:
       case 4: {
+        // 1 or 2 fraction bytes, in hundredths or ten-thousandths; a negative value borrows from the whole seconds.
+        const fracBytes = c.meta <= 2 ? 1 : 2;
         let whole = buf.readUIntBE(p, 3) - 0x800000;
-        let frac = buf.readUInt16BE(p + 3);
+        let frac = buf.readUIntBE(p + 3, fracBytes);
         if (whole < 0 && frac !== 0) {
           whole++;
-          frac -= 0x10000;
+          frac -= fracBytes === 1 ? 0x100 : 0x10000;
         }
-        packed = whole * 16_777_216 + frac * 100;
-        this.p = p + 5;
+        packed = whole * 16_777_216 + frac * (fracBytes === 1 ? 10_000 : 100);
+        this.p = p + 3 + fracBytes;
         break;
       }
       case 5:
@@ -480,8 +483,8 @@ export class RowImageDecoder {
   private time(c: ColumnPlan, negative: boolean, h: number, mi: number, s: number, micros: number): unknown {
     if (!c.direct) return c.convert(formatTime(negative, h, mi, s, micros, c.fsp), c.where);
     const v = ((h * 60 + mi) * 60 + s) * 1_000_000 + micros;
-    if (negative && v !== 0) return c.convert(formatTime(negative, h, mi, s, micros, c.fsp), c.where); // the converter's error
-    if (v >= 86_400_000_000) return c.convert(formatTime(negative, h, mi, s, micros, c.fsp), c.where);
+    // Outside 00:00..24:00: the converter's error, which names the fix.
+    if ((negative && v !== 0) || v >= 86_400_000_000) return c.convert(formatTime(negative, h, mi, s, micros, c.fsp), c.where);
     return BigInt(v);
   }
 
@@ -506,7 +509,7 @@ export class RowImageDecoder {
     this.p = at;
     const magnitude = small ? BigInt(num) : big;
     const unscaled = mask ? -magnitude : magnitude;
-    if (c.direct && c.targetKind === 'decimal') return unscaled;
+    if (c.direct && c.targetScale === scale) return unscaled;
     return c.convert(formatDecimal(unscaled, scale), c.where);
   }
 }
@@ -518,11 +521,4 @@ function decimalGroups(intg: number, scale: number): number[] {
   for (let i = 0; i < Math.floor(intg / 9) + Math.floor(scale / 9); i++) out.push(4, 9);
   if (scale % 9 > 0) out.push(DIG2BYTES[scale % 9]!, scale % 9);
   return out;
-}
-
-function validDate(y: number, m: number, d: number): boolean {
-  if (m < 1 || m > 12 || d < 1) return false;
-  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
-  const days = m === 2 ? (leap ? 29 : 28) : m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
-  return d <= days;
 }

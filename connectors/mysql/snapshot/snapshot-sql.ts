@@ -6,7 +6,8 @@ import type { MySqlTable } from '../discovery.js';
 import type { KeyPart } from '../position.js';
 import type { MySqlColumn } from '../type-mapping.js';
 
-const INTEGER_TYPES = new Set(['tinyint', 'smallint', 'mediumint', 'int', 'integer', 'bigint', 'year']);
+/** Types whose key parts are exact integers (YEAR included: mysql2 hands it over as a number). */
+export const INTEGER_TYPES: ReadonlySet<string> = new Set(['tinyint', 'smallint', 'mediumint', 'int', 'integer', 'bigint', 'year']);
 const BINARY_TYPES = new Set(['binary', 'varbinary', 'tinyblob', 'blob', 'mediumblob', 'longblob']);
 
 export function quoteId(name: string): string {

@@ -9,9 +9,8 @@
  * layout it handles; the caller then falls back to the string converter (which names the
  * column and value in its error).
  */
-import { daysFromCivil } from '../../../src/iceberg/spec/value-serialization.js';
+import { mysqlDateDays } from '../type-mapping.js';
 
-const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 const FRACTION_SCALE = [1_000_000, 100_000, 10_000, 1_000, 100, 10, 1];
 const MINUS = 45;
 const PLUS = 43;
@@ -52,10 +51,7 @@ export function parseDateDaysAt(buf: Uint8Array, at: number, len: number): numbe
   const y = digits(buf, at, 4);
   const mo = digits(buf, at + 5, 2);
   const d = digits(buf, at + 8, 2);
-  if (!(mo >= 1 && mo <= 12 && d >= 1) || Number.isNaN(y)) return null;
-  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
-  if (d > (mo === 2 && leap ? 29 : DAYS_IN_MONTH[mo - 1]!)) return null;
-  return daysFromCivil(y, mo, d);
+  return Number.isNaN(y) ? null : mysqlDateDays(y, mo, d);
 }
 
 /**
