@@ -18,6 +18,8 @@ import type { Table } from '../src/iceberg/table.js';
 import { ParquetFileWriter, parquetWriteOptionsFromProperties } from '../src/parquet/index.js';
 import { writeEqualityDeletes } from '../src/sink/delete-file-writers.js';
 import { printTable, writeResults } from './bench-stats.js';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { localPathOf } from '../src/io/location.js';
 import { wideRow, wideSchema } from './wide-table.js';
 
 const FILES = Number(process.argv[2] ?? 2000);
@@ -31,6 +33,27 @@ async function fullScan(t: Table): Promise<{ ms: number; rows: number }> {
   let rows = 0;
   for await (const b of scanTable(t)) rows += b.length;
   return { ms: performance.now() - began, rows };
+}
+
+/**
+ * The same rewrite done by DuckDB (native, multi-threaded) on the same files, as a reference
+ * for what this machine can do: anti-join on the deleted ids, one zstd Parquet file out.
+ */
+async function duckdbRewrite(dataFiles: string[], deleteFiles: string[], out: string): Promise<{ seconds: number; cpuSeconds: number; rows: number }> {
+  const db = await DuckDBInstance.create(':memory:');
+  const con = await db.connect();
+  const list = (fs: string[]) => `[${fs.map((f) => `'${localPathOf(f)}'`).join(',')}]`;
+  const began = performance.now();
+  const cpu0 = process.cpuUsage(); // DuckDB's threads are this process's
+  await con.run(
+    `COPY (SELECT * FROM read_parquet(${list(dataFiles)}) WHERE id NOT IN (SELECT id FROM read_parquet(${list(deleteFiles)}))) TO '${out}' (FORMAT parquet, COMPRESSION zstd)`,
+  );
+  const seconds = (performance.now() - began) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const rows = Number((await (await con.run(`SELECT count(*) FROM read_parquet('${out}')`)).getRows())[0]![0]);
+  con.closeSync();
+  db.closeSync();
+  return { seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, rows };
 }
 
 const wh = fs.mkdtempSync(path.join(os.tmpdir(), 'icetide-bench-compact-'));
@@ -63,12 +86,14 @@ try {
   const filesBefore = (await table.planFiles()).length;
   const dataBytes = files.reduce((n, f) => n + Number(f.fileSizeInBytes), 0);
   const before = await fullScan(table);
+  const duck = await duckdbRewrite(files.map((f) => f.filePath), eqFiles.map((f) => f.filePath), path.join(wh, 'duckdb-out.parquet'));
   const cpu0 = process.cpuUsage();
   const report = await compactTable(table);
   const cpu = process.cpuUsage(cpu0);
   const after = await fullScan(table);
   const filesAfter = (await table.planFiles()).length;
   const deleteFilesAfter = (await table.entries()).filter((e) => e.status !== 'deleted' && e.dataFile.content !== 'data').length;
+  if (duck.rows !== before.rows) throw new Error(`DuckDB wrote ${duck.rows} rows, the scan saw ${before.rows}`);
   if (after.rows !== before.rows || before.rows !== ROWS - ROWS / 10) throw new Error(`row counts differ: ${before.rows} before, ${after.rows} after`);
   const secs = report.durationMs / 1000;
   const mbps = report.bytesRead / 1024 / 1024 / secs;
@@ -86,6 +111,10 @@ try {
     compactionCpuSeconds: +((cpu.user + cpu.system) / 1e6).toFixed(2),
     compactionMiBps: +mbps.toFixed(1),
     rowsPerSecond: Math.round(report.rowsWritten / secs),
+    duckdbSeconds: +duck.seconds.toFixed(2),
+    duckdbMiBps: +(dataBytes / 1024 / 1024 / duck.seconds).toFixed(1),
+    duckdbCpuSeconds: +duck.cpuSeconds.toFixed(2),
+    oursVsDuckdb: +(duck.seconds / secs).toFixed(2),
     scanBeforeMs: Math.round(before.ms),
     scanAfterMs: Math.round(after.ms),
     scanSpeedup: +(before.ms / after.ms).toFixed(1),
@@ -97,6 +126,7 @@ try {
     { metric: 'delete files before / after', value: `${eqFiles.length} / ${deleteFilesAfter}` },
     { metric: 'rows (live)', value: `${before.rows}` },
     { metric: 'compaction', value: `${secs.toFixed(2)} s, ${mbps.toFixed(1)} MiB/s (${result.dataMiB} MiB of data files), ${result.rowsPerSecond} rows/s, ${result.compactionCpuSeconds} CPU s` },
+    { metric: 'DuckDB, same rewrite', value: `${duck.seconds.toFixed(2)} s, ${(dataBytes / 1024 / 1024 / duck.seconds).toFixed(1)} MiB/s, ${duck.cpuSeconds.toFixed(2)} CPU s (ours: ${(duck.seconds / secs).toFixed(2)}x its speed, ${(duck.cpuSeconds / result.compactionCpuSeconds).toFixed(2)}x its CPU efficiency)` },
     { metric: 'full scan before', value: `${Math.round(before.ms)} ms` },
     { metric: 'full scan after', value: `${Math.round(after.ms)} ms (${result.scanSpeedup}x faster)` },
     { metric: 'peak RSS (whole run)', value: `${result.peakRssMB} MB` },

@@ -34,8 +34,10 @@ export function binlogProblems(info: ServerInfo): string[] {
   if (v.binlog_row_image !== undefined && v.binlog_row_image.toUpperCase() !== 'FULL') {
     out.push(`binlog_row_image is ${v.binlog_row_image}, CDC needs whole rows: SET GLOBAL binlog_row_image = 'FULL' (and binlog_row_image=FULL ${cnf})`);
   }
-  if (info.mariadb && v.binlog_row_metadata !== undefined && v.binlog_row_metadata.toUpperCase() !== 'FULL') {
-    out.push(`binlog_row_metadata is ${v.binlog_row_metadata}: SET GLOBAL binlog_row_metadata = 'FULL' (and binlog_row_metadata=FULL ${cnf}) so binlog rows carry column names and types (MariaDB >= 10.5)`);
+  // Column names in the table map match rows to columns across DDL (row-image-decoder.ts).
+  // Servers without the variable (MySQL 5.7, MariaDB < 10.5) match by position.
+  if (v.binlog_row_metadata !== undefined && v.binlog_row_metadata.toUpperCase() !== 'FULL') {
+    out.push(`binlog_row_metadata is ${v.binlog_row_metadata}: SET GLOBAL binlog_row_metadata = 'FULL' (and binlog_row_metadata=FULL ${cnf}) so binlog rows carry column names, which match rows logged before an ALTER TABLE to the right columns (MariaDB >= 10.5, MySQL >= 8.0.1)`);
   }
   return out;
 }

@@ -65,6 +65,20 @@ describe('LocalFileIO', () => {
     expect(byName).toEqual([path.join(dir, 'metadata', 'a.avro')]);
   });
 
+  it('reads small files (blocking read) and big ones (async read) to the exact bytes', async () => {
+    const dir = tempDir();
+    for (const size of [0, 1, 256 * 1024, 256 * 1024 + 1, 3 * 1024 * 1024 + 7]) {
+      const data = new Uint8Array(size);
+      for (let i = 0; i < size; i++) data[i] = (i * 31 + (i >> 8)) & 0xff;
+      const loc = path.join(dir, `f${size}`);
+      fs.writeFileSync(loc, data);
+      const got = await io.read(loc);
+      expect(got.length).toBe(size);
+      expect(Buffer.from(got).equals(Buffer.from(data))).toBe(true);
+    }
+    await expect(io.read(dir)).rejects.toThrow(dir); // a directory is not a file: an error naming it
+  });
+
   it('missing files: NotFoundError with the location; deleting one is fine', async () => {
     const loc = path.join(tempDir(), 'nope');
     await expect(io.read(loc)).rejects.toBeInstanceOf(NotFoundError);

@@ -152,54 +152,84 @@ const DIG2BYTES = [0, 1, 1, 2, 2, 3, 3, 4, 4, 4];
 const POW10 = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000];
 
 export class RowImageDecoder {
-  private readonly plans: ColumnPlan[];
+  /** Per wire column (table map order): how to decode it, or undefined to skip its bytes (a column dropped since). */
+  private readonly plans: (ColumnPlan | undefined)[];
+  /** Per wire column: its index among the discovered columns (-1: skipped). */
+  private readonly slots: Int32Array;
+  /** Discovered columns no wire column carries (added after the row was logged): always null. */
+  private readonly absent: readonly number[];
   private readonly build: (v: readonly unknown[]) => RowValues;
   private readonly values: unknown[];
   private p = 0;
   /** The event being decoded, for error messages. */
   private origin = '';
 
+  /**
+   * Matches the table map's columns to the discovered ones: by name when the binlog logs names
+   * (`binlog_row_metadata=FULL`), so a row logged before an ADD/DROP COLUMN that discovery
+   * already sees decodes right; by position otherwise, which is right while columns are only
+   * added at the end.
+   */
   constructor(readonly table: MySqlTable, readonly map: TableMap) {
     const cols = table.mysqlColumns;
-    const targets = new Map(table.columns.map((col) => [col.name, col.type]));
-    if (map.types.length > cols.length) {
-      throw new MySqlValueError(`${table.name} has ${map.types.length} columns in the binlog but had ${cols.length} when the pipeline started (ALTER TABLE): restart the pipeline to add the new columns to the target table`, { table: table.name });
+    const n = map.types.length;
+    this.slots = new Int32Array(n).fill(-1);
+    if (map.columnNames) {
+      const byName = new Map(cols.map((c, j) => [c.name.toLowerCase(), j]));
+      map.columnNames.forEach((name, i) => (this.slots[i] = byName.get(name.toLowerCase()) ?? -1));
+    } else {
+      if (n > cols.length) {
+        throw new MySqlValueError(
+          `${table.name} has ${n} columns in the binlog but ${cols.length} at discovery, and the binlog does not log column names to match them by: ` +
+            `set binlog_row_metadata=FULL on the server (MariaDB >= 10.5, MySQL >= 8.0) and restart the pipeline`,
+          { table: table.name },
+        );
+      }
+      for (let i = 0; i < n; i++) this.slots[i] = i;
     }
-    this.plans = cols.map((c, i) => {
-      const target = targets.get(c.name)!;
-      const wire = i < map.types.length ? map.types[i]! : T.NULL;
-      if (i < map.types.length && !wireFits(c.dataType, wire)) {
-        throw new MySqlValueError(`${table.name}.${c.name} is ${c.columnType} at discovery but arrives in the binlog as wire type ${wire}: the table changed under the pipeline (ALTER TABLE); restart the pipeline so it reads the current definition`, { table: table.name, column: c.name });
-      }
-      const charset = (c.charset ?? '').toLowerCase();
-      const binary = BINARY_TYPES.has(c.dataType);
-      let text: ColumnPlan['text'];
-      if (!binary && !UTF8_CHARSETS.has(charset)) {
-        const enc = CHARSET_ENCODINGS[charset];
-        if (!enc) throw new MySqlValueError(`${table.name}.${c.name} is in character set ${charset}, which icetide cannot decode from the binlog: convert the column to utf8mb4 (ALTER TABLE ... CONVERT TO CHARACTER SET utf8mb4) or leave the table out`, { table: table.name, column: c.name });
-        text = enc === 'windows-1252' ? new Cp1252Decoder() : new TextDecoder(enc);
-      }
-      const padMatch = c.dataType === 'binary' ? /\((\d+)\)/.exec(c.columnType) : null;
-      return {
-        column: c,
-        wire,
-        meta: i < map.meta.length ? map.meta[i]! : 0,
-        unsigned: isUnsigned(c),
-        direct: typesEqual(target, icebergTypeOf(c, table.name)),
-        targetKind: target.kind,
-        targetScale: target.kind === 'decimal' ? target.scale : -1,
-        convert: converterFor(c, target),
-        text,
-        binary,
-        padTo: padMatch ? Number(padMatch[1]) : 0,
-        labels: c.dataType === 'enum' || c.dataType === 'set' ? labelsOf(c.columnType) : [],
-        fsp: fspOf(c.columnType),
-        groups: wire === T.NEWDECIMAL ? decimalGroups((map.meta[i]! >> 8) - (map.meta[i]! & 255), map.meta[i]! & 255) : [],
-        where: () => `${this.origin}: ${table.name}.${c.name}`,
-      };
-    });
+    const targets = new Map(table.columns.map((col) => [col.name, col.type]));
+    this.plans = Array.from(this.slots, (j, i) => (j < 0 ? undefined : this.plan(cols[j]!, targets.get(cols[j]!.name)!, map.types[i]!, map.meta[i]!)));
+    const covered = new Set(this.slots);
+    this.absent = cols.map((_c, j) => j).filter((j) => !covered.has(j));
     this.build = compileBuilder(cols.map((c) => c.name));
-    this.values = new Array<unknown>(cols.length);
+    this.values = new Array<unknown>(cols.length).fill(null);
+  }
+
+  private plan(c: MySqlColumn, target: IcebergType, wire: number, meta: number): ColumnPlan {
+    const table = this.table;
+    if (!wireFits(c.dataType, wire)) {
+      throw new MySqlValueError(
+        `${table.name}.${c.name} is ${c.columnType} at discovery but arrives in the binlog as wire type ${wire} (${wireFamily(wire)}): its type changed between this row and discovery in a way icetide cannot decode. ` +
+          `If the change is after the position the pipeline resumes from, a restart meets the same row: a new snapshot is needed (drop the pipeline's target tables or use a new pipeline-id)`,
+        { table: table.name, column: c.name },
+      );
+    }
+    const charset = (c.charset ?? '').toLowerCase();
+    const binary = BINARY_TYPES.has(c.dataType);
+    let text: ColumnPlan['text'];
+    if (!binary && !UTF8_CHARSETS.has(charset)) {
+      const enc = CHARSET_ENCODINGS[charset];
+      if (!enc) throw new MySqlValueError(`${table.name}.${c.name} is in character set ${charset}, which icetide cannot decode from the binlog: convert the column to utf8mb4 (ALTER TABLE ... CONVERT TO CHARACTER SET utf8mb4) or leave the table out`, { table: table.name, column: c.name });
+      text = enc === 'windows-1252' ? new Cp1252Decoder() : new TextDecoder(enc);
+    }
+    const padMatch = c.dataType === 'binary' ? /\((\d+)\)/.exec(c.columnType) : null;
+    return {
+      column: c,
+      wire,
+      meta,
+      unsigned: isUnsigned(c),
+      direct: typesEqual(target, icebergTypeOf(c, table.name)),
+      targetKind: target.kind,
+      targetScale: target.kind === 'decimal' ? target.scale : -1,
+      convert: converterFor(c, target),
+      text,
+      binary,
+      padTo: padMatch ? Number(padMatch[1]) : 0,
+      labels: c.dataType === 'enum' || c.dataType === 'set' ? labelsOf(c.columnType) : [],
+      fsp: fspOf(c.columnType),
+      groups: wire === T.NEWDECIMAL ? decimalGroups((meta >> 8) - (meta & 255), meta & 255) : [],
+      where: () => `${this.origin}: ${table.name}.${c.name}`,
+    };
   }
 
   /** The rows of one rows event; updates as before, after, before, after... */
@@ -222,22 +252,60 @@ export class RowImageDecoder {
   }
 
   private image(buf: Buffer, present: number, n: number): RowValues {
+    if (n !== this.plans.length) throw new MySqlValueError(`${this.origin}: a rows event of ${this.table.name} has ${n} columns, its table map ${this.plans.length}`, { table: this.table.name });
     let presentCount = 0;
     for (let i = 0; i < n; i++) if (buf[present + (i >> 3)]! & (1 << (i & 7))) presentCount++;
     const nulls = this.p;
     this.p += (presentCount + 7) >> 3;
     const values = this.values;
     let k = 0;
-    for (let i = 0; i < this.plans.length; i++) {
-      if (i >= n || !(buf[present + (i >> 3)]! & (1 << (i & 7)))) {
-        values[i] = null;
+    for (let i = 0; i < n; i++) {
+      const slot = this.slots[i]!;
+      if (!(buf[present + (i >> 3)]! & (1 << (i & 7)))) {
+        if (slot >= 0) values[slot] = null;
         continue;
       }
       const isNull = buf[nulls + (k >> 3)]! & (1 << (k & 7));
       k++;
-      values[i] = isNull ? null : this.value(buf, this.plans[i]!);
+      const plan = this.plans[i];
+      if (plan) values[slot] = isNull ? null : this.value(buf, plan);
+      else if (!isNull) this.skip(buf, this.map.types[i]!, this.map.meta[i]!);
     }
+    for (const j of this.absent) values[j] = null;
     return this.build(values);
+  }
+
+  /** Steps over a value of a column no discovered column matches (dropped since it was logged). */
+  private skip(buf: Buffer, wire: number, meta: number): void {
+    const p = this.p;
+    const frac = (meta + 1) >> 1;
+    switch (wire) {
+      case T.TINY: case T.YEAR: this.p = p + 1; return;
+      case T.SHORT: this.p = p + 2; return;
+      case T.INT24: case T.DATE: case T.TIME: this.p = p + 3; return;
+      case T.LONG: case T.FLOAT: case T.TIMESTAMP: this.p = p + 4; return;
+      case T.LONGLONG: case T.DOUBLE: case T.DATETIME: this.p = p + 8; return;
+      case T.TIME2: this.p = p + 3 + frac; return;
+      case T.TIMESTAMP2: this.p = p + 4 + frac; return;
+      case T.DATETIME2: this.p = p + 5 + frac; return;
+      case T.NEWDECIMAL: {
+        const groups = decimalGroups((meta >> 8) - (meta & 255), meta & 255);
+        let size = 0;
+        for (let g = 0; g < groups.length; g += 2) size += groups[g]!;
+        this.p = p + size;
+        return;
+      }
+      case T.VARCHAR: case T.VAR_STRING: case T.STRING:
+        this.p = meta < 256 ? p + 1 + buf[p]! : p + 2 + buf.readUInt16LE(p);
+        return;
+      case T.BLOB: case T.TINY_BLOB: case T.MEDIUM_BLOB: case T.LONG_BLOB: case T.JSON: case T.GEOMETRY:
+        this.p = p + meta + buf.readUIntLE(p, meta);
+        return;
+      case T.ENUM: case T.SET: this.p = p + meta; return;
+      case T.BIT: this.p = p + ((meta + 7) >> 3); return;
+      default:
+        throw new MySqlValueError(`${this.origin}: a column of ${this.table.name} no longer in the table arrives as wire type ${wire}, which icetide cannot step over`, { table: this.table.name });
+    }
   }
 
   private value(buf: Buffer, c: ColumnPlan): unknown {

@@ -2,8 +2,10 @@
  * TABLE_MAP_EVENT: which table a following rows event's table id means, with each column's
  * wire type and the per-type metadata that decides its byte layout in row images
  * (MySQL `Table_map_log_event`; the metadata layout per type is in `log_event.cc`
- * `Table_map_log_event::save_field_metadata`). Optional metadata (column names, signedness) is
- * not needed: names, signedness and charsets come from INFORMATION_SCHEMA at discovery.
+ * `Table_map_log_event::save_field_metadata`). Of the optional metadata that follows
+ * (`binlog_row_metadata`), only the column names are read: with them a row is matched to the
+ * discovered columns by name, so rows logged before an ADD/DROP COLUMN decode right even when
+ * discovery already sees the table after it. Signedness and charsets come from discovery.
  */
 import { ColumnType } from './event-types.js';
 import { BinlogFormatError, readPackedInt } from './wire.js';
@@ -23,7 +25,15 @@ export interface TableMap {
    * scale; BIT width in bits; TIME2/DATETIME2/TIMESTAMP2 fractional digits; 0 otherwise.
    */
   readonly meta: Int32Array;
+  /**
+   * Column names as logged (optional metadata COLUMN_NAME: `binlog_row_metadata=FULL`, MariaDB
+   * >= 10.5, MySQL >= 8.0.1); absent with MINIMAL/NO_LOG metadata.
+   */
+  readonly columnNames?: readonly string[];
 }
+
+/** Optional metadata field type (MySQL `Table_map_event::Optional_metadata_field_type`). */
+const OPTIONAL_COLUMN_NAME = 4;
 
 /** Parses a table map body: `buf[pos, end)` after the common header, checksum excluded. */
 export function parseTableMap(buf: Buffer, pos: number, end: number, postHeaderLength: number): TableMap {
@@ -96,5 +106,29 @@ export function parseTableMap(buf: Buffer, pos: number, end: number, postHeaderL
     }
   }
   if (pos !== metaEnd) throw new BinlogFormatError(`table map of ${schema}.${table}: column metadata is ${metaLen.value} bytes, the column types account for ${pos - (metaEnd - metaLen.value)}`);
-  return { tableId, schema, table, types, meta };
+  pos += (n + 7) >> 3; // the columns' nullability bitmap
+  const columnNames = optionalColumnNames(buf, pos, end, n, `${schema}.${table}`);
+  return columnNames ? { tableId, schema, table, types, meta, columnNames } : { tableId, schema, table, types, meta };
+}
+
+/** The COLUMN_NAME field of the optional metadata (type, packed length, value triples), if logged. */
+function optionalColumnNames(buf: Buffer, pos: number, end: number, n: number, name: string): string[] | undefined {
+  while (pos < end) {
+    const type = buf[pos]!;
+    const len = readPackedInt(buf, pos + 1);
+    const valueEnd = len.next + len.value;
+    if (valueEnd > end) throw new BinlogFormatError(`table map of ${name}: optional metadata field ${type} runs past the event`);
+    if (type === OPTIONAL_COLUMN_NAME) {
+      const names: string[] = [];
+      for (let p = len.next; p < valueEnd; ) {
+        const l = readPackedInt(buf, p);
+        names.push(buf.toString('utf8', l.next, l.next + l.value));
+        p = l.next + l.value;
+      }
+      if (names.length !== n) throw new BinlogFormatError(`table map of ${name}: ${names.length} column names for ${n} columns`);
+      return names;
+    }
+    pos = valueEnd;
+  }
+  return undefined;
 }
