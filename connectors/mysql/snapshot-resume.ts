@@ -60,6 +60,9 @@ export function resumeTable(table: number, anchor: SnapshotPosition['snapshot'],
   if (lo.at === 'past') return { ...base, skip: true, segment: null };
   const start = lo.at === 'inside' ? { ...(lo.key.length > 0 ? { after: lo.key } : { skipRows: lo.row }) } : {};
   let segment: TableResume['segment'] = null;
-  if (compareStanding(lo, hi) === 0) segment = lo.at === 'before' ? {} : { after: lo.key.length > 0 ? lo.key : [] };
+  // A keyless table's segment is named by the ordinal it starts at: every restart inside its
+  // scan is a segment of its own (withView keeps one view per `after`), so rows inserted
+  // between two restarts, read by the later scan, are skipped by the replay.
+  if (compareStanding(lo, hi) === 0) segment = lo.at === 'before' ? {} : { after: lo.key.length > 0 ? lo.key : [BigInt(lo.row)] };
   return { ...base, ...start, skip: false, segment };
 }

@@ -23,11 +23,19 @@ export interface SnapshotView {
   readonly at: BinlogPosition;
 }
 
-/** Adds a table segment's view, unless that segment already has one. */
+/**
+ * Adds a table segment's view; a segment that has one already gets the new one. A segment is
+ * recorded only where every target of the table stands at its start (snapshot-resume.ts), so
+ * none of its rows read in the old view were committed: the rows from here on come from the
+ * new view, and a change between the two views is in them (keeping the old view would replay
+ * it: a duplicate in an append table).
+ */
 export function withView(views: readonly SnapshotView[], v: SnapshotView): readonly SnapshotView[] {
   const same = (a?: readonly KeyPart[], b?: readonly KeyPart[]): boolean => (a === undefined || b === undefined ? a === b : compareKeys(a, b) === 0);
-  if (views.some((x) => x.table === v.table && same(x.after, v.after))) return views;
-  return [...views, v];
+  const i = views.findIndex((x) => x.table === v.table && same(x.after, v.after));
+  if (i < 0) return [...views, v];
+  if (compareBinlog(views[i]!.at, v.at) === 0) return views;
+  return views.map((x, j) => (j === i ? v : x));
 }
 
 /**
@@ -72,7 +80,7 @@ export function alreadySnapshotted(views: readonly SnapshotView[], table: number
 
 /**
  * The same for a table read without a key (one unchunked scan; a restart skips the rows
- * already handed over by ordinal, `after: []`). InnoDB scans such a table in insertion order
+ * already handed over by ordinal, its segment is `after: [ordinal]`). InnoDB scans such a table in insertion order
  * (its hidden row id), so rows inserted before a later segment's view are in that segment's
  * tail: an insert is skipped up to the latest view. An update or delete may hit a row of any
  * segment: skipped only up to the earliest (replays more, never less).

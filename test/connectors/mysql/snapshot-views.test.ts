@@ -72,7 +72,7 @@ describe('snapshot read views of a keyless table', () => {
 
 describe('resuming a table of a full load from its targets\' positions', () => {
   const p0 = at(100);
-  const snap = (table: number, k: KeyPart[], views: SnapshotView[] = [], row?: number) => ({ kind: 'snapshot' as const, at: { snapshot: p0, table, key: k, ...(row !== undefined ? { row } : {}), views } });
+  const snap = (table: number, k: KeyPart[], views: readonly SnapshotView[] = [], row?: number) => ({ kind: 'snapshot' as const, at: { snapshot: p0, table, key: k, ...(row !== undefined ? { row } : {}), views } });
   const v1: SnapshotView = { table: 1, at: at(300) };
 
   it('every target past the table: not read again, its views kept', () => {
@@ -96,8 +96,35 @@ describe('resuming a table of a full load from its targets\' positions', () => {
     expect(resumeTable(1, p0, [snap(0, [9n]), undefined], [])).toMatchObject({ skip: false, segment: {} });
     expect(resumeTable(1, p0, [], [])).toMatchObject({ skip: false, segment: {} });
     const keyless = resumeTable(1, p0, [snap(1, [], [v1], 2100)], []);
-    expect(keyless).toMatchObject({ skip: false, skipRows: 2100, segment: { after: [] } });
+    expect(keyless).toMatchObject({ skip: false, skipRows: 2100, segment: { after: [2100n] } });
     expect(keyless.after).toBeUndefined();
+  });
+
+  it('a keyless table restarted twice inside its scan keeps both restarts\' views (rows inserted between them are in the second scan, not replayed)', () => {
+    // Run 1 reads rows 0.. in view 300, hands over 1000 rows; run 2 resumes at ordinal 1000 in
+    // view 800, hands over up to 2100; run 3 resumes at 2100 in view 1500. An insert ending at
+    // 1200 was read by run 3's scan (rows inserted after 800 follow every older row), so the
+    // replay must skip it: the third segment's view must be kept beside the second's.
+    let views: readonly SnapshotView[] = [{ table: 1, at: at(300) }];
+    const run2 = resumeTable(1, p0, [snap(1, [], views, 1000)], views);
+    views = withView(run2.merged, { table: 1, at: at(800), ...run2.segment });
+    const run3 = resumeTable(1, p0, [snap(1, [], views, 2100)], views);
+    views = withView(run3.merged, { table: 1, at: at(1500), ...run3.segment });
+    expect(views.map((v) => v.at.pos)).toEqual([300, 800, 1500]);
+    expect(keylessAlreadySnapshotted(views, 1, at(1200), true)).toBe(true);
+    expect(keylessAlreadySnapshotted(views, 1, at(1501), true)).toBe(false);
+    // Through the position JSON and back, the segments stay apart.
+    const back = toMySqlPosition(parseJson(stringifyJson(binlogPosition(at(100), viewsJson(views))))!);
+    expect(back.kind === 'binlog' && back.views).toEqual(views);
+    // Run 4 is killed before it commits a row; run 5 resumes at the same ordinal in view 2000:
+    // run 4's view is replaced (none of its rows were committed; run 5's scan holds the inserts
+    // up to 2000), for a keyed segment too.
+    const run5 = resumeTable(1, p0, [snap(1, [], views, 2100)], views);
+    views = withView(run5.merged, { table: 1, at: at(2000), ...run5.segment });
+    expect(views.map((v) => v.at.pos)).toEqual([300, 800, 2000]);
+    expect(keylessAlreadySnapshotted(views, 1, at(1800), true)).toBe(true);
+    const keyed = withView([{ table: 0, at: at(300) }, { table: 0, after: [50n], at: at(800) }], { table: 0, after: [50n], at: at(900) });
+    expect(keyed).toEqual([{ table: 0, at: at(300) }, { table: 0, after: [50n], at: at(900) }]);
   });
 
   it('a position of another full load (another P0) counts as nothing committed', () => {
