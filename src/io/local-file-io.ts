@@ -16,10 +16,9 @@ const closeCb = promisify(close);
 /**
  * Files at most this big are read with blocking calls: a few microseconds from the page
  * cache, where the four thread-pool round trips of an async read (open, fstat, read, close)
- * cost several times that in the calling thread (bench/.tmp measurements: 10-15% less CPU
- * for compaction's reads of 2,000 small files). Compaction and scans read thousands of small
- * files; a bigger file is read asynchronously, so the event loop blocks for at most one
- * small read.
+ * cost several times that in the calling thread (measured: 10-15% less CPU for compaction's
+ * reads of 2,000 small files). Compaction and scans read thousands of small files; a bigger
+ * file is read asynchronously, so the event loop blocks for at most one small read.
  */
 const SYNC_READ_MAX = 256 * 1024;
 
