@@ -180,8 +180,9 @@ export class RowImageDecoder {
     } else {
       if (n > cols.length) {
         throw new MySqlValueError(
-          `${table.name} has ${n} columns in the binlog but ${cols.length} at discovery, and the binlog does not log column names to match them by: ` +
-            `set binlog_row_metadata=FULL on the server (MariaDB >= 10.5, MySQL >= 8.0) and restart the pipeline`,
+          `${table.name} has ${n} columns in this binlog row but ${cols.length} at discovery (a column was dropped after the row was logged), and the binlog does not log column names to match them by. ` +
+            `A restart meets the same row: a new snapshot is needed (drop the pipeline's target tables or use a new pipeline-id); ` +
+            `set binlog_row_metadata=FULL on the server (MariaDB >= 10.5, MySQL >= 8.0.1) so rows logged from then on carry their column names`,
           { table: table.name },
         );
       }
