@@ -56,6 +56,9 @@ type Plan =
  * converges), so positions stay small.
  */
 const MAX_SEGMENTS = 16;
+/** rediscover: how often and how long to wait for a table a concurrent ALTER has renamed away (5 s in all). */
+const REDISCOVER_ATTEMPTS = 50;
+const REDISCOVER_RETRY_MS = 100;
 
 /** The anchor of a full load from a server without a binlog (initial-only): no position to replay from. */
 const NO_BINLOG: BinlogPosition = { file: '(no binlog)', pos: 0 };
@@ -378,7 +381,7 @@ export class MySqlSource implements Source {
         continue;
       }
       if (tx.ddl) {
-        const changed = await this.rediscover(tx.ddl);
+        const changed = await this.rediscover(tx.ddl, opts.signal);
         this.log.info('binlog: DDL on a pipeline table', { query: tx.ddl.slice(0, 200), at: formatBinlog(tx.end), changedTables: changed.map((t) => t.name) });
         if (changed.length > 0) {
           // A table whose snapshot was read after this DDL was read with the columns known at
@@ -432,13 +435,20 @@ export class MySqlSource implements Source {
    * a later DDL already applied there is picked up early (harmless for added columns and
    * widenings; connectors/mysql/README.md "DDL").
    */
-  private async rediscover(ddl: string): Promise<MySqlTable[]> {
+  private async rediscover(ddl: string, signal: AbortSignal): Promise<MySqlTable[]> {
     const named = this.tables!.filter((t) => ddl.includes(t.table));
     if (named.length === 0) return [];
     const c = await connect(this.connection, this.name);
     let fresh: MySqlTable[];
     try {
-      fresh = await discoverTables(c, (name) => named.some((t) => t.name === name));
+      // A later ALTER that copies the table (e.g. MODIFY to a wider type) renames it away and
+      // back: meanwhile INFORMATION_SCHEMA does not list it, and this DDL's columns would be
+      // missed. Ask again until every named table is there (a dropped one never comes back).
+      for (let attempt = 0; ; attempt++) {
+        fresh = await discoverTables(c, (name) => named.some((t) => t.name === name));
+        if (fresh.length === named.length || attempt >= REDISCOVER_ATTEMPTS || signal.aborted) break;
+        await new Promise((r) => setTimeout(r, REDISCOVER_RETRY_MS));
+      }
     } finally {
       await c.end().catch(() => undefined);
     }
