@@ -72,6 +72,8 @@ export class MySqlSource implements Source {
   /** Pipeline tables by name, for the binlog decoders. */
   private byName = new Map<string, MySqlTable>();
   private binlogDecoders = new WeakMap<TableMap, RowImageDecoder>();
+  /** Table maps whose logged column names were checked against the server (checkLoggedColumns). */
+  private checkedMaps = new WeakSet<TableMap>();
   private info: ServerInfo | undefined;
 
   constructor(private readonly o: MySqlSourceOptions) {
@@ -366,6 +368,7 @@ export class MySqlSource implements Source {
       const txViews = views;
       passed(tx.end);
       if (start.notBeforeMs === undefined || tx.timestampMs >= start.notBeforeMs) {
+        await this.checkLoggedColumns(tx, opts.signal);
         // A loop, not push(...): one transaction may hold millions of rows.
         for (const e of this.txEvents(tx, txViews)) events.push(e);
         if (tx.changes.length > 0) {
@@ -438,20 +441,7 @@ export class MySqlSource implements Source {
   private async rediscover(ddl: string, signal: AbortSignal): Promise<MySqlTable[]> {
     const named = this.tables!.filter((t) => ddl.includes(t.table));
     if (named.length === 0) return [];
-    const c = await connect(this.connection, this.name);
-    let fresh: MySqlTable[];
-    try {
-      // A later ALTER that copies the table (e.g. MODIFY to a wider type) renames it away and
-      // back: meanwhile INFORMATION_SCHEMA does not list it, and this DDL's columns would be
-      // missed. Ask again until every named table is there (a dropped one never comes back).
-      for (let attempt = 0; ; attempt++) {
-        fresh = await discoverTables(c, (name) => named.some((t) => t.name === name));
-        if (fresh.length === named.length || attempt >= REDISCOVER_ATTEMPTS || signal.aborted) break;
-        await new Promise((r) => setTimeout(r, REDISCOVER_RETRY_MS));
-      }
-    } finally {
-      await c.end().catch(() => undefined);
-    }
+    const fresh = await this.currentTables(named.map((t) => t.name), signal);
     const changed: MySqlTable[] = [];
     for (const f of fresh.map((t) => this.withDeclaredTypes(t))) {
       const i = this.tables!.findIndex((t) => t.name === f.name);
@@ -462,10 +452,60 @@ export class MySqlSource implements Source {
       this.tables![i] = f;
       this.byName.set(f.name, f);
       this.binlogDecoders = new WeakMap();
+      this.checkedMaps = new WeakSet();
       this.tableKeys.set(f.name, { index: i, keyColumns: this.keyColumnsOf(f) });
       changed.push(f);
     }
     return changed;
+  }
+
+  /**
+   * The server's current columns of the named tables. A later ALTER that copies a table (e.g.
+   * MODIFY to a wider type) renames it away and back, and meanwhile INFORMATION_SCHEMA does not
+   * list it: asked again every REDISCOVER_RETRY_MS until every named table is there (a dropped
+   * one never comes back: REDISCOVER_ATTEMPTS bounds the wait).
+   */
+  private async currentTables(names: readonly string[], signal: AbortSignal): Promise<MySqlTable[]> {
+    const c = await connect(this.connection, this.name);
+    try {
+      for (let attempt = 0; ; attempt++) {
+        const fresh = await discoverTables(c, (name) => names.includes(name));
+        if (fresh.length === names.length || attempt >= REDISCOVER_ATTEMPTS || signal.aborted) return fresh;
+        await new Promise((r) => setTimeout(r, REDISCOVER_RETRY_MS));
+      }
+    } finally {
+      await c.end().catch(() => undefined);
+    }
+  }
+
+  /**
+   * A table map that logs a column the pipeline's columns lack: either the column was dropped
+   * after the row was logged (the decoder steps over it) or a DDL adding it was missed (run
+   * with `sql_log_bin=0`, or not recognised as naming the table), and the row's value would be
+   * lost. The server's current columns tell which; a missed DDL stops the pipeline before any
+   * of the rows are handed over. Checked once per table map.
+   */
+  private async checkLoggedColumns(tx: Transaction, signal: AbortSignal): Promise<void> {
+    for (const block of tx.changes) {
+      const map = block.map;
+      if (!map.columnNames || this.checkedMaps.has(map)) continue;
+      this.checkedMaps.add(map);
+      const table = this.byName.get(`${map.schema}.${map.table}`);
+      if (!table) continue;
+      const known = new Set(table.mysqlColumns.map((c) => c.name.toLowerCase()));
+      const unknown = map.columnNames.filter((n) => !known.has(n.toLowerCase()));
+      if (unknown.length === 0) continue;
+      const now = await this.currentTables([table.name], signal);
+      const current = new Set((now[0]?.mysqlColumns ?? []).map((col) => col.name.toLowerCase()));
+      const missed = unknown.filter((n) => current.has(n.toLowerCase()));
+      if (missed.length > 0) {
+        throw new MySqlSetupError(
+          `binlog ${formatBinlog(tx.end)}: rows of ${table.name} carry column(s) ${missed.join(', ')} that the pipeline has not added to its targets (the DDL adding them was not seen in the binlog, e.g. run with sql_log_bin=0): ` +
+            'restart the pipeline; it reads the current columns, evolves the targets and reads on from the last commit (everything committed is kept)',
+          { table: table.name },
+        );
+      }
+    }
   }
 
   private txEvents(tx: Transaction, views: readonly SnapshotView[]): ChangeEvent[] {

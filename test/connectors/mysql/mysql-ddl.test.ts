@@ -191,6 +191,32 @@ describe('mysql DDL while streaming', () => {
     ]);
   }, 120_000);
 
+  it('a DDL the binlog does not show (sql_log_bin=0): rows carrying its column stop the pipeline naming it; a restart evolves the target and reads them', async () => {
+    const wh = tempDir();
+    await server.query('CREATE TABLE shop.hidden (id INT PRIMARY KEY, a INT)');
+    await server.query('INSERT INTO shop.hidden VALUES (1, 1)');
+    const config = parsePipelineConfig(pipelineYaml(server, { warehouse: wh, tables: '  - source: shop.hidden', commit: 'commit:\n  interval-ms: 100', pipelineId: 'hidden' }), 'hidden.yaml', {});
+    const first = await stream(config);
+    const failed = first.run.then(() => undefined, (err: unknown) => err);
+    await caughtUp(first.last);
+    await server.query('SET SESSION sql_log_bin = 0; ALTER TABLE shop.hidden ADD COLUMN b VARCHAR(5) NULL AFTER id; SET SESSION sql_log_bin = 1');
+    await server.query("INSERT INTO shop.hidden VALUES (2, 'two', 2)");
+    const err = await Promise.race([failed, new Promise((r) => setTimeout(() => r('still running'), 30_000))]);
+    first.ac.abort();
+    // Not a silent null: the row's value for b would be lost.
+    expect(String(err)).toMatch(/rows of shop\.hidden carry column\(s\) b that the pipeline has not added to its targets.*restart the pipeline/);
+    const again = await stream(config);
+    const stopped = again.run.then(() => undefined, (e: unknown) => e);
+    await Promise.race([caughtUp(again.last), stopped.then((e) => { throw e ?? new Error('pipeline stopped'); })]);
+    again.ac.abort();
+    expect(await stopped).toBeUndefined();
+    const t = await new FilesystemCatalog(wh).loadTable({ namespace: ['lake'], name: 'hidden' });
+    expect(t.schema().fields.map((f) => f.name)).toEqual(['id', 'a', 'b']);
+    const rows: string[] = [];
+    for await (const b of scanTable(t)) for (const r of b) rows.push(JSON.stringify([r['id'], r['a'], r['b'] ?? null]));
+    expect(rows.sort()).toEqual(['[1,1,null]', '[2,2,"two"]']);
+  }, 120_000);
+
   it('a change Iceberg cannot express stops the pipeline naming the column; committed rows stay', async () => {
     const wh = tempDir();
     await server.query('CREATE TABLE shop.codes (id INT PRIMARY KEY, code VARCHAR(10))');
