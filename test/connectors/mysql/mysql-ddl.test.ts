@@ -68,6 +68,15 @@ async function stream(config: PipelineConfig): Promise<{ run: Promise<unknown>; 
   return { run, ac, last: () => last };
 }
 
+/** Runs the pipeline until it has committed the binlog head; fails if it stops before. */
+async function runUntilCaughtUp(config: PipelineConfig): Promise<void> {
+  const { run, ac, last } = await stream(config);
+  const stopped = run.then(() => undefined, (e: unknown) => e);
+  await Promise.race([caughtUp(last), stopped.then((e) => { throw e ?? new Error('pipeline stopped before reaching the binlog head'); })]);
+  ac.abort();
+  expect(await stopped).toBeUndefined();
+}
+
 describe('mysql DDL while streaming', () => {
   const tempDir = useTempDir();
 
@@ -158,10 +167,7 @@ describe('mysql DDL while streaming', () => {
     await server.query('CREATE TABLE shop.widen (id INT PRIMARY KEY, qty INT, price DECIMAL(6,2), label CHAR(3), gone_ts DATETIME(3), gone_dec DECIMAL(20,5), gone_txt TEXT)');
     await server.query("INSERT INTO shop.widen VALUES (1, 10, 1.25, 'a', NOW(3), 1.5, 't1'), (2, 20, 2.50, 'b', NULL, NULL, NULL), (3, 30, 3.75, 'c', NOW(3), -2.25, 't3'), (6, 60, 6.00, 'f', '2020-01-02 03:04:05.678', 123456789012345.12345, 'kept')");
     const config = parsePipelineConfig(pipelineYaml(server, { warehouse: wh, tables: '  - source: shop.widen', commit: 'commit:\n  interval-ms: 100', pipelineId: 'widen' }), 'widen.yaml', {});
-    const first = await stream(config);
-    await caughtUp(first.last);
-    first.ac.abort();
-    await first.run;
+    await runUntilCaughtUp(config);
     // While stopped: old-layout changes, then the DDL, then new-layout changes.
     await server.query("UPDATE shop.widen SET qty = -2147483648, price = -9999.99, label = 'x', gone_ts = '2021-05-06 07:08:09.123', gone_dec = -99999.99999, gone_txt = 'old' WHERE id = 1");
     await server.query("INSERT INTO shop.widen VALUES (4, 2147483647, 9999.99, 'd', '1999-12-31 23:59:59.999', 0.00001, 'four')");
@@ -169,11 +175,7 @@ describe('mysql DDL while streaming', () => {
     await server.query('ALTER TABLE shop.widen ADD COLUMN note VARCHAR(10) NULL AFTER qty, MODIFY qty BIGINT, MODIFY price DECIMAL(12,2), DROP COLUMN gone_ts, DROP COLUMN gone_dec, DROP COLUMN gone_txt');
     await server.query("INSERT INTO shop.widen VALUES (5, 1099511627776, 'n5', 1234567890.12, 'e')");
     await server.query("UPDATE shop.widen SET note = 'n3', qty = 3000000000 WHERE id = 3");
-    const again = await stream(config);
-    const failed = again.run.then(() => undefined, (err: unknown) => err);
-    await Promise.race([caughtUp(again.last), failed.then((e) => { throw e ?? new Error('pipeline stopped'); })]);
-    again.ac.abort();
-    expect(await failed).toBeUndefined();
+    await runUntilCaughtUp(config);
     const t = await new FilesystemCatalog(wh).loadTable({ namespace: ['lake'], name: 'widen' });
     // Dropped columns stay in Iceberg (null from then on); the new one is added at the end.
     expect(t.schema().fields.map((f) => `${f.name}:${typeToString(f.type)}`)).toEqual([
@@ -205,11 +207,7 @@ describe('mysql DDL while streaming', () => {
     first.ac.abort();
     // Not a silent null: the row's value for b would be lost.
     expect(String(err)).toMatch(/rows of shop\.hidden carry column\(s\) b that the pipeline has not added to its targets.*restart the pipeline/);
-    const again = await stream(config);
-    const stopped = again.run.then(() => undefined, (e: unknown) => e);
-    await Promise.race([caughtUp(again.last), stopped.then((e) => { throw e ?? new Error('pipeline stopped'); })]);
-    again.ac.abort();
-    expect(await stopped).toBeUndefined();
+    await runUntilCaughtUp(config);
     const t = await new FilesystemCatalog(wh).loadTable({ namespace: ['lake'], name: 'hidden' });
     expect(t.schema().fields.map((f) => f.name)).toEqual(['id', 'a', 'b']);
     const rows: string[] = [];
