@@ -46,7 +46,7 @@ async function fullScan(t: Table): Promise<{ ms: number; rows: number }> {
 async function duckdbRewrite(dataFiles: string[], deleteFiles: string[], out: string): Promise<{ seconds: number; cpuSeconds: number; rows: number }> {
   const db = await DuckDBInstance.create(':memory:');
   const con = await db.connect();
-  const list = (fs: string[]) => `[${fs.map((f) => `'${localPathOf(f)}'`).join(',')}]`;
+  const list = (paths: string[]) => `[${paths.map((f) => `'${localPathOf(f)}'`).join(',')}]`;
   const began = performance.now();
   const cpu0 = process.cpuUsage(); // DuckDB's threads are this process's
   await con.run(

@@ -22,7 +22,7 @@ import {
 import { RateLimiter } from './rate-limiter.js';
 import type { RowsBlock } from './binlog/binlog-event.js';
 import { keyPartOfValue } from './binlog/key-parts.js';
-import { RowImageDecoder } from './binlog/row-image-decoder.js';
+import { loggedColumnSlots, RowImageDecoder } from './binlog/row-image-decoder.js';
 import type { TableMap } from './binlog/table-map.js';
 import { binaryLogs, binlogProblems, masterStatus, serverInfo, type ServerInfo } from './server-checks.js';
 import { pageInserts } from './snapshot/page-inserts.js';
@@ -492,8 +492,8 @@ export class MySqlSource implements Source {
       this.checkedMaps.add(map);
       const table = this.byName.get(`${map.schema}.${map.table}`);
       if (!table) continue;
-      const known = new Set(table.mysqlColumns.map((c) => c.name.toLowerCase()));
-      const unknown = map.columnNames.filter((n) => !known.has(n.toLowerCase()));
+      const slots = loggedColumnSlots(table, map);
+      const unknown = map.columnNames.filter((_n, i) => slots[i]! < 0);
       if (unknown.length === 0) continue;
       const now = await this.currentTables([table.name], signal);
       const current = new Set((now[0]?.mysqlColumns ?? []).map((col) => col.name.toLowerCase()));

@@ -82,8 +82,8 @@ export function alreadySnapshotted(views: readonly SnapshotView[], table: number
  * The same for a table read without a key (one unchunked scan; a restart skips the rows
  * already handed over by ordinal, and its segment is `after: [ordinal]`). InnoDB scans such a
  * table in insertion order (its hidden row id), so rows inserted before a later segment's view
- * are in that segment's tail: an insert is skipped up to the latest view. An update or delete may hit a row of any
- * segment: skipped only up to the earliest (replays more, never less).
+ * are in that segment's tail: an insert is skipped up to the latest view. An update or delete
+ * may hit a row of any segment: skipped only up to the earliest (replays more, never less).
  */
 export function keylessAlreadySnapshotted(views: readonly SnapshotView[], table: number, end: BinlogPosition, insert: boolean): boolean {
   let pick: BinlogPosition | undefined;

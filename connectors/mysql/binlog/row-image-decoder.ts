@@ -151,6 +151,34 @@ function compileBuilder(names: readonly string[]): (v: readonly unknown[]) => Ro
 const DIG2BYTES = [0, 1, 1, 2, 2, 3, 3, 4, 4, 4];
 const POW10 = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000];
 
+/**
+ * Per column of a table map, the index of the discovered column it carries (-1: none, a column
+ * dropped since it was logged): by the logged names when the binlog has them
+ * (`binlog_row_metadata=FULL`), so a row logged before an ADD/DROP COLUMN that discovery already
+ * sees is matched right; by position otherwise, which is right while columns are only added at
+ * the end.
+ */
+export function loggedColumnSlots(table: MySqlTable, map: TableMap): Int32Array {
+  const cols = table.mysqlColumns;
+  const n = map.types.length;
+  const slots = new Int32Array(n).fill(-1);
+  if (map.columnNames) {
+    const byName = new Map(cols.map((c, j) => [c.name.toLowerCase(), j]));
+    map.columnNames.forEach((name, i) => (slots[i] = byName.get(name.toLowerCase()) ?? -1));
+    return slots;
+  }
+  if (n > cols.length) {
+    throw new MySqlValueError(
+      `${table.name} has ${n} columns in this binlog row but ${cols.length} at discovery (a column was dropped after the row was logged), and the binlog does not log column names to match them by. ` +
+        `A restart meets the same row: a new snapshot is needed (drop the pipeline's target tables or use a new pipeline-id); ` +
+        `set binlog_row_metadata=FULL on the server (MariaDB >= 10.5, MySQL >= 8.0.1) so rows logged from then on carry their column names`,
+      { table: table.name },
+    );
+  }
+  for (let i = 0; i < n; i++) slots[i] = i;
+  return slots;
+}
+
 export class RowImageDecoder {
   /** Per wire column (table map order): how to decode it, or undefined to skip its bytes (a column dropped since). */
   private readonly plans: (ColumnPlan | undefined)[];
@@ -164,30 +192,10 @@ export class RowImageDecoder {
   /** The event being decoded, for error messages. */
   private origin = '';
 
-  /**
-   * Matches the table map's columns to the discovered ones: by name when the binlog logs names
-   * (`binlog_row_metadata=FULL`), so a row logged before an ADD/DROP COLUMN that discovery
-   * already sees decodes right; by position otherwise, which is right while columns are only
-   * added at the end.
-   */
+  /** Decodes rows of `map` into `table`'s columns, matched by loggedColumnSlots. */
   constructor(readonly table: MySqlTable, readonly map: TableMap) {
     const cols = table.mysqlColumns;
-    const n = map.types.length;
-    this.slots = new Int32Array(n).fill(-1);
-    if (map.columnNames) {
-      const byName = new Map(cols.map((c, j) => [c.name.toLowerCase(), j]));
-      map.columnNames.forEach((name, i) => (this.slots[i] = byName.get(name.toLowerCase()) ?? -1));
-    } else {
-      if (n > cols.length) {
-        throw new MySqlValueError(
-          `${table.name} has ${n} columns in this binlog row but ${cols.length} at discovery (a column was dropped after the row was logged), and the binlog does not log column names to match them by. ` +
-            `A restart meets the same row: a new snapshot is needed (drop the pipeline's target tables or use a new pipeline-id); ` +
-            `set binlog_row_metadata=FULL on the server (MariaDB >= 10.5, MySQL >= 8.0.1) so rows logged from then on carry their column names`,
-          { table: table.name },
-        );
-      }
-      for (let i = 0; i < n; i++) this.slots[i] = i;
-    }
+    this.slots = loggedColumnSlots(table, map);
     const targets = new Map(table.columns.map((col) => [col.name, col.type]));
     this.plans = Array.from(this.slots, (j, i) => (j < 0 ? undefined : this.plan(cols[j]!, targets.get(cols[j]!.name)!, map.types[i]!, map.meta[i]!)));
     const covered = new Set(this.slots);
@@ -239,6 +247,7 @@ export class RowImageDecoder {
     const buf = block.buf;
     const count = readPackedInt(buf, block.start);
     const n = count.value;
+    if (n !== this.plans.length) throw new MySqlValueError(`${origin}: a rows event of ${this.table.name} has ${n} columns, its table map ${this.plans.length}`, { table: this.table.name });
     const bitmapLength = (n + 7) >> 3;
     const present = count.next;
     const presentAfter = block.op === 'update' ? present + bitmapLength : present;
@@ -253,7 +262,6 @@ export class RowImageDecoder {
   }
 
   private image(buf: Buffer, present: number, n: number): RowValues {
-    if (n !== this.plans.length) throw new MySqlValueError(`${this.origin}: a rows event of ${this.table.name} has ${n} columns, its table map ${this.plans.length}`, { table: this.table.name });
     let presentCount = 0;
     for (let i = 0; i < n; i++) if (buf[present + (i >> 3)]! & (1 << (i & 7))) presentCount++;
     const nulls = this.p;
