@@ -443,50 +443,70 @@ export function columnValue(batch: ColumnarBatch, name: string, i: number): unkn
 /** Keeps the rows whose mask entry is non-zero (`kept` of them), column by column. */
 export function gatherColumns(batch: ColumnarBatch, mask: Uint8Array, kept: number): ColumnarBatch {
   if (kept === batch.length) return batch;
-  const n = batch.length;
+  // The kept rows' indices once; then one monomorphic copy loop per column type.
+  const rows = new Int32Array(kept);
+  for (let i = 0, j = 0; j < kept; i++) if (mask[i]) rows[j++] = i;
   const columns: Record<string, ColumnData> = {};
   const nulls: Record<string, Uint8Array | undefined> = {};
-  for (const [name, col] of Object.entries(batch.columns)) {
+  for (const name in batch.columns) {
+    const col = batch.columns[name]!;
     let out: ColumnData;
-    if (col instanceof BigInt64Array) {
-      const o = new BigInt64Array(kept);
-      const ow = words(o), cw = words(col);
-      for (let i = 0, j = 0; i < n; i++) {
-        if (mask[i]) {
-          ow[2 * j] = cw[2 * i]!;
-          ow[2 * j + 1] = cw[2 * i + 1]!;
-          j++;
-        }
-      }
-      out = o;
-    } else if (col instanceof PackedBytes) out = gatherPacked(col, mask, kept);
+    if (col instanceof BigInt64Array) out = gather64(col, rows);
+    else if (col instanceof Int32Array) out = gather32(col, rows, new Int32Array(kept));
+    else if (col instanceof Float64Array) out = gather32(col, rows, new Float64Array(kept));
+    else if (col instanceof Float32Array) out = gather32(col, rows, new Float32Array(kept));
+    else if (col instanceof PackedBytes) out = gatherPacked(col, rows);
     else {
-      const o = (Array.isArray(col) ? new Array<unknown>(kept) : new (col.constructor as new (n: number) => Int32Array)(kept)) as { [i: number]: unknown };
-      for (let i = 0, j = 0; i < n; i++) if (mask[i]) o[j++] = col[i];
-      out = o as ColumnData;
+      const o = new Array<unknown>(kept);
+      for (let j = 0; j < kept; j++) o[j] = col[rows[j]!];
+      out = o;
     }
     columns[name] = out;
     const nm = batch.nulls[name];
-    if (nm) {
-      const o = new Uint8Array(kept);
-      let any = false;
-      for (let i = 0, j = 0; i < n; i++) if (mask[i]) any = (o[j++] = nm[i]!) === 1 || any;
-      nulls[name] = any ? o : undefined;
-    } else nulls[name] = undefined;
+    nulls[name] = nm ? gatherNulls(nm, rows) : undefined;
   }
   return { length: kept, columns, nulls };
 }
 
-/** The rows of a packed column whose mask entry is set, runs of adjacent kept values copied at once. */
-function gatherPacked(col: PackedBytes, mask: Uint8Array, kept: number): PackedBytes {
+function gather64(col: BigInt64Array, rows: Int32Array): BigInt64Array {
+  const o = new BigInt64Array(rows.length);
+  const ow = words(o), cw = words(col);
+  for (let j = 0; j < rows.length; j++) {
+    const i = rows[j]!;
+    ow[2 * j] = cw[2 * i]!;
+    ow[2 * j + 1] = cw[2 * i + 1]!;
+  }
+  return o;
+}
+
+/** Called with one typed-array type per call site, so each stays monomorphic. */
+function gather32<T extends Int32Array | Float32Array | Float64Array>(col: T, rows: Int32Array, o: T): T {
+  for (let j = 0; j < rows.length; j++) o[j] = col[rows[j]!]!;
+  return o;
+}
+
+/** The kept rows' null flags, or undefined when none is null. */
+function gatherNulls(nm: Uint8Array, rows: Int32Array): Uint8Array | undefined {
+  const o = new Uint8Array(rows.length);
+  let any = 0;
+  for (let j = 0; j < rows.length; j++) any |= o[j] = nm[rows[j]!]!;
+  return any ? o : undefined;
+}
+
+/** The given rows of a packed column, runs of adjacent kept values copied at once. */
+function gatherPacked(col: PackedBytes, rows: Int32Array): PackedBytes {
   const src = col.bytes, off = col.offsets;
+  const kept = rows.length;
   const offsets = new Int32Array(kept + 1);
   let size = 0;
-  for (let i = 0, j = 0; i < col.length; i++) if (mask[i]) offsets[++j] = size += off[i + 1]! - off[i]!;
+  for (let j = 0; j < kept; j++) {
+    const i = rows[j]!;
+    offsets[j + 1] = size += off[i + 1]! - off[i]!;
+  }
   const bytes = new Uint8Array(size);
   let runStart = 0, runEnd = 0, at = 0;
-  for (let i = 0; i < col.length; i++) {
-    if (!mask[i]) continue;
+  for (let j = 0; j < kept; j++) {
+    const i = rows[j]!;
     const s = off[i]!, e = off[i + 1]!;
     if (s !== runEnd) {
       bytes.set(src.subarray(runStart, runEnd), at);
@@ -496,5 +516,6 @@ function gatherPacked(col: PackedBytes, mask: Uint8Array, kept: number): PackedB
     runEnd = e;
   }
   bytes.set(src.subarray(runStart, runEnd), at);
-  return col instanceof PackedStrings ? new PackedStrings(bytes, offsets) : new PackedBinary(bytes, offsets);
+  // whole values of a well-formed column stay well-formed
+  return col instanceof PackedStrings ? PackedStrings.wholeValuesOf(bytes, offsets) : new PackedBinary(bytes, offsets);
 }

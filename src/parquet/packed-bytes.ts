@@ -9,6 +9,9 @@
 import { isUtf8 } from 'node:buffer';
 import { ValidationError } from '../errors.js';
 
+/** Set only inside PackedStrings.wholeValuesOf. */
+let trusting = false;
+
 export abstract class PackedBytes {
   readonly length: number;
 
@@ -49,7 +52,20 @@ export class PackedStrings extends PackedBytes {
 
   constructor(bytes: Uint8Array, offsets: Int32Array) {
     super(bytes, offsets);
-    if (!PackedStrings.wellFormed(bytes, offsets)) throw new ValidationError('packed strings: a value is not well-formed UTF-8');
+    if (!trusting && !PackedStrings.wellFormed(bytes, offsets)) throw new ValidationError('packed strings: a value is not well-formed UTF-8');
+  }
+
+  /**
+   * Packed strings whose values are whole values copied from a PackedStrings (a gather, a
+   * hand-over between threads): well-formed already, so not checked again.
+   */
+  static wholeValuesOf(bytes: Uint8Array, offsets: Int32Array): PackedStrings {
+    trusting = true;
+    try {
+      return new PackedStrings(bytes, offsets);
+    } finally {
+      trusting = false;
+    }
   }
 
   /**
@@ -75,7 +91,7 @@ export class PackedStrings extends PackedBytes {
 
   select(rows: Int32Array): PackedStrings {
     const { bytes, offsets } = this.gather(rows);
-    return new PackedStrings(bytes, offsets);
+    return PackedStrings.wholeValuesOf(bytes, offsets);
   }
 }
 
