@@ -6,7 +6,7 @@
  * DuckDB does the same rewrite on the same files in each round, as the reference for what this
  * machine can do. Round 1 runs cold (a CLI run); later rounds on fresh tables in the same
  * process are the daemon's case.
- * Run: npx tsx bench/compaction.ts [files] [rowsPerFile] [rounds=2]
+ * Run: npx tsx bench/compaction.ts [files] [rowsPerFile] [rounds=2] [decodeWorkers=default]
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -29,6 +29,7 @@ const FILES = Number(process.argv[2] ?? 2000);
 const ROWS_PER_FILE = Number(process.argv[3] ?? 500);
 const ROWS = FILES * ROWS_PER_FILE;
 const ROUNDS = Number(process.argv[4] ?? 2);
+const DECODE_WORKERS = process.argv[5] === undefined ? undefined : Number(process.argv[5]);
 const schema = wideSchema;
 const row = wideRow;
 
@@ -92,7 +93,7 @@ async function round(wh: string, name: string) {
   const before = await fullScan(table);
   const duck = await duckdbRewrite(files.map((f) => f.filePath), eqFiles.map((f) => f.filePath), path.join(wh, `duckdb-${name}.parquet`));
   const cpu0 = process.cpuUsage();
-  const report = await compactTable(table);
+  const report = await compactTable(table, DECODE_WORKERS === undefined ? {} : { decodeWorkers: DECODE_WORKERS });
   const cpu = process.cpuUsage(cpu0);
   const after = await fullScan(table);
   const filesAfter = (await table.planFiles()).length;
@@ -112,6 +113,7 @@ async function round(wh: string, name: string) {
     filesAfter,
     deleteFilesAfter,
     liveRows: before.rows,
+    decodeWorkers: report.options.decodeWorkers,
     compactionSeconds: +secs.toFixed(2),
     // process CPU (this thread and the encoder worker): steadier than wall time on a shared machine
     compactionCpuSeconds: +cpuSeconds.toFixed(2),
@@ -141,7 +143,7 @@ try {
     { metric: 'delete files before / after', value: `${first.deleteFilesBefore} / ${first.deleteFilesAfter}` },
     { metric: 'rows (live)', value: `${first.liveRows}` },
     ...rounds.flatMap((x, i) => [
-      { metric: `compaction (round ${i + 1}${i === 0 ? ', cold' : ''})`, value: `${x.compactionSeconds.toFixed(2)} s, ${x.compactionMiBps.toFixed(1)} MiB/s (${x.dataMiB} MiB of data files), ${x.rowsPerSecond} rows/s, ${x.compactionCpuSeconds} CPU s` },
+      { metric: `compaction (round ${i + 1}${i === 0 ? ', cold' : ''})`, value: `${x.decodeWorkers} decode worker(s): ${x.compactionSeconds.toFixed(2)} s, ${x.compactionMiBps.toFixed(1)} MiB/s (${x.dataMiB} MiB of data files), ${x.rowsPerSecond} rows/s, ${x.compactionCpuSeconds} CPU s` },
       { metric: `DuckDB, same rewrite (round ${i + 1})`, value: `${x.duckdbSeconds.toFixed(2)} s, ${x.duckdbMiBps.toFixed(1)} MiB/s, ${x.duckdbCpuSeconds.toFixed(2)} CPU s (ours: ${x.oursVsDuckdb.toFixed(2)}x its speed, ${x.oursVsDuckdbCpu.toFixed(2)}x its CPU efficiency)` },
       { metric: `full scan before / after (round ${i + 1})`, value: `${x.scanBeforeMs} ms / ${x.scanAfterMs} ms (${x.scanSpeedup}x faster)` },
     ]),

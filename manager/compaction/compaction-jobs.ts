@@ -11,6 +11,7 @@ const COMPACT_OPTIONS = {
   'delete-file-threshold': 'deleteFileThreshold',
   'max-commit-groups': 'maxCommitGroups',
   'max-equality-keys': 'maxEqualityKeysInMemory',
+  'decode-workers': 'decodeWorkers',
 } as const;
 
 export function compactOptions(o: JobOptions): CompactionRunOptions {

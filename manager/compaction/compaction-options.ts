@@ -1,4 +1,5 @@
 import { ConfigError } from '../../src/errors.js';
+import { defaultDecodeWorkers } from '../../src/iceberg/read/decoder-pool.js';
 
 /** Iceberg Java's RewriteDataFiles default target (`write.target-file-size-bytes` wins). */
 export const DEFAULT_TARGET_FILE_SIZE = 128 * 1024 * 1024;
@@ -20,6 +21,8 @@ export interface CompactionOptions {
   readonly deleteFileThreshold?: number;
   readonly maxCommitGroups?: number;
   readonly maxEqualityKeysInMemory?: number;
+  /** Worker threads decoding small input files (0: decode on the calling thread). */
+  readonly decodeWorkers?: number;
   readonly dryRun?: boolean;
 }
 
@@ -33,6 +36,7 @@ export interface PlanOptions {
 export interface ResolvedCompactionOptions extends PlanOptions {
   readonly maxCommitGroups: number;
   readonly maxEqualityKeysInMemory: number;
+  readonly decodeWorkers: number;
   readonly dryRun: boolean;
 }
 
@@ -44,7 +48,8 @@ function positive(name: string, v: number | undefined, allowZero = false): numbe
 
 /**
  * Defaults: target = the option, else the table property `write.target-file-size-bytes`,
- * else 128 MiB; min = 0.75 x target (files at or above it are "big enough").
+ * else 128 MiB; min = 0.75 x target (files at or above it are "big enough"); decode workers =
+ * one per core beyond the main thread's (at least 1, at most 8).
  */
 export function resolveCompactionOptions(o: CompactionOptions, tableProperties: Readonly<Record<string, string>>): ResolvedCompactionOptions {
   const prop = tableProperties[TARGET_PROPERTY];
@@ -58,6 +63,7 @@ export function resolveCompactionOptions(o: CompactionOptions, tableProperties: 
     deleteFileThreshold: positive('delete-file-threshold', o.deleteFileThreshold, true) ?? DEFAULT_DELETE_FILE_THRESHOLD,
     maxCommitGroups: positive('max-commit-groups', o.maxCommitGroups) ?? DEFAULT_MAX_COMMIT_GROUPS,
     maxEqualityKeysInMemory: positive('max-equality-keys', o.maxEqualityKeysInMemory) ?? DEFAULT_MAX_EQUALITY_KEYS,
+    decodeWorkers: positive('decode-workers', o.decodeWorkers, true) ?? defaultDecodeWorkers(),
     dryRun: o.dryRun ?? false,
   };
 }

@@ -8,6 +8,8 @@ import { partitionPathSegment, transformResultType } from '../../src/iceberg/spe
 import { Table } from '../../src/iceberg/table.js';
 import { gatherColumns, isFlatProjection, parquetWriteOptionsFromProperties, RollingParquetWriter, type Row } from '../../src/parquet/index.js';
 import { readTaskColumns } from '../../src/iceberg/read/columnar-task-reads.js';
+import { DecoderPool } from '../../src/iceberg/read/decoder-pool.js';
+import { readTasksColumnsOffThread } from '../../src/iceberg/read/off-thread-task-reads.js';
 import type { FileGroup } from './compaction-planner.js';
 import { EqualityDeleteIndex } from './equality-delete-index.js';
 import { PREFETCH_FILES, PREFETCH_MAX_FILE_BYTES, prefetchedRows } from './prefetched-reads.js';
@@ -22,6 +24,8 @@ export interface RewriteSettings {
   readonly sortRunRows?: number;
   /** false: use the row path even where the columnar one applies (tests compare the two). */
   readonly columnar?: boolean;
+  /** Worker threads decoding small input files on the columnar path (0 or absent: this thread). */
+  readonly decodeWorkers?: number;
 }
 
 export interface RewrittenGroup {
@@ -33,9 +37,14 @@ export interface RewrittenGroup {
   readonly passes: number;
   /** Whether the group went through typed columns or row objects. */
   readonly path: 'columnar' | 'rows';
+  /** Worker threads its small files were decoded by (0: this thread). */
+  readonly decodeWorkers: number;
 }
 
 export { fieldResolver };
+
+/** Below this many small input files a group is decoded on this thread (a hand-over costs more). */
+const MIN_OFF_THREAD_FILES = 4;
 
 /** The directory of a partition under data/, as Iceberg Java names it (spec Appendix: human strings). */
 export function partitionPath(table: Table, specId: number, partition: FileGroup['partition']): string {
@@ -53,7 +62,8 @@ export function partitionPath(table: Table, specId: number, partition: FileGroup
  * Flat, unsorted tables take the columnar path: each input row group is decoded into typed
  * columns (strings and binaries as their stored bytes, packed), deletes become a keep-mask,
  * the kept rows are gathered column by column and copied into the writer's buffers; no row
- * object, and no string, is built.
+ * object, and no string, is built. With `decodeWorkers`, small inputs are decoded by a
+ * DecoderPool while this thread filters, gathers and writes.
  *
  * - Position deletes: loaded for the group only (a DeleteLoader per group), so memory holds
  *   at most the deleted positions of the pos-delete files that apply to this group.
@@ -88,12 +98,18 @@ export async function rewriteGroup(table: Table, group: FileGroup, s: RewriteSet
   // Columnar path (no row objects): flat schemas written in file order; sorted rewrites and
   // nested schemas go through rows.
   const columnar = s.columnar !== false && !sorter && isFlatProjection(schema) && eq.columnar;
+  // Small files decoded by worker threads, when there are enough to pay for the hand-over.
+  const smallFiles = group.tasks.filter((t) => Number(t.file.fileSizeInBytes) <= PREFETCH_MAX_FILE_BYTES).length;
+  const offThread = columnar && smallFiles >= MIN_OFF_THREAD_FILES ? (s.decodeWorkers ?? 0) : 0;
   let rows = 0;
   try {
     for (let b = 0; b < eq.passes; b++) {
       const pass = eq.isEmpty ? undefined : await eq.load(b);
       if (columnar) {
-        for await (const { task, rows: part } of prefetchedRows(group.tasks, (t) => readTaskColumns(readView, t, schema, positions, { packed: true }), PREFETCH_FILES, release)) {
+        const parts = offThread
+          ? readTasksColumnsOffThread(table, group.tasks, schema, positions, DecoderPool.shared(offThread), { maxFileBytes: PREFETCH_MAX_FILE_BYTES })
+          : prefetchedRows(group.tasks, (t) => readTaskColumns(readView, t, schema, positions, { packed: true }), PREFETCH_FILES, release);
+        for await (const { task, rows: part } of parts) {
           const kept = pass ? pass.filter(part.batch, task.dataSequenceNumber, part.mask) : part.kept;
           if (kept === 0) continue;
           rows += kept;
@@ -122,7 +138,7 @@ export async function rewriteGroup(table: Table, group: FileGroup, s: RewriteSet
   const added = written.map((w) =>
     dataFileFromMetrics({ content: 'data', location: w.location, metrics: w.metrics, specId: group.specId, partition: group.partition, schema, ...(order && compare ? { sortOrderId: order.orderId } : {}) }),
   );
-  return { group, added, rowsWritten: rows, bytesWritten: added.reduce((n, f) => n + Number(f.fileSizeInBytes), 0), passes: eq.passes, path: columnar ? 'columnar' : 'rows' };
+  return { group, added, rowsWritten: rows, bytesWritten: added.reduce((n, f) => n + Number(f.fileSizeInBytes), 0), passes: eq.passes, path: columnar ? 'columnar' : 'rows', decodeWorkers: offThread };
 }
 
 function uniqueDeletes(tasks: readonly FileScanTask[], content: 'equality-deletes' | 'position-deletes'): PlannedFile[] {

@@ -1,12 +1,9 @@
 /**
  * One shared worker thread that encodes row groups for every writer that asks for it
- * (`encodeInWorker`). Running from TypeScript sources (tests, tsx), the worker registers tsx
- * itself; from the compiled build it loads encode-worker.js directly.
+ * (`encodeInWorker`).
  */
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { workerScript } from '../concurrency/worker-script.js';
 import { IcetideError } from '../errors.js';
 import { transferables, type ColumnState } from './column-buffer.js';
 import type { EncodedChunk } from './column-writer.js';
@@ -16,15 +13,6 @@ let worker: Worker | undefined;
 let nextId = 0;
 const waiting = new Map<number, { resolve: (c: EncodedChunk[]) => void; reject: (e: Error) => void }>();
 
-function bootstrap(): string {
-  const here = import.meta.url;
-  if (!here.endsWith('.ts')) return `import(${JSON.stringify(new URL('./encode-worker.js', here).href)})`;
-  const tsxDir = path.dirname(createRequire(here).resolve('tsx/package.json'));
-  const api = pathToFileURL(path.join(tsxDir, 'dist', 'esm', 'api', 'index.mjs')).href;
-  const target = pathToFileURL(path.join(path.dirname(fileURLToPath(here)), 'encode-worker.ts')).href;
-  return `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(target)}); })`;
-}
-
 function failAll(err: Error): void {
   for (const w of waiting.values()) w.reject(err);
   waiting.clear();
@@ -33,7 +21,7 @@ function failAll(err: Error): void {
 
 function getWorker(): Worker {
   if (worker) return worker;
-  const w = new Worker(bootstrap(), { eval: true });
+  const w = new Worker(workerScript(import.meta.url, 'encode-worker'), { eval: true });
   w.on('message', (res: EncodeResponse) => {
     const p = waiting.get(res.id);
     if (!p) return;

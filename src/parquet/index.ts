@@ -17,3 +17,4 @@ export {
 } from './column-reader.js';
 export { readParquetMetadata, readParquetRows, type ParquetFileMetadata, type ReadOptions } from './reader.js';
 export { toParquetSchema, type LeafColumn } from './parquet-schema.js';
+export { packBatches, unpackBatches, type MaskedColumns, type PackedBatches } from './batch-transfer.js';

@@ -35,14 +35,15 @@ describe('icetide compact', () => {
     await t.refresh();
     expect(await scanRows(t)).toEqual(rows);
 
-    const human = await run('compact', 'm.t', '--warehouse', wh, '--max-commit-groups', '1', '--target-file-size', '64m');
+    const human = await run('compact', 'm.t', '--warehouse', wh, '--max-commit-groups', '1', '--target-file-size', '64m', '--decode-workers', '2');
     expect(human.code).toBe(0);
     expect(human.stdout).toMatch(/MiB\/s/);
     await t.refresh();
     expect(await scanRows(t)).toEqual(rows);
 
-    const again = await run('compact', 'm.t', '--warehouse', wh, '--json');
-    const r = parseJson(again.stdout) as { plan: unknown[]; commits: unknown[] };
+    const again = await run('compact', 'm.t', '--warehouse', wh, '--json', '--decode-workers', '0');
+    const r = parseJson(again.stdout) as { plan: unknown[]; commits: unknown[]; options: { decodeWorkers: number } };
+    expect(r.options.decodeWorkers).toBe(0);
     expect(r.plan).toEqual([]);
     expect(r.commits).toEqual([]);
   });
@@ -50,7 +51,10 @@ describe('icetide compact', () => {
   it('bad flags exit 2 with a message', async () => {
     const r = await run('compact', tempDir(), '--target-file-size', 'lots');
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/--target-file-size|no Iceberg table/);
+    expect(r.stderr).toMatch(/--target-file-size/);
+    const workers = await run('compact', tempDir(), '--decode-workers', 'many');
+    expect(workers.code).toBe(2);
+    expect(workers.stderr).toMatch(/--decode-workers: expected a whole number, got "many"/);
     expect(parseBytes('x', '128MiB')).toBe(128 * 1024 * 1024);
     expect(parseBytes('x', '1000')).toBe(1000);
     expect(parseBytes('x', '2k')).toBe(2048);

@@ -106,23 +106,27 @@ describe('columnar compaction path', () => {
     const groups = planCompaction(await t.planFiles(), t.specs(), opts);
     expect(groups.length).toBe(1);
     const results = [];
-    for (const columnar of [true, false]) {
+    // columnar: decoded on this thread, by one worker and by two; then the row path
+    for (const [columnar, decodeWorkers] of [[true, 0], [true, 1], [true, 2], [false, 0]] as const) {
       for (const maxEqualityKeysInMemory of [1_000_000, 37]) {
-        const r = await rewriteGroup(t, groups[0]!, { ...opts, maxEqualityKeysInMemory, columnar });
+        const r = await rewriteGroup(t, groups[0]!, { ...opts, maxEqualityKeysInMemory, columnar, decodeWorkers });
         if (maxEqualityKeysInMemory === 37) expect(r.passes).toBeGreaterThan(5);
         expect(r.path).toBe(columnar ? 'columnar' : 'rows');
+        expect(r.decodeWorkers).toBe(decodeWorkers);
         const got = await fileKeys(t, r.added.map((a) => a.filePath));
-        expect({ columnar, maxEqualityKeysInMemory, rows: r.rowsWritten }).toEqual({ columnar, maxEqualityKeysInMemory, rows: expected.length });
+        expect({ columnar, decodeWorkers, maxEqualityKeysInMemory, rows: r.rowsWritten }).toEqual({ columnar, decodeWorkers, maxEqualityKeysInMemory, rows: expected.length });
         expect(got).toEqual(expected);
         results.push(r);
       }
     }
     // same metrics (bounds, counts) from both paths
-    const [col, rows] = [results[0]!.added[0]!, results[2]!.added[0]!];
-    expect(col.recordCount).toBe(rows.recordCount);
-    expect(col.nullValueCounts).toEqual(rows.nullValueCounts);
-    expect(col.lowerBounds).toEqual(rows.lowerBounds);
-    expect(col.upperBounds).toEqual(rows.upperBounds);
+    const rows = results[6]!.added[0]!;
+    for (const col of [results[0]!.added[0]!, results[2]!.added[0]!, results[4]!.added[0]!]) {
+      expect(col.recordCount).toBe(rows.recordCount);
+      expect(col.nullValueCounts).toEqual(rows.nullValueCounts);
+      expect(col.lowerBounds).toEqual(rows.lowerBounds);
+      expect(col.upperBounds).toEqual(rows.upperBounds);
+    }
   });
 
   it.each(['id', 'l'] as const)('one equality signature on a long column (%s; nulls as keys), in one pass and in buckets: same rows as the row path', async (keyColumn) => {
@@ -130,8 +134,8 @@ describe('columnar compaction path', () => {
     const opts = resolveCompactionOptions({}, t.metadata.properties);
     const [group] = planCompaction(await t.planFiles(), t.specs(), opts);
     for (const maxEqualityKeysInMemory of [1_000_000, 100]) {
-      for (const columnar of [true, false]) {
-        const r = await rewriteGroup(t, group!, { ...opts, maxEqualityKeysInMemory, columnar });
+      for (const [columnar, decodeWorkers] of [[true, 0], [true, 1], [false, 0]] as const) {
+        const r = await rewriteGroup(t, group!, { ...opts, maxEqualityKeysInMemory, columnar, decodeWorkers });
         expect(r.passes > 1).toBe(maxEqualityKeysInMemory === 100);
         expect(await fileKeys(t, r.added.map((a) => a.filePath))).toEqual(expected);
       }

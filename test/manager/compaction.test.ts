@@ -207,7 +207,7 @@ describe('maintenance jobs', () => {
 
     const minor = await compactMinorJob.run(t, {}, new AbortController().signal);
     expect(minor.noop).toBeUndefined();
-    const major = await compactJob.run(t, { 'max-commit-groups': 1 }, new AbortController().signal);
+    const major = await compactJob.run(t, { 'max-commit-groups': 1, 'decode-workers': 2 }, new AbortController().signal);
     expect(major.summary).toMatch(/1 commit\(s\)/);
     expect(await scanRows(t)).toEqual(rows);
     expect((await compactJob.run(t, {}, new AbortController().signal)).noop).toBe(true);

@@ -12,6 +12,7 @@ interface CompactOpts {
   readonly deleteFileThreshold?: string;
   readonly maxCommitGroups?: string;
   readonly maxEqualityKeys?: string;
+  readonly decodeWorkers?: string;
   readonly minor?: boolean;
   readonly dryRun?: boolean;
   readonly json?: boolean;
@@ -46,28 +47,29 @@ export function compactCommand(out: Output, setExit: (code: number) => void): Co
     .option('--delete-file-threshold <n>', 'also rewrite files with more than n delete files applied (default 10)')
     .option('--max-commit-groups <n>', 'split the run into at most n commits of whole partitions (default 10)')
     .option('--max-equality-keys <n>', 'equality-delete keys held in memory at once (default 1000000)')
+    .option('--decode-workers <n>', 'worker threads decoding small input files (default: one per core beyond the first, at most 8; 0: none)')
     .option('--minor', 'minor compaction: equality deletes -> position deletes, no data rewrite')
     .option('--dry-run', 'print the plan, change nothing')
     .option('--json', 'machine-readable JSON output')
     .action(async (loc: string, o: CompactOpts) => {
+      // flags first: a bad one is named before the table is opened
+      const opt = <T>(k: string, v: T | undefined) => (v === undefined ? {} : { [k]: v });
+      const maxEq = opt('maxEqualityKeysInMemory', parseCount('--max-equality-keys', o.maxEqualityKeys));
+      const groups = opt('maxCommitGroups', parseCount('--max-commit-groups', o.maxCommitGroups));
+      const major = {
+        ...opt('targetFileSizeBytes', parseBytes('--target-file-size', o.targetFileSize)),
+        ...opt('minFileSizeBytes', parseBytes('--min-file-size', o.minFileSize)),
+        ...opt('deleteFileThreshold', parseCount('--delete-file-threshold', o.deleteFileThreshold)),
+        ...opt('decodeWorkers', parseCount('--decode-workers', o.decodeWorkers)),
+      };
       const table = await resolveTable(loc, o);
-      const maxEq = parseCount('--max-equality-keys', o.maxEqualityKeys);
       if (o.minor) {
-        const groups = parseCount('--max-commit-groups', o.maxCommitGroups);
-        const r = await minorCompactTable(table, { dryRun: o.dryRun ?? false, ...(maxEq !== undefined ? { maxEqualityKeysInMemory: maxEq } : {}), ...(groups !== undefined ? { maxCommitGroups: groups } : {}) });
+        const r = await minorCompactTable(table, { dryRun: o.dryRun ?? false, ...maxEq, ...groups });
         out.out(o.json ? formatJson(r) : minorText(r));
         if (r.conflict) setExit(1);
         return;
       }
-      const opt = <T>(k: string, v: T | undefined) => (v === undefined ? {} : { [k]: v });
-      const r = await compactTable(table, {
-        ...opt('targetFileSizeBytes', parseBytes('--target-file-size', o.targetFileSize)),
-        ...opt('minFileSizeBytes', parseBytes('--min-file-size', o.minFileSize)),
-        ...opt('deleteFileThreshold', parseCount('--delete-file-threshold', o.deleteFileThreshold)),
-        ...opt('maxCommitGroups', parseCount('--max-commit-groups', o.maxCommitGroups)),
-        ...opt('maxEqualityKeysInMemory', maxEq),
-        dryRun: o.dryRun ?? false,
-      });
+      const r = await compactTable(table, { ...major, ...groups, ...maxEq, dryRun: o.dryRun ?? false });
       out.out(o.json ? formatJson(r) : compactText(r));
     });
 }

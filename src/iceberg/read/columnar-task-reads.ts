@@ -1,15 +1,54 @@
 import { UnsupportedError } from '../../errors.js';
-import { readParquetColumns, type ColumnarBatch } from '../../parquet/index.js';
+import { readParquetColumns, type MaskedColumns } from '../../parquet/index.js';
 import type { FileScanTask } from '../scan-planner.js';
 import type { Schema } from '../spec/schema.js';
 import type { Table } from '../table.js';
 import type { DeleteLoader } from './delete-loader.js';
 
 /** One row group of a data file with its keep-mask (1 = live row) and live-row count. */
-export interface MaskedBatch {
-  readonly batch: ColumnarBatch;
-  readonly mask: Uint8Array;
-  readonly kept: number;
+export type MaskedBatch = MaskedColumns;
+
+/** The task's position-deleted row positions, sorted (a file never nears 2^53 rows). */
+export async function deletedPositions(task: FileScanTask, positions: DeleteLoader): Promise<Float64Array> {
+  const posDeletes = task.deletes.filter((d) => d.file.content === 'position-deletes');
+  if (posDeletes.length === 0) return new Float64Array(0);
+  return Float64Array.from(await positions.positionsFor(task.file.filePath, posDeletes), Number).sort();
+}
+
+/**
+ * Spec "Column Projection": a column missing from the file that is the source of an
+ * identity partition field takes the partition value.
+ */
+export function identityConstants(table: Table, task: FileScanTask, schema: Schema): Map<number, unknown> {
+  const constants = new Map<number, unknown>();
+  table.specs().get(task.file.specId)?.fields.forEach((pf, i) => {
+    if (pf.transform.kind === 'identity' && schema.fields.some((f) => f.id === pf.sourceId)) constants.set(pf.sourceId, task.file.partition[i] ?? null);
+  });
+  return constants;
+}
+
+/** Keep-masks for a file's consecutive batches from its sorted deleted positions. */
+export class PositionMasks {
+  private pos = 0;
+  private d = 0;
+
+  constructor(private readonly deleted: Float64Array) {}
+
+  /** The mask of the next `n` rows. */
+  next(n: number): { mask: Uint8Array; kept: number } {
+    const mask = new Uint8Array(n).fill(1);
+    let kept = n;
+    const deleted = this.deleted;
+    for (; this.d < deleted.length && deleted[this.d]! < this.pos + n; this.d++) {
+      const p = deleted[this.d]! - this.pos;
+      if (p >= 0 && mask[p]) {
+        mask[p] = 0;
+        kept--;
+      }
+    }
+    this.pos += n;
+    return { mask, kept };
+  }
 }
 
 /**
@@ -19,30 +58,14 @@ export interface MaskedBatch {
  * scan applies the task's sets, compaction applies them bucket by bucket.
  */
 export async function* readTaskColumns(table: Table, task: FileScanTask, schema: Schema, positions: DeleteLoader, o: { packed?: boolean } = {}): AsyncIterable<MaskedBatch> {
-  if (task.file.fileFormat !== 'PARQUET') throw new UnsupportedError(`data file ${task.file.filePath} is ${task.file.fileFormat}; only Parquet is read`);
-  const posDeletes = task.deletes.filter((d) => d.file.content === 'position-deletes');
-  // Row positions as sorted numbers: a file never nears 2^53 rows.
-  const deleted = posDeletes.length === 0 ? new Float64Array(0) : Float64Array.from(await positions.positionsFor(task.file.filePath, posDeletes), Number).sort();
-  // Spec "Column Projection": a column missing from the file that is the source of an
-  // identity partition field takes the partition value.
-  const constants = new Map<number, unknown>();
-  table.specs().get(task.file.specId)?.fields.forEach((pf, i) => {
-    if (pf.transform.kind === 'identity' && schema.fields.some((f) => f.id === pf.sourceId)) constants.set(pf.sourceId, task.file.partition[i] ?? null);
-  });
-  let pos = 0;
-  let d = 0;
+  checkParquet(task);
+  const masks = new PositionMasks(await deletedPositions(task, positions));
+  const constants = identityConstants(table, task, schema);
   for await (const batch of readParquetColumns(table.io, task.file.filePath, schema, { constants, ...(o.packed ? { packed: true } : {}) })) {
-    const n = batch.length;
-    const mask = new Uint8Array(n).fill(1);
-    let kept = n;
-    for (; d < deleted.length && deleted[d]! < pos + n; d++) {
-      const p = deleted[d]! - pos;
-      if (p >= 0 && mask[p]) {
-        mask[p] = 0;
-        kept--;
-      }
-    }
-    pos += n;
-    yield { batch, mask, kept };
+    yield { batch, ...masks.next(batch.length) };
   }
+}
+
+export function checkParquet(task: FileScanTask): void {
+  if (task.file.fileFormat !== 'PARQUET') throw new UnsupportedError(`data file ${task.file.filePath} is ${task.file.fileFormat}; only Parquet is read`);
 }
