@@ -68,10 +68,18 @@ export class DecoderPool {
     const state = this.pick();
     const id = this.nextId++;
     const sent = files.map((f) => ({ ...f, bytes: transferable(f.bytes) }));
+    // a FileIO that hands out the same array twice must not list its buffer twice
+    const transfer = [...new Set(sent.map((f) => f.bytes.buffer as ArrayBuffer))];
     return new Promise((resolve, reject) => {
+      try {
+        state.worker.postMessage({ id, schema, packed, files: sent } satisfies DecodeRequest, transfer);
+      } catch (err) {
+        // not sent (a value that cannot be cloned): nothing is pending
+        reject(IcetideError.wrap(err, `handing ${files.map((f) => f.location).join(', ')} to a decoder worker`));
+        return;
+      }
       state.pending.set(id, { resolve, reject });
       state.worker.ref();
-      state.worker.postMessage({ id, schema, packed, files: sent } satisfies DecodeRequest, sent.map((f) => f.bytes.buffer as ArrayBuffer));
     });
   }
 

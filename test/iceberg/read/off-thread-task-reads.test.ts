@@ -98,6 +98,19 @@ describe('data files decoded by worker threads', () => {
     expect(await offThread(t, projection, 1, Infinity, 4)).toEqual(await inThread(t, projection));
   });
 
+  it('a request that cannot be handed over fails by itself; the pool keeps working', async () => {
+    const schema = new Schema(0, [{ id: 1, name: 'id', required: true, type: { kind: 'long' } }]);
+    const t = await new FilesystemCatalog(tempDir()).createTable({ namespace: ['x'], name: 't' }, { schema });
+    const df = await writeDataFile(t, [{ id: 1n }, { id: 2n }]);
+    const pool = DecoderPool.shared(1);
+    const text = JSON.stringify({ type: 'struct', 'schema-id': 0, fields: [{ id: 1, name: 'id', required: true, type: 'long' }] });
+    const file = async (constants: Map<number, unknown>) => ({ location: df.filePath, bytes: await t.io.read(df.filePath), deleted: new Float64Array(0), constants });
+    await expect(pool.decode(text, [await file(new Map([[9, () => 1]]))])).rejects.toThrow(/handing .* to a decoder worker/);
+    const [[batch]] = await pool.decode(text, [await file(new Map())]) as [[MaskedBatch]];
+    expect([...(batch.batch.columns['id'] as BigInt64Array)]).toEqual([1n, 2n]);
+    expect(batch.kept).toBe(2);
+  });
+
   it('a corrupt data file fails with InvalidDataFileError naming it, as on this thread', async () => {
     const schema = new Schema(0, [{ id: 1, name: 'id', required: true, type: { kind: 'long' } }]);
     const t = await new FilesystemCatalog(tempDir()).createTable({ namespace: ['x'], name: 't' }, { schema });
