@@ -90,8 +90,9 @@ export async function compactTable(table: Table, o: CompactionRunOptions = {}): 
   const start: TableState = table.state;
   const opts = resolveCompactionOptions(o, table.metadata.properties);
   const snap = table.currentSnapshot();
-  const tasks = snap ? await table.planFiles(snap.snapshotId) : [];
+  // one read of the manifests serves the plan and the live delete files
   const entries = snap ? await table.entries(snap.snapshotId) : [];
+  const tasks = snap ? table.planEntries(entries, snap.snapshotId) : [];
   const liveDeletes = entries.filter((e) => e.status !== 'deleted' && e.dataFile.content !== 'data').map((e) => e.dataFile);
   const groups = planCompaction(tasks, table.specs(), opts);
   const report = {

@@ -63,7 +63,8 @@ export function partitionPath(table: Table, specId: number, partition: FileGroup
  * columns (strings and binaries as their stored bytes, packed), deletes become a keep-mask,
  * the kept rows are gathered column by column and copied into the writer's buffers; no row
  * object, and no string, is built. With `decodeWorkers`, small inputs are decoded by a
- * DecoderPool while this thread filters, gathers and writes.
+ * DecoderPool while this thread filters, gathers and writes (and decodes a queued group
+ * itself when it would otherwise wait).
  *
  * - Position deletes: loaded for the group only (a DeleteLoader per group), so memory holds
  *   at most the deleted positions of the pos-delete files that apply to this group.

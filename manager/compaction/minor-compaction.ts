@@ -74,8 +74,10 @@ export async function minorCompactTable(table: Table, o: MinorCompactionOptions 
   await table.refresh();
   const start = table.state;
   const snap = table.currentSnapshot();
-  const tasks = snap ? await table.planFiles(snap.snapshotId) : [];
-  const liveDeletes = snap ? (await table.entries(snap.snapshotId)).filter((e) => e.status !== 'deleted' && e.dataFile.content !== 'data').map((e) => e.dataFile) : [];
+  // one read of the manifests serves the plan and the live delete files
+  const entries = snap ? await table.entries(snap.snapshotId) : [];
+  const tasks = snap ? table.planEntries(entries, snap.snapshotId) : [];
+  const liveDeletes = entries.filter((e) => e.status !== 'deleted' && e.dataFile.content !== 'data').map((e) => e.dataFile);
   const hit = tasks.filter((t) => t.deletes.some((d) => d.file.content === 'equality-deletes'));
   const eqApplied = new Map<string, DataFile>();
   for (const t of hit) for (const d of t.deletes) if (d.file.content === 'equality-deletes') eqApplied.set(d.file.filePath, d.file);

@@ -106,7 +106,13 @@ export class Table {
   async planFiles(snapshotId?: bigint): Promise<FileScanTask[]> {
     const snap = this.resolveSnapshot(snapshotId);
     if (!snap) return [];
-    const entries = await this.entries(snap.snapshotId);
+    return this.planEntries(await this.entries(snap.snapshotId), snap.snapshotId);
+  }
+
+  /** planFiles from a snapshot's entries already read (`entries(snapshotId)`), for a caller that needs both. */
+  planEntries(entries: readonly LiveManifestEntry[], snapshotId?: bigint): FileScanTask[] {
+    const snap = this.resolveSnapshot(snapshotId);
+    if (!snap) return [];
     // Equality ids refer to the schema the snapshot was written with, or any older one.
     const schema = snap.schemaId === undefined ? this.schema() : this.metadata.schemas.find((s) => s.schemaId === snap.schemaId) ?? this.schema();
     return planScan({ entries, specs: this.specs(), schema });

@@ -4,21 +4,11 @@
  * keep-masks, and hands them back packed into one transferred buffer per request.
  */
 import { parentPort } from 'node:worker_threads';
-import { BytesFileIO } from '../../io/bytes-file-io.js';
-import { packBatches, readParquetColumns, type MaskedColumns, type PackedBatches } from '../../parquet/index.js';
+import { packBatches, type MaskedColumns, type PackedBatches } from '../../parquet/index.js';
 import { parseJson } from '../spec/lossless-json.js';
 import { schemaFromJson } from '../spec/schema-json.js';
 import type { Schema } from '../spec/schema.js';
-import { PositionMasks } from './columnar-task-reads.js';
-
-export interface DecodeFileRequest {
-  readonly location: string;
-  readonly bytes: Uint8Array;
-  /** Position-deleted rows, sorted. */
-  readonly deleted: Float64Array;
-  /** Field id -> value for columns missing from the file (identity partition values). */
-  readonly constants: Map<number, unknown>;
-}
+import { decodeFileBytes, type DecodeFileRequest } from './file-bytes-decoding.js';
 
 export interface DecodeRequest {
   readonly id: number;
@@ -34,7 +24,6 @@ export type DecodeResponse =
   | { readonly id: number; readonly error: { name: string; message: string; context: Record<string, unknown>; location: string } };
 
 const schemas = new Map<string, Schema>();
-const io = new BytesFileIO();
 
 function schemaOf(text: string): Schema {
   let s = schemas.get(text);
@@ -45,21 +34,6 @@ function schemaOf(text: string): Schema {
   return s;
 }
 
-async function decodeFile(f: DecodeFileRequest, schema: Schema, packed: boolean, out: MaskedColumns[]): Promise<number> {
-  const masks = new PositionMasks(f.deleted);
-  io.put(f.location, f.bytes);
-  let n = 0;
-  try {
-    for await (const batch of readParquetColumns(io, f.location, schema, { constants: f.constants, packed })) {
-      out.push({ batch, ...masks.next(batch.length) });
-      n++;
-    }
-  } finally {
-    io.remove(f.location);
-  }
-  return n;
-}
-
 async function handle(req: DecodeRequest): Promise<void> {
   let at = '';
   try {
@@ -68,7 +42,7 @@ async function handle(req: DecodeRequest): Promise<void> {
     const counts: number[] = [];
     for (const f of req.files) {
       at = f.location;
-      counts.push(await decodeFile(f, schema, req.packed, batches));
+      counts.push(await decodeFileBytes(f, schema, req.packed, batches));
     }
     const packed = packBatches(batches);
     parentPort!.postMessage({ id: req.id, batches: packed, counts } satisfies DecodeResponse, [packed.buffer]);

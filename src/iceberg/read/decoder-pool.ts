@@ -10,7 +10,8 @@ import { Worker } from 'node:worker_threads';
 import { workerScript } from '../../concurrency/worker-script.js';
 import { IcetideError, InvalidDataFileError, InvalidMetadataError, NotFoundError, UnsupportedError, ValidationError, type ErrorContext } from '../../errors.js';
 import { unpackBatches, type MaskedColumns } from '../../parquet/index.js';
-import type { DecodeFileRequest, DecodeRequest, DecodeResponse } from './decode-worker.js';
+import type { DecodeRequest, DecodeResponse } from './decode-worker.js';
+import type { DecodeFileRequest } from './file-bytes-decoding.js';
 
 /** Decode workers by default: one per core beyond the main thread's, at least one, at most 8. */
 export function defaultDecodeWorkers(): number {

@@ -1,12 +1,13 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { stringifyJson } from '../spec/lossless-json.js';
 import { schemaToJson } from '../spec/schema-json.js';
 import type { Schema } from '../spec/schema.js';
 import type { FileScanTask } from '../scan-planner.js';
 import type { Table } from '../table.js';
 import { checkParquet, deletedPositions, identityConstants, readTaskColumns, type MaskedBatch } from './columnar-task-reads.js';
-import type { DecodeFileRequest } from './decode-worker.js';
 import type { DecoderPool } from './decoder-pool.js';
 import type { DeleteLoader } from './delete-loader.js';
+import { decodeFileBytes, type DecodeFileRequest } from './file-bytes-decoding.js';
 
 export interface OffThreadReadOptions {
   /** Files at most this big (manifest size) are decoded by the pool; bigger ones stream here. */
@@ -17,16 +18,35 @@ export interface OffThreadReadOptions {
   readonly requestBytes?: number;
   /** Requests in flight (default: two per worker, so none waits for the next). */
   readonly inFlight?: number;
+  /** false: this thread never decodes a group itself while it waits (tests). */
+  readonly help?: boolean;
+  /** Incremented per group of small files: decoded here or by a worker. */
+  readonly counts?: { here: number; workers: number };
 }
 
-type Step = { readonly tasks: readonly FileScanTask[]; readonly decoded: Promise<MaskedBatch[][]> } | { readonly task: FileScanTask };
+/** A file too big to hold whole: streamed on this thread when its turn comes. */
+interface BigStep {
+  readonly task: FileScanTask;
+}
+
+/** A request's worth of small files: queued, sent to the pool, or decoded here. */
+interface GroupStep {
+  readonly tasks: readonly FileScanTask[];
+  sent?: Promise<MaskedBatch[][]>;
+  settled: boolean;
+  decoded?: MaskedBatch[][];
+}
+
+type Step = BigStep | GroupStep;
 
 /**
  * readTaskColumns for many tasks, in task order, with the decoding of small files done by a
  * DecoderPool: this thread reads each file's bytes and its position deletes and hands them
- * over; the workers decode. Files above `maxFileBytes` are streamed on this thread (bounded
- * memory). Memory: at most `inFlight` requests of at most `requestBytes` (or one file of at
- * most `maxFileBytes`) each, decoded.
+ * over; the workers decode. While the next group it needs is still on a worker, this thread
+ * decodes a group queued further on itself rather than wait (on few cores the workers share
+ * them with the page encoder; on many, it is seldom idle). Files above `maxFileBytes` are
+ * streamed on this thread (bounded memory). Memory: at most 2 x `inFlight` groups of at most
+ * `requestBytes` (or one file of at most `maxFileBytes`) each, decoded.
  */
 export async function* readTasksColumnsOffThread(
   table: Table,
@@ -41,50 +61,81 @@ export async function* readTasksColumnsOffThread(
   const size = (t: FileScanTask) => Number(t.file.fileSizeInBytes);
   const inFlight = o.inFlight ?? 2 * pool.workerCount;
   const schemaText = stringifyJson(schemaToJson(schema));
-  const request = async (group: readonly FileScanTask[]): Promise<MaskedBatch[][]> => {
-    const files = await Promise.all(group.map(async (task): Promise<DecodeFileRequest> => {
+  const prepare = (group: readonly FileScanTask[]): Promise<DecodeFileRequest[]> =>
+    Promise.all(group.map(async (task) => {
       checkParquet(task);
       const [bytes, deleted] = await Promise.all([table.io.read(task.file.filePath), deletedPositions(task, positions)]);
       return { location: task.file.filePath, bytes, deleted, constants: identityConstants(table, task, schema) };
     }));
-    return pool.decode(schemaText, files);
+  const decodeHere = async (step: GroupStep): Promise<void> => {
+    if (o.counts) o.counts.here++;
+    const files = await prepare(step.tasks);
+    step.decoded = [];
+    for (const f of files) {
+      const out: MaskedBatch[] = [];
+      await decodeFileBytes(f, schema, true, out);
+      step.decoded.push(out);
+    }
+    step.settled = true;
   };
   const steps: Step[] = [];
   let next = 0;
-  /** Queues requests (and big files) until `inFlight` requests are pending. */
+  const isGroup = (s: Step): s is GroupStep => 'tasks' in s;
+  /** Plans groups up to 2 x inFlight ahead and sends the first inFlight of them. */
   const fill = () => {
-    let pending = 0;
-    for (const s of steps) if ('decoded' in s) pending++;
-    while (next < tasks.length && pending < inFlight) {
-      const t = tasks[next]!;
+    let planned = 0;
+    let sent = 0;
+    for (const s of steps) {
+      if (!isGroup(s)) continue;
+      planned++;
+      if (s.sent && !s.settled) sent++;
+    }
+    while (next < tasks.length && planned < 2 * inFlight) {
+      const t = tasks[next++]!;
       if (size(t) > o.maxFileBytes) {
         steps.push({ task: t });
-        next++;
         continue;
       }
-      const group: FileScanTask[] = [tasks[next++]!];
+      const group: FileScanTask[] = [t];
       let bytes = size(t);
       for (let u = tasks[next]; u && group.length < perRequest && size(u) <= o.maxFileBytes && bytes + size(u) <= requestBytes; u = tasks[next]) {
         group.push(u);
         bytes += size(u);
         next++;
       }
-      const decoded = request(group);
-      decoded.catch(() => undefined); // surfaced when awaited below
-      steps.push({ tasks: group, decoded });
-      pending++;
+      steps.push({ tasks: group, settled: false });
+      planned++;
+    }
+    for (const s of steps) {
+      if (sent >= inFlight) break;
+      if (!isGroup(s) || s.sent || s.decoded) continue;
+      const step = s;
+      step.sent = prepare(step.tasks).then((files) => pool.decode(schemaText, files));
+      if (o.counts) o.counts.workers++;
+      step.sent.then(() => (step.settled = true), () => (step.settled = true)); // failures surface when awaited below
+      sent++;
     }
   };
   fill();
   while (steps.length > 0) {
-    const step = steps.shift()!;
-    if ('task' in step) {
+    const step = steps[0]!;
+    if (!isGroup(step)) {
+      steps.shift();
       for await (const rows of readTaskColumns(table, step.task, schema, positions, { packed: true })) yield { task: step.task, rows };
-    } else {
-      const files = await step.decoded;
       fill();
-      for (let i = 0; i < files.length; i++) for (const rows of files[i]!) yield { task: step.tasks[i]!, rows };
+      continue;
     }
+    // Help while the head group is on a worker: decode the last queued group here.
+    while (o.help !== false && step.sent && !step.settled) {
+      const spare = steps.findLast((s): s is GroupStep => isGroup(s) && !s.sent && !s.decoded);
+      if (!spare) break;
+      await decodeHere(spare);
+      await nextTurn(); // let the workers' answers land
+    }
+    if (!step.sent && !step.decoded) await decodeHere(step);
+    const files = step.decoded ?? (await step.sent!);
+    steps.shift();
     fill();
+    for (let i = 0; i < files.length; i++) for (const rows of files[i]!) yield { task: step.tasks[i]!, rows };
   }
 }

@@ -39,14 +39,30 @@ async function inThread(t: Table, schema: Schema): Promise<string[]> {
   return describeBatches(out);
 }
 
-async function offThread(t: Table, schema: Schema, workers: number, maxFileBytes: number, filesPerRequest?: number, requestBytes?: number): Promise<string[]> {
-  const positions = new DeleteLoader(t.io, fieldResolver(t));
-  const out: { task: string; rows: MaskedBatch }[] = [];
+/**
+ * The batches read through a DecoderPool, twice: with this thread helping while it waits
+ * (whichever groups it takes) and without; both must give the same batches in the same order.
+ */
+async function offThread(t: Table, schema: Schema, workers: number, maxFileBytes: number, filesPerRequest?: number, requestBytes?: number, helps = false): Promise<string[]> {
   const tasks = await t.planFiles();
-  for await (const { task, rows } of readTasksColumnsOffThread(t, tasks, schema, positions, DecoderPool.shared(workers), { maxFileBytes, ...(filesPerRequest ? { filesPerRequest } : {}), ...(requestBytes ? { requestBytes } : {}) })) {
-    out.push({ task: task.file.filePath, rows });
+  const runs: string[][] = [];
+  for (const help of [true, false]) {
+    const positions = new DeleteLoader(t.io, fieldResolver(t));
+    const out: { task: string; rows: MaskedBatch }[] = [];
+    const counts = { here: 0, workers: 0 };
+    const o = { maxFileBytes, help, counts, ...(filesPerRequest ? { filesPerRequest } : {}), ...(requestBytes ? { requestBytes } : {}) };
+    for await (const { task, rows } of readTasksColumnsOffThread(t, tasks, schema, positions, DecoderPool.shared(workers), o)) out.push({ task: task.file.filePath, rows });
+    // every group of small files went to a worker or was decoded here, once
+    const small = tasks.filter((x) => Number(x.file.fileSizeInBytes) <= maxFileBytes).length;
+    expect(counts.here + counts.workers).toBeGreaterThanOrEqual(Math.min(small, 1));
+    expect(counts.here + counts.workers).toBeLessThanOrEqual(small);
+    if (!help) expect(counts.here).toBe(0);
+    // more groups than requests in flight: the first wait finds a queued group to decode here
+    if (help && helps) expect(counts.here).toBeGreaterThan(0);
+    runs.push(describeBatches(out));
   }
-  return describeBatches(out);
+  expect(runs[0]).toEqual(runs[1]);
+  return runs[0]!;
 }
 
 /** The fixture tables whose current schema is flat (the columnar reads' domain). */
@@ -93,7 +109,7 @@ describe('data files decoded by worker threads', () => {
     expect(expected.some((b) => b.includes(';0:') || b.includes(' 0:'))).toBe(true);
     expect(await offThread(t, schema, 2, Infinity)).toEqual(expected);
     // one file per request (the byte cap), several requests in flight on one worker
-    expect(await offThread(t, schema, 1, Infinity, 8, 1)).toEqual(expected);
+    expect(await offThread(t, schema, 1, Infinity, 8, 1, true)).toEqual(expected);
     const projection = new Schema(0, ['s', 'id', 'b'].map((n) => schema.fields.find((x) => x.name === n)!));
     expect(await offThread(t, projection, 1, Infinity, 4)).toEqual(await inThread(t, projection));
   });
