@@ -452,9 +452,9 @@ export function gatherColumns(batch: ColumnarBatch, mask: Uint8Array, kept: numb
     const col = batch.columns[name]!;
     let out: ColumnData;
     if (col instanceof BigInt64Array) out = gather64(col, rows);
-    else if (col instanceof Int32Array) out = gather32(col, rows, new Int32Array(kept));
-    else if (col instanceof Float64Array) out = gather32(col, rows, new Float64Array(kept));
-    else if (col instanceof Float32Array) out = gather32(col, rows, new Float32Array(kept));
+    else if (col instanceof Int32Array) out = gatherI32(col, rows);
+    else if (col instanceof Float64Array) out = gatherF64(col, rows);
+    else if (col instanceof Float32Array) out = gatherF32(col, rows);
     else if (col instanceof PackedBytes) out = gatherPacked(col, rows);
     else {
       const o = new Array<unknown>(kept);
@@ -479,8 +479,21 @@ function gather64(col: BigInt64Array, rows: Int32Array): BigInt64Array {
   return o;
 }
 
-/** Called with one typed-array type per call site, so each stays monomorphic. */
-function gather32<T extends Int32Array | Float32Array | Float64Array>(col: T, rows: Int32Array, o: T): T {
+// One function per array type: a shared generic body would make its element accesses polymorphic.
+function gatherI32(col: Int32Array, rows: Int32Array): Int32Array {
+  const o = new Int32Array(rows.length);
+  for (let j = 0; j < rows.length; j++) o[j] = col[rows[j]!]!;
+  return o;
+}
+
+function gatherF64(col: Float64Array, rows: Int32Array): Float64Array {
+  const o = new Float64Array(rows.length);
+  for (let j = 0; j < rows.length; j++) o[j] = col[rows[j]!]!;
+  return o;
+}
+
+function gatherF32(col: Float32Array, rows: Int32Array): Float32Array {
+  const o = new Float32Array(rows.length);
   for (let j = 0; j < rows.length; j++) o[j] = col[rows[j]!]!;
   return o;
 }
