@@ -198,7 +198,15 @@ export class LocalFileIO implements FileIO {
       if (e.isDirectory()) {
         yield* this.walk(full, '', rootDir, rootLocation);
       } else if (e.isFile()) {
-        const st = await fs.stat(full);
+        let st: import('node:fs').Stats;
+        try {
+          st = await fs.stat(full);
+        } catch (err) {
+          // gone since readdir (a writer's temp file renamed into place, a delete): not listed,
+          // as S3 does not list a key deleted before the listing reached it
+          if (isNotFound(err)) continue;
+          throw wrapFsError(err, 'list', full);
+        }
         const rel = path.relative(rootDir, full).split(path.sep).join('/');
         yield { location: `${rootLocation.replace(/\/+$/, '')}/${rel}`, size: st.size, modifiedMs: st.mtimeMs };
       }

@@ -65,6 +65,18 @@ describe('LocalFileIO', () => {
     expect(byName).toEqual([path.join(dir, 'metadata', 'a.avro')]);
   });
 
+  it('a file removed while the listing runs (a temp file renamed into place) is left out, not an error', async () => {
+    const dir = tempDir();
+    for (const n of ['a', 'b', 'c']) await io.write(path.join(dir, `${n}.json`), bytes(n));
+    const listed: string[] = [];
+    for await (const f of io.list(dir)) {
+      listed.push(f.location);
+      // the directory was read already: the other two are gone before their turn
+      if (listed.length === 1) for (const n of ['a', 'b', 'c']) if (!f.location.endsWith(`${n}.json`)) fs.rmSync(path.join(dir, `${n}.json`));
+    }
+    expect(listed).toHaveLength(1);
+  });
+
   it('reads small files (blocking read) and big ones (async read) to the exact bytes', async () => {
     const dir = tempDir();
     for (const size of [0, 1, 256 * 1024, 256 * 1024 + 1, 3 * 1024 * 1024 + 7]) {
