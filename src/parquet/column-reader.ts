@@ -25,7 +25,8 @@ import { typeToString, type NestedField, type PrimitiveType } from '../iceberg/s
 import type { FileIO } from '../io/file-io.js';
 import { DECOMPRESSORS } from './compression.js';
 import { converter, defaultValue, fileType, fileTypeString, invalid, readParquetMetadata, type Convert, type FileType, type ParquetFileMetadata, type ReadOptions } from './reader.js';
-import { PackedBinary, PackedBytes, PackedStrings } from './packed-bytes.js';
+import { PackedBytes } from './packed-bytes.js';
+import { selectRows } from './row-selection.js';
 import { expandByteRefs, PackedChunk, plainByteRefs, valueByteRefs, type ByteRefs } from './packed-column-reads.js';
 import type { ColumnBatch } from './writer.js';
 
@@ -443,92 +444,16 @@ export function columnValue(batch: ColumnarBatch, name: string, i: number): unkn
 /** Keeps the rows whose mask entry is non-zero (`kept` of them), column by column. */
 export function gatherColumns(batch: ColumnarBatch, mask: Uint8Array, kept: number): ColumnarBatch {
   if (kept === batch.length) return batch;
-  // The kept rows' indices once; then one monomorphic copy loop per column type.
+  // The kept rows' indices once, then each column copied by them.
   const rows = new Int32Array(kept);
   for (let i = 0, j = 0; j < kept; i++) if (mask[i]) rows[j++] = i;
   const columns: Record<string, ColumnData> = {};
   const nulls: Record<string, Uint8Array | undefined> = {};
   for (const name in batch.columns) {
-    const col = batch.columns[name]!;
-    let out: ColumnData;
-    if (col instanceof BigInt64Array) out = gather64(col, rows);
-    else if (col instanceof Int32Array) out = gatherI32(col, rows);
-    else if (col instanceof Float64Array) out = gatherF64(col, rows);
-    else if (col instanceof Float32Array) out = gatherF32(col, rows);
-    else if (col instanceof PackedBytes) out = gatherPacked(col, rows);
-    else {
-      const o = new Array<unknown>(kept);
-      for (let j = 0; j < kept; j++) o[j] = col[rows[j]!];
-      out = o;
-    }
-    columns[name] = out;
+    columns[name] = selectRows(batch.columns[name]!, rows) as ColumnData;
     const nm = batch.nulls[name];
-    nulls[name] = nm ? gatherNulls(nm, rows) : undefined;
+    const kn = nm ? (selectRows(nm, rows) as Uint8Array) : undefined;
+    nulls[name] = kn?.includes(1) ? kn : undefined;
   }
   return { length: kept, columns, nulls };
-}
-
-function gather64(col: BigInt64Array, rows: Int32Array): BigInt64Array {
-  const o = new BigInt64Array(rows.length);
-  const ow = words(o), cw = words(col);
-  for (let j = 0; j < rows.length; j++) {
-    const i = rows[j]!;
-    ow[2 * j] = cw[2 * i]!;
-    ow[2 * j + 1] = cw[2 * i + 1]!;
-  }
-  return o;
-}
-
-// One function per array type: a shared generic body would make its element accesses polymorphic.
-function gatherI32(col: Int32Array, rows: Int32Array): Int32Array {
-  const o = new Int32Array(rows.length);
-  for (let j = 0; j < rows.length; j++) o[j] = col[rows[j]!]!;
-  return o;
-}
-
-function gatherF64(col: Float64Array, rows: Int32Array): Float64Array {
-  const o = new Float64Array(rows.length);
-  for (let j = 0; j < rows.length; j++) o[j] = col[rows[j]!]!;
-  return o;
-}
-
-function gatherF32(col: Float32Array, rows: Int32Array): Float32Array {
-  const o = new Float32Array(rows.length);
-  for (let j = 0; j < rows.length; j++) o[j] = col[rows[j]!]!;
-  return o;
-}
-
-/** The kept rows' null flags, or undefined when none is null. */
-function gatherNulls(nm: Uint8Array, rows: Int32Array): Uint8Array | undefined {
-  const o = new Uint8Array(rows.length);
-  let any = 0;
-  for (let j = 0; j < rows.length; j++) any |= o[j] = nm[rows[j]!]!;
-  return any ? o : undefined;
-}
-
-/** The given rows of a packed column, runs of adjacent kept values copied at once. */
-function gatherPacked(col: PackedBytes, rows: Int32Array): PackedBytes {
-  const src = col.bytes, off = col.offsets;
-  const kept = rows.length;
-  const offsets = new Int32Array(kept + 1);
-  let size = 0;
-  for (let j = 0; j < kept; j++) {
-    const i = rows[j]!;
-    offsets[j + 1] = size += off[i + 1]! - off[i]!;
-  }
-  const bytes = new Uint8Array(size);
-  let runStart = 0, runEnd = 0, at = 0;
-  for (let j = 0; j < kept; j++) {
-    const i = rows[j]!;
-    const s = off[i]!, e = off[i + 1]!;
-    if (s !== runEnd) {
-      bytes.set(src.subarray(runStart, runEnd), at);
-      at += runEnd - runStart;
-      runStart = s;
-    }
-    runEnd = e;
-  }
-  bytes.set(src.subarray(runStart, runEnd), at);
-  // whole values of a well-formed column stay well-formed
-  return col instanceof PackedStrings ? PackedStrings.wholeValuesOf(bytes, offsets) : new PackedBinary(bytes, offsets);
 }

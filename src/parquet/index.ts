@@ -1,6 +1,7 @@
 /** Parquet layer: data/delete file writers and the field-id based reader. */
 export { ParquetFileWriter, CREATED_BY, type ColumnBatch, type DataFileMetrics, type Row } from './writer.js';
 export { PackedBinary, PackedBytes, PackedStrings, valueAt, type ColumnArray } from './packed-bytes.js';
+export { selectRows } from './row-selection.js';
 export { RollingParquetWriter, type WrittenFile } from './rolling-writer.js';
 export { parquetWriteOptionsFromProperties, DEFAULTS as PARQUET_WRITE_DEFAULTS, type ParquetWriteOptions } from './options.js';
 export type { Codec } from './compression.js';

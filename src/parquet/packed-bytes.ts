@@ -33,15 +33,28 @@ export abstract class PackedBytes {
     return this.offsets[i + 1]! - this.offsets[i]!;
   }
 
+  /** The rows' bytes and offsets; runs of values adjacent in `bytes` are copied at once. */
   protected gather(rows: Int32Array): { bytes: Uint8Array; offsets: Int32Array } {
     const src = this.bytes, off = this.offsets;
     const offsets = new Int32Array(rows.length + 1);
-    for (let k = 0; k < rows.length; k++) offsets[k + 1] = offsets[k]! + off[rows[k]! + 1]! - off[rows[k]!]!;
-    const bytes = new Uint8Array(offsets[rows.length]!);
+    let size = 0;
     for (let k = 0; k < rows.length; k++) {
       const r = rows[k]!;
-      bytes.set(src.subarray(off[r]!, off[r + 1]!), offsets[k]!);
+      offsets[k + 1] = size += off[r + 1]! - off[r]!;
     }
+    const bytes = new Uint8Array(size);
+    let runStart = 0, runEnd = 0, at = 0;
+    for (let k = 0; k < rows.length; k++) {
+      const r = rows[k]!;
+      const s = off[r]!, e = off[r + 1]!;
+      if (s !== runEnd) {
+        bytes.set(src.subarray(runStart, runEnd), at);
+        at += runEnd - runStart;
+        runStart = s;
+      }
+      runEnd = e;
+    }
+    bytes.set(src.subarray(runStart, runEnd), at);
     return { bytes, offsets };
   }
 }

@@ -5,6 +5,7 @@
 import type { Schema } from '../iceberg/spec/schema.js';
 import { representationOf } from '../iceberg/spec/values.js';
 import { PackedBytes, type ColumnArray } from '../parquet/packed-bytes.js';
+import { selectRows } from '../parquet/row-selection.js';
 import type { ColumnValues } from './change-event.js';
 
 type Column = ColumnArray;
@@ -34,27 +35,14 @@ export function coerceColumns(schema: Schema, v: ColumnValues): ColumnValues {
   return columns ? { ...v, columns } : v;
 }
 
-function gather(col: Column, rows: Int32Array): Column {
-  if (col instanceof PackedBytes) return col.select(rows);
-  if (ArrayBuffer.isView(col) && !(col instanceof DataView)) {
-    const Typed = col.constructor as new (n: number) => { [i: number]: unknown; length: number };
-    const out = new Typed(rows.length);
-    for (let i = 0; i < rows.length; i++) out[i] = col[rows[i]!];
-    return out as unknown as Column;
-  }
-  const out = new Array<unknown>(rows.length);
-  for (let i = 0; i < rows.length; i++) out[i] = col[rows[i]!];
-  return out;
-}
-
 /** The given rows (indices into `v`, in the order given) as column values of their own. */
 export function gatherRows(v: ColumnValues, rows: Int32Array): ColumnValues {
   const columns: Record<string, Column> = {};
-  for (const name in v.columns) columns[name] = gather(v.columns[name]!, rows);
+  for (const name in v.columns) columns[name] = selectRows(v.columns[name]!, rows);
   let nulls: Record<string, Uint8Array> | undefined;
   for (const name in v.nulls ?? {}) {
     const n = v.nulls![name];
-    if (n) (nulls ??= {})[name] = gather(n, rows) as Uint8Array;
+    if (n) (nulls ??= {})[name] = selectRows(n, rows) as Uint8Array;
   }
   return { length: rows.length, columns, ...(nulls ? { nulls } : {}) };
 }
