@@ -1,5 +1,6 @@
 import { UnsupportedError } from '../../errors.js';
 import { readParquetColumns, type MaskedColumns } from '../../parquet/index.js';
+import type { FileIO } from '../../io/file-io.js';
 import type { FileScanTask } from '../scan-planner.js';
 import type { Schema } from '../spec/schema.js';
 import type { Table } from '../table.js';
@@ -28,7 +29,7 @@ export function identityConstants(table: Table, task: FileScanTask, schema: Sche
 }
 
 /** Keep-masks for a file's consecutive batches from its sorted deleted positions. */
-export class PositionMasks {
+class PositionMasks {
   private pos = 0;
   private d = 0;
 
@@ -59,13 +60,21 @@ export class PositionMasks {
  */
 export async function* readTaskColumns(table: Table, task: FileScanTask, schema: Schema, positions: DeleteLoader, o: { packed?: boolean } = {}): AsyncIterable<MaskedBatch> {
   checkParquet(task);
-  const masks = new PositionMasks(await deletedPositions(task, positions));
-  const constants = identityConstants(table, task, schema);
-  for await (const batch of readParquetColumns(table.io, task.file.filePath, schema, { constants, ...(o.packed ? { packed: true } : {}) })) {
+  yield* maskedBatches(table.io, task.file.filePath, schema, await deletedPositions(task, positions), identityConstants(table, task, schema), o.packed === true);
+}
+
+/**
+ * A Parquet file's batches with keep-masks (its sorted deleted positions cleared), `constants`
+ * standing in for columns missing from the file.
+ */
+export async function* maskedBatches(io: FileIO, location: string, schema: Schema, deleted: Float64Array, constants: ReadonlyMap<number, unknown>, packed: boolean): AsyncIterable<MaskedBatch> {
+  const masks = new PositionMasks(deleted);
+  for await (const batch of readParquetColumns(io, location, schema, { constants, ...(packed ? { packed: true } : {}) })) {
     yield { batch, ...masks.next(batch.length) };
   }
 }
 
+/** Data files are read only in Parquet. */
 export function checkParquet(task: FileScanTask): void {
   if (task.file.fileFormat !== 'PARQUET') throw new UnsupportedError(`data file ${task.file.filePath} is ${task.file.fileFormat}; only Parquet is read`);
 }

@@ -1,7 +1,7 @@
 import { BytesFileIO } from '../../io/bytes-file-io.js';
-import { readParquetColumns, type MaskedColumns } from '../../parquet/index.js';
+import type { MaskedColumns } from '../../parquet/index.js';
 import type { Schema } from '../spec/schema.js';
-import { PositionMasks } from './columnar-task-reads.js';
+import { maskedBatches } from './columnar-task-reads.js';
 
 /** A small data file already read, with what its decoding needs from the scan task. */
 export interface DecodeFileRequest {
@@ -21,10 +21,9 @@ export interface DecodeFileRequest {
 export async function decodeFileBytes(f: DecodeFileRequest, schema: Schema, packed: boolean, out: MaskedColumns[]): Promise<number> {
   const io = new BytesFileIO();
   io.put(f.location, f.bytes);
-  const masks = new PositionMasks(f.deleted);
   let n = 0;
-  for await (const batch of readParquetColumns(io, f.location, schema, { constants: f.constants, packed })) {
-    out.push({ batch, ...masks.next(batch.length) });
+  for await (const b of maskedBatches(io, f.location, schema, f.deleted, f.constants, packed)) {
+    out.push(b);
     n++;
   }
   return n;
