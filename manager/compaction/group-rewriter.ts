@@ -93,15 +93,15 @@ export async function rewriteGroup(table: Table, group: FileGroup, s: RewriteSet
   // Small inputs are read with one whole-file read each (see WholeFileReads), through a
   // read-only view of the table; commits still go through `table`.
   const wholeReads = new WholeFileReads(table.io);
-  for (const t of group.tasks) if (Number(t.file.fileSizeInBytes) <= PREFETCH_MAX_FILE_BYTES) wholeReads.register(t.file.filePath, Number(t.file.fileSizeInBytes));
+  const small = group.tasks.filter((t) => Number(t.file.fileSizeInBytes) <= PREFETCH_MAX_FILE_BYTES);
+  for (const t of small) wholeReads.register(t.file.filePath, Number(t.file.fileSizeInBytes));
   const readView = new Table({ ...table.ops, io: wholeReads }, table.state);
   const release = (t: FileScanTask) => wholeReads.release(t.file.filePath);
   // Columnar path (no row objects): flat schemas written in file order; sorted rewrites and
   // nested schemas go through rows.
   const columnar = s.columnar !== false && !sorter && isFlatProjection(schema) && eq.columnar;
   // Small files decoded by worker threads, when there are enough to pay for the hand-over.
-  const smallFiles = group.tasks.filter((t) => Number(t.file.fileSizeInBytes) <= PREFETCH_MAX_FILE_BYTES).length;
-  const offThread = columnar && smallFiles >= MIN_OFF_THREAD_FILES ? (s.decodeWorkers ?? 0) : 0;
+  const offThread = columnar && small.length >= MIN_OFF_THREAD_FILES ? (s.decodeWorkers ?? 0) : 0;
   let rows = 0;
   try {
     for (let b = 0; b < eq.passes; b++) {
