@@ -43,6 +43,15 @@ const COLUMN_WORDS = 7;
 
 const align8 = (n: number) => (n + 7) & ~7;
 
+type TypedColumn = Int32Array | BigInt64Array | Float32Array | Float64Array;
+/** The typed-array kinds: one memcpy in, one view out. */
+const TYPED: readonly (readonly [Kind, { new (buffer: ArrayBuffer, at: number, length: number): TypedColumn; readonly BYTES_PER_ELEMENT: number }])[] = [
+  [Kind.I32, Int32Array],
+  [Kind.I64, BigInt64Array],
+  [Kind.F32, Float32Array],
+  [Kind.F64, Float64Array],
+];
+
 /** A boolean column (values true/false/null) as bytes, or undefined if it holds anything else. */
 function boolBytes(col: readonly unknown[]): Uint8Array | undefined {
   const out = new Uint8Array(col.length);
@@ -92,13 +101,15 @@ export function packBatches(batches: readonly MaskedColumns[]): PackedBatches {
         place(col.bytes.subarray(first, end));
         place(bytesOf(first === 0 ? col.offsets : col.offsets.map((o) => o - first)));
       } else {
-        const bools = Array.isArray(col) ? boolBytes(col) : undefined;
-        const kind = col instanceof Int32Array ? Kind.I32 : col instanceof BigInt64Array ? Kind.I64 : col instanceof Float32Array ? Kind.F32 : col instanceof Float64Array ? Kind.F64 : bools ? Kind.Bool : Kind.Values;
-        table.push(kind);
-        if (kind === Kind.Values) {
+        const typed = TYPED.find(([, C]) => col instanceof C);
+        const bools = !typed && Array.isArray(col) ? boolBytes(col) : undefined;
+        table.push(typed ? typed[0] : bools ? Kind.Bool : Kind.Values);
+        if (typed) place(bytesOf(col as TypedColumn));
+        else if (bools) place(bools);
+        else {
           other = col as unknown[];
           place(undefined);
-        } else place(bools ?? bytesOf(col as Int32Array));
+        }
         place(undefined);
       }
       place(batch.nulls[name]);
@@ -136,19 +147,13 @@ export function unpackBatches({ buffer, names, values }: PackedBatches): MaskedC
       const kind = words[w++] as Kind;
       const data = region(), offsets = region(), nm = region();
       nulls[name] = nm ? u8(nm) : undefined;
+      const typed = TYPED.find(([k]) => k === kind);
+      if (typed) {
+        const C = typed[1];
+        columns[name] = new C(buffer, data!.at, data!.len / C.BYTES_PER_ELEMENT);
+        continue;
+      }
       switch (kind) {
-        case Kind.I32:
-          columns[name] = new Int32Array(buffer, data!.at, data!.len / 4);
-          break;
-        case Kind.I64:
-          columns[name] = new BigInt64Array(buffer, data!.at, data!.len / 8);
-          break;
-        case Kind.F32:
-          columns[name] = new Float32Array(buffer, data!.at, data!.len / 4);
-          break;
-        case Kind.F64:
-          columns[name] = new Float64Array(buffer, data!.at, data!.len / 8);
-          break;
         case Kind.Strings:
         case Kind.Binary: {
           const o = new Int32Array(buffer, offsets!.at, offsets!.len / 4);
