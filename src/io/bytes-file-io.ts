@@ -12,10 +12,6 @@ export class BytesFileIO implements FileIO {
     this.files.set(location, bytes);
   }
 
-  remove(location: string): void {
-    this.files.delete(location);
-  }
-
   private get(location: string): Uint8Array {
     const b = this.files.get(location);
     if (!b) throw new NotFoundError(`${location} is not among the files handed to this reader`, { location });
