@@ -29,13 +29,23 @@ afterAll(async () => {
 
 const norm = (v: unknown): unknown => (typeof v === 'bigint' ? Number(v) : v === undefined ? null : v);
 
-async function icebergRows(wh: string): Promise<string[]> {
-  const t = await new FilesystemCatalog(wh).loadTable({ namespace: ['lake'], name: 'items' });
+/** The rows of lake.`name`, each as the JSON of what `pick` takes from it, sorted. */
+async function tableRows(wh: string, name: string, pick: (r: Record<string, unknown>) => unknown[]): Promise<string[]> {
+  const t = await new FilesystemCatalog(wh).loadTable({ namespace: ['lake'], name });
   const out: string[] = [];
+  for await (const b of scanTable(t)) for (const r of b) out.push(JSON.stringify(pick(r)));
+  return out.sort();
+}
+
+/** What stopped the pipeline run, or 'still running' after 30 s. */
+function stopError(failed: Promise<unknown>): Promise<unknown> {
+  return Promise.race([failed, new Promise((r) => setTimeout(() => r('still running'), 30_000))]);
+}
+
+async function icebergRows(wh: string): Promise<string[]> {
   // Decimals are unscaled integers in Iceberg values (scale 2 here).
   const price = (u: unknown) => (Number(u) / 100).toFixed(2);
-  for await (const b of scanTable(t)) for (const r of b) out.push(JSON.stringify([r['id'], r['name'], Number(r['qty']), price(r['price']), r['note'], r['big']].map(norm)));
-  return out.sort();
+  return tableRows(wh, 'items', (r) => [r['id'], r['name'], Number(r['qty']), price(r['price']), r['note'], r['big']].map(norm));
 }
 
 async function sourceRows(): Promise<string[]> {
@@ -181,10 +191,9 @@ describe('mysql DDL while streaming', () => {
     expect(t.schema().fields.map((f) => `${f.name}:${typeToString(f.type)}`)).toEqual([
       'id:int', 'qty:long', 'price:decimal(12, 2)', 'label:string', 'gone_ts:timestamp', 'gone_dec:decimal(20, 5)', 'gone_txt:string', 'note:string',
     ]);
-    const rows: string[] = [];
-    for await (const b of scanTable(t)) for (const r of b) rows.push(JSON.stringify([r['id'], String(r['qty']), String(r['price']), r['label'], r['gone_ts'] === null ? null : 'ts', r['gone_dec'] === null ? null : String(r['gone_dec']), r['gone_txt'], r['note'] ?? null]));
+    const rows = await tableRows(wh, 'widen', (r) => [r['id'], String(r['qty']), String(r['price']), r['label'], r['gone_ts'] === null ? null : 'ts', r['gone_dec'] === null ? null : String(r['gone_dec']), r['gone_txt'], r['note'] ?? null]);
     // Iceberg decimals are unscaled integers (scale 2 and 5).
-    expect(rows.sort()).toEqual([
+    expect(rows).toEqual([
       '[1,"-2147483648","-999999","x",null,null,null,null]',
       '[3,"3000000000","375","c",null,null,null,"n3"]',
       '[4,"2147483647","999999","d",null,null,null,null]',
@@ -203,16 +212,14 @@ describe('mysql DDL while streaming', () => {
     await caughtUp(first.last);
     await server.query('SET SESSION sql_log_bin = 0; ALTER TABLE shop.hidden ADD COLUMN b VARCHAR(5) NULL AFTER id; SET SESSION sql_log_bin = 1');
     await server.query("INSERT INTO shop.hidden VALUES (2, 'two', 2)");
-    const err = await Promise.race([failed, new Promise((r) => setTimeout(() => r('still running'), 30_000))]);
+    const err = await stopError(failed);
     first.ac.abort();
     // Not a silent null: the row's value for b would be lost.
     expect(String(err)).toMatch(/rows of shop\.hidden carry column\(s\) b that the pipeline has not added to its targets.*restart the pipeline/);
     await runUntilCaughtUp(config);
     const t = await new FilesystemCatalog(wh).loadTable({ namespace: ['lake'], name: 'hidden' });
     expect(t.schema().fields.map((f) => f.name)).toEqual(['id', 'a', 'b']);
-    const rows: string[] = [];
-    for await (const b of scanTable(t)) for (const r of b) rows.push(JSON.stringify([r['id'], r['a'], r['b'] ?? null]));
-    expect(rows.sort()).toEqual(['[1,1,null]', '[2,2,"two"]']);
+    expect(await tableRows(wh, 'hidden', (r) => [r['id'], r['a'], r['b'] ?? null])).toEqual(['[1,1,null]', '[2,2,"two"]']);
   }, 120_000);
 
   it('a change Iceberg cannot express stops the pipeline naming the column; committed rows stay', async () => {
@@ -226,7 +233,7 @@ describe('mysql DDL while streaming', () => {
     await server.query("INSERT INTO shop.codes VALUES (3, '30')");
     await caughtUp(last);
     await server.query('ALTER TABLE shop.codes MODIFY code INT');
-    const err = await Promise.race([failed, new Promise((r) => setTimeout(() => r('still running'), 30_000))]);
+    const err = await stopError(failed);
     ac.abort();
     expect(String(err)).toMatch(/column code is now int but the table has string; Iceberg cannot change that type/);
     const t = await new FilesystemCatalog(wh).loadTable({ namespace: ['lake'], name: 'codes' });
