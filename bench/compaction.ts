@@ -82,7 +82,7 @@ async function round(wh: string, name: string) {
   for (let part = 0; part < 10; part++) {
     const keys = [];
     for (let j = part * 10; j < ROWS; j += 100) keys.push({ id: BigInt(j) });
-    eqFiles.push(...(await writeEqualityDeletes({ io: table.io, specId: 0, opts, newLocation: (f) => table.ops.newDataLocation(f) }, schema, [1], [{ values: [], path: '', rows: keys }])));
+    eqFiles.push(...(await writeEqualityDeletes({ io: table.io, opts, newLocation: (f) => table.ops.newDataLocation(f) }, schema, [1], [{ specId: 0, values: [], path: '', rows: keys }])));
   }
   const delta = table.newRowDelta();
   for (const d of eqFiles) delta.addDeletes(d);

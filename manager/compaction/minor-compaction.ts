@@ -129,8 +129,8 @@ export async function minorCompactTable(table: Table, o: MinorCompactionOptions 
         const first = partTasks[0]!.file;
         const dir = partitionPath(table, first.specId, first.partition);
         const files = await writePositionDeletes(
-          { io: table.io, specId: first.specId, opts: parquetWriteOptionsFromProperties(table.metadata.properties), newLocation: (f, p) => table.ops.newDataLocation(f, p || undefined) },
-          [{ values: first.partition, path: dir, deletes }],
+          { io: table.io, opts: parquetWriteOptionsFromProperties(table.metadata.properties), newLocation: (f, p) => table.ops.newDataLocation(f, p || undefined) },
+          [{ specId: first.specId, values: first.partition, path: dir, deletes }],
         );
         added.push(...files);
         written += deletes.length;

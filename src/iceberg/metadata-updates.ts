@@ -198,3 +198,17 @@ export function newSnapshotId(): bigint {
   const id = (hi ^ lo) & 0x7fffffffffffffffn;
   return id === 0n ? 1n : id;
 }
+
+/**
+ * Adds a partition spec without making it the default (spec "Partition Evolution": a table
+ * keeps every spec its files were written with). An identical spec already present is reused.
+ * Field ids follow last-partition-id, so they are never reused.
+ */
+export function withPartitionSpec(md: TableMetadata, fields: PartitionSpec['fields']): { metadata: TableMetadata; specId: number } {
+  const same = md.partitionSpecs.find((s) => s.fields.length === fields.length && s.fields.every((f, i) => f.sourceId === fields[i]!.sourceId && f.name === fields[i]!.name && JSON.stringify(f.transform) === JSON.stringify(fields[i]!.transform)));
+  if (same) return { metadata: md, specId: same.specId };
+  const specId = md.partitionSpecs.reduce((m, s) => Math.max(m, s.specId), -1) + 1;
+  let lastPartitionId = md.lastPartitionId;
+  const numbered = fields.map((f) => ({ ...f, fieldId: ++lastPartitionId }));
+  return { metadata: { ...md, partitionSpecs: [...md.partitionSpecs, { specId, fields: numbered }], lastPartitionId }, specId };
+}

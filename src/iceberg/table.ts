@@ -1,5 +1,6 @@
 import { ValidationError } from '../errors.js';
 import type { FileIO } from '../io/file-io.js';
+import { AddPartitionSpec } from './commit/add-partition-spec.js';
 import { AppendFiles } from './commit/append-files.js';
 import { ExpireSnapshots } from './commit/expire-snapshots.js';
 import { ManageSnapshots } from './commit/manage-snapshots.js';
@@ -135,6 +136,10 @@ export class Table {
   }
   updateProperties(): UpdateProperties {
     return new UpdateProperties(this.ops, this.current);
+  }
+  /** Adds a spec that does not become the default (see AddPartitionSpec). */
+  addPartitionSpec(): AddPartitionSpec {
+    return new AddPartitionSpec(this.ops, this.current);
   }
   updateSchema(): UpdateSchema {
     return new UpdateSchema(this.ops, this.current);

@@ -10,7 +10,6 @@ import type { RowValues } from './change-event.js';
 
 interface Target {
   readonly io: FileIO;
-  readonly specId: number;
   readonly opts: ParquetWriteOptions;
   readonly newLocation: (fileName: string, partitionPath: string) => string;
 }
@@ -23,7 +22,7 @@ export async function writeEqualityDeletes(
   t: Target,
   tableSchema: Schema,
   equalityIds: readonly number[],
-  partitions: Iterable<{ readonly values: PartitionValues; readonly path: string; readonly rows: Iterable<RowValues> }>,
+  partitions: Iterable<{ readonly specId: number; readonly values: PartitionValues; readonly path: string; readonly rows: Iterable<RowValues> }>,
 ): Promise<DataFile[]> {
   const out: DataFile[] = [];
   let schema: Schema | undefined;
@@ -40,7 +39,7 @@ export async function writeEqualityDeletes(
       throw err;
     }
     const metrics = await w.close();
-    out.push(dataFileFromMetrics({ content: 'equality-deletes', location, metrics, specId: t.specId, partition: p.values, schema, equalityIds }));
+    out.push(dataFileFromMetrics({ content: 'equality-deletes', location, metrics, specId: p.specId, partition: p.values, schema, equalityIds }));
   }
   return out;
 }
@@ -52,7 +51,7 @@ export async function writeEqualityDeletes(
  */
 export async function writePositionDeletes(
   t: Target,
-  partitions: Iterable<{ readonly values: PartitionValues; readonly path: string; readonly deletes: readonly { file_path: string; pos: bigint }[] }>,
+  partitions: Iterable<{ readonly specId: number; readonly values: PartitionValues; readonly path: string; readonly deletes: readonly { file_path: string; pos: bigint }[] }>,
 ): Promise<DataFile[]> {
   const out: DataFile[] = [];
   for (const p of partitions) {
@@ -73,7 +72,7 @@ export async function writePositionDeletes(
         content: 'position-deletes',
         location,
         metrics,
-        specId: t.specId,
+        specId: p.specId,
         partition: p.values,
         schema: POSITION_DELETE_SCHEMA,
         ...(referenced.size === 1 ? { referencedDataFile: [...referenced][0]! } : {}),

@@ -9,6 +9,8 @@ import type { PartitionValues, PrimitiveValue } from '../iceberg/spec/values.js'
 import type { RowValues } from './change-event.js';
 
 export interface PartitionOf {
+  /** The spec the values belong to (a global equality delete's differs from the table's default). */
+  readonly specId: number;
   readonly values: PartitionValues;
   /** Stable key for maps: same spec + same values -> same key. */
   readonly key: string;
@@ -36,7 +38,7 @@ export class Partitioner {
       const type = partitionSourceType(spec, pf.sourceId, [schema]);
       return { column, fn: transformFunction(pf.transform, type), resultType: transformResultType(pf.transform, type), name: pf.name, spec: pf };
     });
-    this.unpartitioned = this.fields.length === 0 ? { values: [], key: partitionKey(spec.specId, []), path: '' } : undefined;
+    this.unpartitioned = this.fields.length === 0 ? { specId: spec.specId, values: [], key: partitionKey(spec.specId, []), path: '' } : undefined;
   }
 
   /** Top-level columns the partition depends on. */
@@ -48,6 +50,7 @@ export class Partitioner {
     if (this.unpartitioned) return this.unpartitioned;
     const values = this.fields.map((f) => f.fn((row[f.column] ?? null) as PrimitiveValue | null));
     return {
+      specId: this.spec.specId,
       values,
       key: partitionKey(this.spec.specId, values),
       path: this.fields.map((f, i) => partitionPathSegment(f.name, f.spec.transform, f.resultType, values[i] ?? null)).join('/'),

@@ -15,6 +15,7 @@ import { writeEqualityDeletes, writePositionDeletes } from './delete-file-writer
 import { FileAppender, type RowLocation } from './file-appender.js';
 import { InflightMarker } from './inflight-marker.js';
 import { KeyFilterStore, type KeyFilterConfig } from './key-filter-store.js';
+import { openDeleteScope, type DeleteScope } from './delete-scope.js';
 import { Partitioner, type PartitionOf } from './partitioner.js';
 import { PendingKeys } from './pending-keys.js';
 import { rowCoercer } from './row-coercer.js';
@@ -65,7 +66,9 @@ const BUFFER_CHECK_ROWS = 4096;
  * Upsert rules: a key written before this commit gets an equality delete unless the key
  * filter proves it was never written (equality deletes only reach rows of lower sequence
  * numbers, spec "Scan Planning"); a key written earlier in this same commit is removed with a
- * position delete on that row; deletes go to the partition of the before-image.
+ * position delete on that row. An equality delete goes to the key's partition only when the
+ * key alone decides it; otherwise it is global (delete-scope.ts): before-images are used for
+ * their key only, since real streams send them key-only or default-filled.
  */
 export class TableWriter {
   private readonly parquetOpts: ParquetWriteOptions;
@@ -79,7 +82,6 @@ export class TableWriter {
   private readonly partitioner: Partitioner;
   private readonly keyColumns: readonly string[];
   private readonly keyIds: readonly number[];
-  private readonly partitionFromKey: boolean;
   private state: CommitState;
   private readonly singleLongKey: boolean;
   private readonly coerce: ReturnType<typeof rowCoercer>;
@@ -93,6 +95,7 @@ export class TableWriter {
     private readonly o: TableWriterOptions,
     private readonly filter: KeyFilterStore | undefined,
     readonly resume: ResumeState | undefined,
+    private readonly deleteScope: DeleteScope | undefined,
   ) {
     const schema = table.schema();
     this.parquetOpts = parquetWriteOptionsFromProperties(table.metadata.properties);
@@ -102,7 +105,6 @@ export class TableWriter {
     this.partitioner = new Partitioner(table.spec(), schema);
     this.keyIds = schema.identifierFieldIds;
     this.keyColumns = schema.identifierFieldNames();
-    this.partitionFromKey = this.partitioner.sourceColumns.every((c) => this.keyColumns.includes(c));
     this.watermark = currentWatermark(table.metadata);
     this.coerce = rowCoercer(schema);
     this.singleLongKey = this.keyIds.length === 1 && schema.findField(this.keyIds[0]!)?.type.kind === 'long';
@@ -121,7 +123,9 @@ export class TableWriter {
       o.mode === 'upsert' && o.keyFilter !== false && o.keyFilter !== undefined
         ? await KeyFilterStore.open(table, table.schema().identifierFieldNames(), o.keyFilter, log)
         : undefined;
-    return new TableWriter(table, o, filter, findResumeState(table.metadata, o.pipelineId));
+    const partitioner = new Partitioner(table.spec(), table.schema());
+    const scope = o.mode === 'upsert' ? await openDeleteScope(table, partitioner.sourceColumns, table.schema().identifierFieldNames()) : undefined;
+    return new TableWriter(table, o, filter, findResumeState(table.metadata, o.pipelineId), scope);
   }
 
   get pendingRows(): number {
@@ -242,32 +246,26 @@ export class TableWriter {
 
   private writeUpsert(ev: ChangeEvent): Promise<unknown> | undefined {
     if (ev.op === 'delete') {
-      const before = ev.before ?? this.fail(ev, 'delete event has no before image (key)');
+      const before = ev.before ?? this.fail(ev, 'delete event has no before image: it needs at least the key columns (Postgres: REPLICA IDENTITY DEFAULT or FULL; MySQL: binlog_row_image=FULL or MINIMAL)');
       const key = this.keyOf(before, ev);
-      this.deleteKey(key, equalityKey(key), [this.partitioner.partition(before)]);
+      this.deleteKey(key, equalityKey(key));
       return undefined;
     }
     const after = ev.after ?? this.fail(ev, `${ev.op} event has no after image`);
     const key = this.keyOf(after, ev);
     const ks = equalityKey(key);
-    const afterPartition = this.partitioner.partition(after);
-    let partitions: PartitionOf[] = [afterPartition];
     if (ev.before) {
-      // A primary-key change is a delete of the old key plus an insert of the new one.
+      // A primary-key change is a delete of the old key plus an insert of the new one. Only
+      // the before-image's key is read: its other columns may be defaults.
       const beforeKey = this.keyOf(ev.before, ev);
       // Most updates keep their key: equal primitives (bigint, number, string) need no
       // equalityKey string; anything else (bytes) compares by it.
       const beforeKs = samePrimitives(beforeKey, key) ? ks : equalityKey(beforeKey);
-      if (beforeKs !== ks) this.deleteKey(beforeKey, beforeKs, [this.partitioner.partition(ev.before)]);
-      else {
-        const beforePartition = this.partitioner.partition(ev.before);
-        if (beforePartition.key !== afterPartition.key) partitions = [afterPartition, beforePartition];
-      }
-    } else if (ev.op === 'update' && !this.partitionFromKey) {
-      throw this.eventError(ev, `update event without a before image: ${this.table.name} is partitioned by non-key columns (${this.partitioner.sourceColumns.join(', ')}), so the old row's partition is unknown; enable full before-images at the source`);
+      if (beforeKs !== ks) this.deleteKey(beforeKey, beforeKs);
     }
-    this.deleteKey(key, ks, partitions);
+    this.deleteKey(key, ks);
     if (this.filter) this.state.newKeys.push(key);
+    const afterPartition = this.partitioner.partition(after);
     const loc = this.appendRow(after, ev, afterPartition);
     if (loc instanceof Promise) return loc.then((l) => this.state.written.set(ks, { path: l.path, pos: l.pos, partition: afterPartition }));
     this.state.written.set(ks, { path: loc.path, pos: loc.pos, partition: afterPartition });
@@ -276,13 +274,10 @@ export class TableWriter {
 
   /**
    * Removes the current row of a key (`ks`: its equalityKey): a position delete if this
-   * commit wrote it, and an equality delete in each given partition if an older commit may
-   * have. An upsert deletes in the after-image's partition as well as the before-image's:
-   * after a snapshot read concurrently with changes, the key's older row may sit in either,
-   * and the event that later moves the key out of a partition always names that partition
-   * in its before-image.
+   * commit wrote it, and an equality delete, reaching every partition that may hold the key
+   * (delete-scope.ts), if an older commit may have.
    */
-  private deleteKey(key: readonly unknown[], ks: string, partitions: readonly PartitionOf[]): void {
+  private deleteKey(key: readonly unknown[], ks: string): void {
     const prev = this.state.written.get(ks);
     if (prev) {
       this.state.addPositionDelete(prev);
@@ -294,7 +289,8 @@ export class TableWriter {
     }
     const keyRow: Record<string, unknown> = {};
     for (let i = 0; i < this.keyColumns.length; i++) keyRow[this.keyColumns[i]!] = key[i];
-    for (const p of partitions) this.state.addEqualityDelete(p, ks, keyRow);
+    const scope = this.deleteScope;
+    this.state.addEqualityDelete(scope?.kind === 'global' ? scope.partition : this.partitioner.partition(keyRow), ks, keyRow);
   }
 
   /**
@@ -379,10 +375,10 @@ export class TableWriter {
           written.push(dataFileFromMetrics({ content: 'data', location: f.location, metrics: f.metrics, specId, partition: partition.values, schema }));
         }
       }
-      const target = { io: this.table.io, specId, opts: this.parquetOpts, newLocation: (f: string, p: string) => this.table.ops.newDataLocation(f, p || undefined) };
-      const eqFiles = await writeEqualityDeletes(target, schema, this.keyIds, [...st.eqDeletes.values()].map((e) => ({ values: e.partition.values, path: e.partition.path, rows: e.rows.values() })));
+      const target = { io: this.table.io, opts: this.parquetOpts, newLocation: (f: string, p: string) => this.table.ops.newDataLocation(f, p || undefined) };
+      const eqFiles = await writeEqualityDeletes(target, schema, this.keyIds, [...st.eqDeletes.values()].map((e) => ({ specId: e.partition.specId, values: e.partition.values, path: e.partition.path, rows: e.rows.values() })));
       written.push(...eqFiles);
-      written.push(...(await writePositionDeletes(target, [...st.posDeletes.values()].map((p) => ({ values: p.partition.values, path: p.partition.path, deletes: p.deletes })))));
+      written.push(...(await writePositionDeletes(target, [...st.posDeletes.values()].map((p) => ({ specId: p.partition.specId, values: p.partition.values, path: p.partition.path, deletes: p.deletes })))));
       if (this.filter) st.newKeys.addTo(this.filter);
       const checkpoint = await this.filter?.maybeCheckpoint();
       const hasDeletes = written.some((f) => f.content !== 'data');

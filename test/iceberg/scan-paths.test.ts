@@ -54,12 +54,12 @@ async function buildTable(): Promise<Table> {
     }
     await append.commit();
   }
-  const target = { io: t.io, specId: 0, opts, newLocation: (name: string) => t.ops.newDataLocation(name) };
+  const target = { io: t.io, opts, newLocation: (name: string) => t.ops.newDataLocation(name) };
   const eq = [
-    ...(await writeEqualityDeletes(target, schema, [1], [{ values: [], path: '', rows: Array.from({ length: 300 }, (_, j) => ({ id: BigInt(j * 7) })) }])),
-    ...(await writeEqualityDeletes(target, schema, [1], [{ values: [], path: '', rows: [{ id: 1n }, { id: 2n }] }])),
-    ...(await writeEqualityDeletes(target, schema, [11, 3], [{ values: [], path: '', rows: [{ s: 'tag-4', i: 4 }, { s: null, i: 3 }, { s: 'tag-1é', i: null }] }])),
-    ...(await writeEqualityDeletes(target, schema, [14], [{ values: [], path: '', rows: [{ big: 2n ** 60n + 10n }, { big: null }] }])),
+    ...(await writeEqualityDeletes(target, schema, [1], [{ specId: 0, values: [], path: '', rows: Array.from({ length: 300 }, (_, j) => ({ id: BigInt(j * 7) })) }])),
+    ...(await writeEqualityDeletes(target, schema, [1], [{ specId: 0, values: [], path: '', rows: [{ id: 1n }, { id: 2n }] }])),
+    ...(await writeEqualityDeletes(target, schema, [11, 3], [{ specId: 0, values: [], path: '', rows: [{ s: 'tag-4', i: 4 }, { s: null, i: 3 }, { s: 'tag-1é', i: null }] }])),
+    ...(await writeEqualityDeletes(target, schema, [14], [{ specId: 0, values: [], path: '', rows: [{ big: 2n ** 60n + 10n }, { big: null }] }])),
   ];
   await commitDeletes(t, eq);
   await commitPositionDeletes(t, [files[0]!, files[4]!], Array.from({ length: 30 }, (_, j) => j * 13));

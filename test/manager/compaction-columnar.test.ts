@@ -77,15 +77,15 @@ async function buildTable(o: { tagDeletes?: boolean; keyColumn?: 'id' | 'l' } = 
     }
     await append.commit();
   }
-  const target = { io: t.io, specId: 0, opts, newLocation: (name: string) => t.ops.newDataLocation(name) };
+  const target = { io: t.io, opts, newLocation: (name: string) => t.ops.newDataLocation(name) };
   // keyed by id, or by the nullable long l (null keys delete null values: null equals null)
   const byKey = keyColumn === 'id'
     ? Array.from({ length: 3000 / 7 }, (_, j) => ({ id: BigInt(j * 7) }))
     : [...Array.from({ length: 3000 / 7 }, (_, j) => ({ l: row(j * 7)['l'] as bigint | null })).filter((r) => r.l !== null), { l: null }];
   const byTag = [{ s: 'tag-4' }, { s: null }];
   const eq = [
-    ...(await writeEqualityDeletes(target, schema, [keyColumn === 'id' ? 1 : 4], [{ values: [], path: '', rows: byKey }])),
-    ...(o.tagDeletes === false ? [] : await writeEqualityDeletes(target, schema, [14], [{ values: [], path: '', rows: byTag }])),
+    ...(await writeEqualityDeletes(target, schema, [keyColumn === 'id' ? 1 : 4], [{ specId: 0, values: [], path: '', rows: byKey }])),
+    ...(o.tagDeletes === false ? [] : await writeEqualityDeletes(target, schema, [14], [{ specId: 0, values: [], path: '', rows: byTag }])),
   ];
   await commitDeletes(t, eq);
   await commitPositionDeletes(t, [files[0]!, files[5]!], Array.from({ length: 20 }, (_, j) => j * 11));

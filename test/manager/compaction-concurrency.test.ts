@@ -129,8 +129,8 @@ describe('apache/iceberg#10312 shape: deletes committed during a compaction are 
         await t.refresh();
         const target = (await t.planFiles()).find((x) => x.file.lowerBounds?.get(1) && Buffer.from(x.file.lowerBounds.get(1)!).readBigInt64LE() === 3n)!;
         const [del] = await writePositionDeletes(
-          { io: t.io, specId: 0, opts: parquetWriteOptionsFromProperties(t.metadata.properties), newLocation: (f) => t.ops.newDataLocation(f) },
-          [{ values: [], path: '', deletes: [{ file_path: target.file.filePath, pos: 0n }] }],
+          { io: t.io, opts: parquetWriteOptionsFromProperties(t.metadata.properties), newLocation: (f) => t.ops.newDataLocation(f) },
+          [{ specId: 0, values: [], path: '', deletes: [{ file_path: target.file.filePath, pos: 0n }] }],
         );
         await t.newRowDelta().addDeletes(del!).validateDataFilesExist([target.file.filePath]).commit();
       },

@@ -40,9 +40,9 @@ export async function commitDeletes(t: Table, files: readonly DataFile[]): Promi
 
 /** Writes and commits position deletes of the given row positions in each data file (unpartitioned). */
 export async function commitPositionDeletes(t: Table, files: readonly DataFile[], positions: readonly number[]): Promise<void> {
-  const target = { io: t.io, specId: 0, opts: parquetWriteOptionsFromProperties(t.metadata.properties), newLocation: (name: string) => t.ops.newDataLocation(name) };
+  const target = { io: t.io, opts: parquetWriteOptionsFromProperties(t.metadata.properties), newLocation: (name: string) => t.ops.newDataLocation(name) };
   const deletes = files.flatMap((df) => positions.map((p) => ({ file_path: df.filePath, pos: BigInt(p) })));
-  await commitDeletes(t, await writePositionDeletes(target, [{ values: [], path: '', deletes }]));
+  await commitDeletes(t, await writePositionDeletes(target, [{ specId: 0, values: [], path: '', deletes }]));
 }
 
 /** Writes rows to a new unpartitioned data file of the table (not committed). */
