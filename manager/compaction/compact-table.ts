@@ -9,7 +9,8 @@ import { resolveCompactionOptions, type CompactionOptions, type ResolvedCompacti
 import { commitBatches, planCompaction, type FileGroup } from './compaction-planner.js';
 import { conflictFor, positionDeleteReader, type GroupConflict } from './concurrent-changes.js';
 import { danglingDeleteFiles } from './dangling-deletes.js';
-import { partitionPath, rewriteGroup, type RewrittenGroup } from './group-rewriter.js';
+import { rewriteGroup, type RewrittenGroup } from './group-rewriter.js';
+import { partitionPath } from '../../src/iceberg/partition-path.js';
 
 /** Re-validation rounds per commit before the commit is given up (reported, retried next run). */
 const MAX_COMMIT_ROUNDS = 8;

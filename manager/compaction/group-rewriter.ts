@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { dataFileFromMetrics } from '../../src/iceberg/data-file-builder.js';
-import { partitionSourceType } from '../../src/iceberg/partition-type.js';
 import { DeleteLoader, fieldResolver, readTaskRows } from '../../src/iceberg/read/table-scan.js';
 import type { FileScanTask, PlannedFile } from '../../src/iceberg/scan-planner.js';
 import type { DataFile } from '../../src/iceberg/spec/manifest.js';
-import { partitionPathSegment, transformResultType } from '../../src/iceberg/spec/transforms.js';
 import { Table } from '../../src/iceberg/table.js';
+import { partitionPath } from '../../src/iceberg/partition-path.js';
 import { gatherColumns, isFlatProjection, parquetWriteOptionsFromProperties, RollingParquetWriter, type Row } from '../../src/parquet/index.js';
 import { readTaskColumns } from '../../src/iceberg/read/columnar-task-reads.js';
 import { DecoderPool } from '../../src/iceberg/read/decoder-pool.js';
@@ -45,16 +44,6 @@ export { fieldResolver };
 
 /** Below this many small input files a group is decoded on this thread (a hand-over costs more). */
 const MIN_OFF_THREAD_FILES = 4;
-
-/** The directory of a partition under data/, as Iceberg Java names it (spec Appendix: human strings). */
-export function partitionPath(table: Table, specId: number, partition: FileGroup['partition']): string {
-  const spec = table.specs().get(specId);
-  if (!spec || spec.fields.length === 0) return '';
-  const schemas = table.metadata.schemas;
-  return spec.fields
-    .map((f, i) => partitionPathSegment(f.name, f.transform, transformResultType(f.transform, partitionSourceType(spec, f.sourceId, schemas)), partition[i] ?? null))
-    .join('/');
-}
 
 /**
  * Rewrites one file group into files of about the target size, streaming: rows are read a

@@ -12,7 +12,8 @@ import { MaintenanceRewrite } from './compaction-commit.js';
 import { positionDeleteReader } from './concurrent-changes.js';
 import { danglingDeleteFiles } from './dangling-deletes.js';
 import { EqualityDeleteIndex } from './equality-delete-index.js';
-import { fieldResolver, partitionPath } from './group-rewriter.js';
+import { fieldResolver } from './group-rewriter.js';
+import { partitionPath } from '../../src/iceberg/partition-path.js';
 
 export interface MinorCompactionOptions {
   readonly dryRun?: boolean;

@@ -14,7 +14,7 @@ export interface ReachableSet {
   /** Data and delete files named by a live (ADDED or EXISTING) entry. */
   readonly contentFiles: Set<string>;
   readonly statisticsFiles: Set<string>;
-  /** `icetide.key-filter` checkpoints referenced from snapshot summaries. */
+  /** `icetide.key-filter` and `icetide.key-index` checkpoints referenced from snapshot summaries. */
   readonly keyFilterCheckpoints: Set<string>;
   /** Manifest lists that did not exist (only tolerated for snapshots being expired). */
   readonly missingManifestLists: Set<string>;
@@ -35,8 +35,8 @@ export async function addSnapshotTrees(io: FileIO, md: TableMetadata, snapshots:
   const fresh = snapshots.filter((s) => s.manifestList === undefined || !into.manifestLists.has(s.manifestList));
   for (const s of fresh) {
     if (s.manifestList !== undefined) into.manifestLists.add(s.manifestList);
-    const cp = s.summary[SUMMARY.keyFilter];
-    if (cp !== undefined) into.keyFilterCheckpoints.add(cp);
+    // The key index's checkpoints are kept and expired like the key filter's.
+    for (const cp of [s.summary[SUMMARY.keyFilter], s.summary[SUMMARY.keyIndex]]) if (cp !== undefined) into.keyFilterCheckpoints.add(cp);
   }
   const lists = await mapBounded(fresh, MANIFEST_READ_CONCURRENCY, async (s) => {
     try {

@@ -55,10 +55,10 @@ export class FileAppender {
 
   /**
    * Appends rows [start, end) of column values after the rows added so far, rolling to a new
-   * file at the target size between slices. Row positions are not reported: the callers are
-   * appends (no position deletes against these rows).
+   * file at the target size between slices. `placed` hears where each slice went (the key
+   * index records it): rows [from, to) at positions firstPos... of `path`.
    */
-  async addColumns(v: ColumnValues, start: number, end: number): Promise<void> {
+  async addColumns(v: ColumnValues, start: number, end: number, placed?: (path: string, firstPos: bigint, from: number, to: number) => void): Promise<void> {
     await this.flush();
     for (let from = start; from < end;) {
       if (!this.currentLocation) {
@@ -68,6 +68,7 @@ export class FileAppender {
       this.writer ??= await ParquetFileWriter.open(this.io, this.currentLocation, this.schema, this.opts);
       const to = Math.min(end, from + COLUMN_SLICE_ROWS);
       await this.writer.writeColumns(v, from, to);
+      placed?.(this.currentLocation, this.rowsInFile, from, to);
       this.rowsInFile += BigInt(to - from);
       from = to;
       if (this.writer.estimatedSize >= this.targetFileSizeBytes) await this.roll();

@@ -12,6 +12,8 @@ export const SUMMARY = {
   phase: 'icetide.phase',
   watermark: 'icetide.watermark-ms',
   keyFilter: 'icetide.key-filter',
+  /** The key index checkpoint written with this commit (key-index-store.ts). */
+  keyIndex: 'icetide.key-index',
 } as const;
 
 export interface ResumeState {

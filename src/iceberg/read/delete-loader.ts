@@ -56,9 +56,7 @@ export class DeleteLoader {
     for (const d of deletes) {
       if (d.file.content !== 'position-deletes') continue;
       if (d.file.fileFormat !== 'PARQUET') throw new UnsupportedError(`position delete file ${d.file.filePath} is ${d.file.fileFormat}; only Parquet is read`);
-      let byPath = this.positions.get(d.file.filePath);
-      if (!byPath) this.positions.set(d.file.filePath, (byPath = this.loadPositions(d.file.filePath)));
-      for (const p of (await byPath).get(dataPath) ?? []) out.add(p);
+      for (const p of (await this.positionsOf(d.file.filePath)).get(dataPath) ?? []) out.add(p);
     }
     return out;
   }
@@ -77,6 +75,13 @@ export class DeleteLoader {
       else bySig.set(sig, { fields, keySets: [keys] });
     }
     return [...bySig.values()];
+  }
+
+  /** Every row position one position delete file deletes, by the data file it names. */
+  positionsOf(deleteFilePath: string): Promise<Map<string, Set<bigint>>> {
+    let byPath = this.positions.get(deleteFilePath);
+    if (!byPath) this.positions.set(deleteFilePath, (byPath = this.loadPositions(deleteFilePath)));
+    return byPath;
   }
 
   private async loadPositions(path: string): Promise<Map<string, Set<bigint>>> {
