@@ -151,6 +151,11 @@ const keyFilterSchema = strict({
   'checkpoint-every-commits': positiveInt.default(10),
 });
 
+const keyIndexSchema = strict({
+  enabled: z.boolean().default(true),
+  'checkpoint-every-commits': positiveInt.default(100),
+});
+
 const webhookSchema = strict({
   url: z.string().regex(/^https?:\/\//, { error: 'expected an http:// or https:// URL' }),
   headers: z.record(z.string(), z.string()).default({}),
@@ -218,7 +223,9 @@ const readinessSchema = strict({
  * - `on-error`: `mode` `stop` (default) | `dead-letter`; `dead-letter-path` (required for
  *   dead-letter): bad source lines are appended there as JSON lines and skipped.
  * - `key-filter`: `enabled` (default true), `expected-keys` (default 1000000), `fpp` (default
- *   0.01), `checkpoint-every-commits` (default 10).
+ *   0.01), `checkpoint-every-commits` (default 10). Used by upsert tables when the key index is off.
+ * - `key-index`: `enabled` (default true), `checkpoint-every-commits` (default 100): the
+ *   primary-key index of upsert tables (exact deletes by position; no key filter needed).
  * - `readiness`: `idle-commit-interval-ms` (default 60000): at most this often an idle
  *   pipeline advances the watermark with a metadata-only commit. `allowed-lateness-ms`
  *   (default 0) and `notify` (`webhook: { url, headers, retries }`, `marker-file`,
@@ -232,6 +239,7 @@ export const pipelineConfigSchema = strict({
   commit: commitSchema.default({ 'interval-ms': 1000, 'max-rows': 100_000 }),
   'on-error': onErrorSchema.default({ mode: 'stop' }),
   'key-filter': keyFilterSchema.default({ enabled: true, 'expected-keys': 1_000_000, fpp: 0.01, 'checkpoint-every-commits': 10 }),
+  'key-index': keyIndexSchema.default({ enabled: true, 'checkpoint-every-commits': 100 }),
   readiness: readinessSchema.default({ 'idle-commit-interval-ms': 60_000, 'allowed-lateness-ms': 0 }),
 });
 

@@ -233,6 +233,7 @@ export function toPipelineConfig(raw: RawPipelineConfig): PipelineConfig {
       fpp: raw['key-filter'].fpp,
       checkpointEveryCommits: raw['key-filter']['checkpoint-every-commits'],
     },
+    keyIndex: { enabled: raw['key-index'].enabled, checkpointEveryCommits: raw['key-index']['checkpoint-every-commits'] },
     readiness: {
       idleCommitIntervalMs: raw.readiness['idle-commit-interval-ms'],
       allowedLatenessMs: raw.readiness['allowed-lateness-ms'],

@@ -122,6 +122,12 @@ export interface KeyFilterConfig {
   readonly checkpointEveryCommits: number;
 }
 
+/** `key-index`: the primary-key index of upsert tables (sink/key-index-store.ts). */
+export interface KeyIndexConfig {
+  readonly enabled: boolean;
+  readonly checkpointEveryCommits: number;
+}
+
 export interface ReadinessNotifyConfig {
   readonly webhook?: { readonly url: string; readonly headers: Readonly<Record<string, string>>; readonly retries: number };
   readonly markerFile: boolean;
@@ -142,6 +148,7 @@ export interface PipelineConfig {
   readonly commit: CommitConfig;
   readonly onError: OnErrorConfig;
   readonly keyFilter: KeyFilterConfig;
+  readonly keyIndex: KeyIndexConfig;
   readonly readiness: ReadinessConfig;
 }
 

@@ -103,7 +103,8 @@ async function openTargets(catalog: Catalog, config: PipelineConfig, cfg: TableC
     { id: { namespace: config.target.namespace, name: targetName }, columns, keyColumns: mode === 'upsert' ? keyColumns : [], partitionBy: cfg.partitionBy.map((p) => ({ column: p.sourceColumn, transform: p.transform })), formatVersion: cfg.formatVersion, properties: cfg.properties },
     log,
   );
-  const mirror = await TableWriter.open(mirrorTable, { pipelineId: config.pipelineId, mode, changelogMode: cfg.changelogMode, keyFilter, log });
+  const keyIndex = config.keyIndex.enabled ? { checkpointEveryCommits: config.keyIndex.checkpointEveryCommits } : false;
+  const mirror = await TableWriter.open(mirrorTable, { pipelineId: config.pipelineId, mode, changelogMode: cfg.changelogMode, keyFilter, keyIndex, log });
   if (!cfg.changelogTable) return { mirror };
   const changelogColumns: SourceColumn[] = [
     { name: CHANGELOG_COLUMNS.op, type: primitive('string'), nullable: false },

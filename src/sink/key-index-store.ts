@@ -155,6 +155,11 @@ export class KeyIndexStore {
     this.synced = snapshot.snapshotId;
   }
 
+  /** Whether commits of others landed since the last sync (the table object has seen them). */
+  get behind(): boolean {
+    return this.synced !== this.t.metadata.currentSnapshotId;
+  }
+
   /** Replays commits of others that landed after the last sync (up to the table's current snapshot). */
   async catchUp(): Promise<void> {
     await this.replay(this.snapshotsAfter(this.synced, this.t.metadata.currentSnapshotId));
@@ -172,14 +177,18 @@ export class KeyIndexStore {
     return out.reverse();
   }
 
-  /**
-   * Called for every commit before it is made: when one is due, writes a checkpoint of the
-   * state after this commit (its in-flight files included) and returns its location for the
-   * commit's summary.
-   */
-  async maybeCheckpoint(force = false): Promise<string | undefined> {
-    if (!this.valid || (!force && ++this.commitsSinceCheckpoint < this.cfg.checkpointEveryCommits)) return undefined;
+  /** Counts a commit; true when this one should carry a checkpoint. */
+  checkpointDue(): boolean {
+    if (!this.valid || ++this.commitsSinceCheckpoint < this.cfg.checkpointEveryCommits) return false;
     this.commitsSinceCheckpoint = 0;
+    return true;
+  }
+
+  /**
+   * Writes a checkpoint of the state after the commit being made (its in-flight files
+   * included) and returns its location, for the commit's summary.
+   */
+  async checkpoint(): Promise<string> {
     const location = this.t.ops.newMetadataLocation(`icetide-key-index-${randomUUID()}.bin`);
     await writeKeyIndexCheckpoint(this.t.io, location, this.singleLongKey, this.files.map((f) => f.path), this.table);
     return location;

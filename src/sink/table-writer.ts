@@ -1,10 +1,11 @@
-import { ValidationError, IcetideError } from '../errors.js';
+import { CommitConflictError, ValidationError, IcetideError } from '../errors.js';
 import { PackedBytes, parquetWriteOptionsFromProperties, valueAt, type ColumnArray, type ParquetWriteOptions, type Row } from '../parquet/index.js';
 import { RowDelta } from '../iceberg/commit/row-delta.js';
 import { dataFileFromMetrics } from '../iceberg/data-file-builder.js';
 import { equalityKey } from '../iceberg/read/delete-loader.js';
 import { stringifyJson } from '../iceberg/spec/lossless-json.js';
 import type { DataFile } from '../iceberg/spec/manifest.js';
+import type { Schema } from '../iceberg/spec/schema.js';
 import type { Snapshot } from '../iceberg/spec/snapshot.js';
 import type { Table } from '../iceberg/table.js';
 import { silentLogger, type Logger } from '../logging/logger.js';
@@ -15,6 +16,7 @@ import { writeEqualityDeletes, writePositionDeletes } from './delete-file-writer
 import { FileAppender, type RowLocation } from './file-appender.js';
 import { InflightMarker } from './inflight-marker.js';
 import { KeyFilterStore, type KeyFilterConfig } from './key-filter-store.js';
+import { KeyIndexStore, type IndexedFile, type KeyIndexConfig } from './key-index-store.js';
 import { openDeleteScope, type DeleteScope } from './delete-scope.js';
 import { Partitioner, type PartitionOf } from './partitioner.js';
 import { PendingKeys } from './pending-keys.js';
@@ -31,6 +33,12 @@ export interface TableWriterOptions {
   readonly changelogMode?: ChangelogMode;
   /** Key filter settings, or false to write an equality delete for every upserted key. */
   readonly keyFilter?: KeyFilterConfig | false;
+  /**
+   * Primary-key index settings (upsert tables; off when absent or false). With the index, a
+   * key's old row is removed by a position delete where it lives and the key filter is not
+   * used: the index is exact. It assumes this writer is the only one upserting the table.
+   */
+  readonly keyIndex?: KeyIndexConfig | false;
   readonly log?: Logger;
 }
 
@@ -96,6 +104,7 @@ export class TableWriter {
     private readonly filter: KeyFilterStore | undefined,
     readonly resume: ResumeState | undefined,
     private readonly deleteScope: DeleteScope | undefined,
+    private readonly index: KeyIndexStore | undefined,
   ) {
     const schema = table.schema();
     this.parquetOpts = parquetWriteOptionsFromProperties(table.metadata.properties);
@@ -107,7 +116,7 @@ export class TableWriter {
     this.keyColumns = schema.identifierFieldNames();
     this.watermark = currentWatermark(table.metadata);
     this.coerce = rowCoercer(schema);
-    this.singleLongKey = this.keyIds.length === 1 && schema.findField(this.keyIds[0]!)?.type.kind === 'long';
+    this.singleLongKey = isSingleLongKey(schema);
     this.state = new CommitState(this.singleLongKey);
   }
 
@@ -119,13 +128,18 @@ export class TableWriter {
         throw new ValidationError(`table ${table.name} has no identifier fields: upsert needs key columns (set key-columns, or use mode: append)`, { table: table.name });
       }
     }
-    const filter =
-      o.mode === 'upsert' && o.keyFilter !== false && o.keyFilter !== undefined
-        ? await KeyFilterStore.open(table, table.schema().identifierFieldNames(), o.keyFilter, log)
+    const schema = table.schema();
+    const index =
+      o.mode === 'upsert' && o.keyIndex !== false && o.keyIndex !== undefined
+        ? await KeyIndexStore.open(table, isSingleLongKey(schema), o.keyIndex, log)
         : undefined;
-    const partitioner = new Partitioner(table.spec(), table.schema());
-    const scope = o.mode === 'upsert' ? await openDeleteScope(table, partitioner.sourceColumns, table.schema().identifierFieldNames()) : undefined;
-    return new TableWriter(table, o, filter, findResumeState(table.metadata, o.pipelineId), scope);
+    const filter =
+      o.mode === 'upsert' && !index && o.keyFilter !== false && o.keyFilter !== undefined
+        ? await KeyFilterStore.open(table, schema.identifierFieldNames(), o.keyFilter, log)
+        : undefined;
+    const partitioner = new Partitioner(table.spec(), schema);
+    const scope = o.mode === 'upsert' ? await openDeleteScope(table, partitioner.sourceColumns, schema.identifierFieldNames()) : undefined;
+    return new TableWriter(table, o, filter, findResumeState(table.metadata, o.pipelineId), scope, index);
   }
 
   get pendingRows(): number {
@@ -136,11 +150,16 @@ export class TableWriter {
     return this.filter;
   }
 
+  get keyIndex(): KeyIndexStore | undefined {
+    return this.index;
+  }
+
   /** Applies events in order. A failure leaves the in-flight commit unusable: call abort(). */
   async write(events: readonly ChangeEvent[], phase: Phase): Promise<void> {
     if (this.failed) throw this.failed;
     const append = this.o.mode === 'append' || phase === 'snapshot';
     try {
+      if (this.index) await this.syncIndex();
       for (let i = 0; i < events.length; i++) {
         const ev = this.coerced(events[i]!);
         // Most rows only join a pending batch: no promise per row, await only a flush.
@@ -162,8 +181,10 @@ export class TableWriter {
     if (this.failed) throw this.failed;
     if (this.o.mode !== 'append' && phase !== 'snapshot') return this.write(insertEvents(ins, start, end), phase);
     try {
+      if (this.index) await this.syncIndex();
       const v = coerceColumns(this.table.schema(), ins);
-      if (this.filter && this.o.mode === 'upsert') {
+      const tracksKeys = this.o.mode === 'upsert' && (this.filter !== undefined || this.index !== undefined);
+      if (tracksKeys) {
         const keys = this.keyColumns.map((k) => v.columns[k]);
         for (let k = 0; k < keys.length; k++) {
           const col = keys[k];
@@ -174,7 +195,7 @@ export class TableWriter {
             }
           }
         }
-        this.state.newKeys.pushColumns(keys as ColumnArray[], start, end);
+        if (this.filter) this.state.newKeys.pushColumns(keys as ColumnArray[], start, end);
       }
       for (const { partition, rows } of this.partitionRows(v, start, end)) {
         const part = rows ? gatherRows(v, rows) : v;
@@ -185,8 +206,10 @@ export class TableWriter {
           const appender = new FileAppender(this.table.io, this.table.schema(), (f) => this.table.ops.newDataLocation(f, partition.path || undefined), this.bulkParquetOpts, this.targetFileSize);
           this.state.appenders.set(partition.key, (a = { appender, partition }));
         }
+        const index = tracksKeys ? this.index : undefined;
+        const placed = index && ((path: string, firstPos: bigint, i: number, j: number) => index.putColumns(this.keyColumns.map((k) => part.columns[k]!), i, j, path, partition, Number(firstPos)));
         try {
-          await a.appender.addColumns(part, from, to);
+          await a.appender.addColumns(part, from, to, placed || undefined);
         } catch (err) {
           throw IcetideError.wrap(err, `${ins.origin}: writing rows of ${ins.table} to ${this.table.name}`, { origin: ins.origin });
         }
@@ -239,18 +262,27 @@ export class TableWriter {
       throw this.eventError(ev, `${ev.op} event for append table ${this.table.name} (changelog-mode: ${mode}); use mode: upsert, or changelog-mode: ${ev.op === 'update' ? 'drop-update-before or ' : ''}append-all`);
     }
     if (!row) throw this.eventError(ev, `${ev.op} event has no ${ev.op === 'delete' ? 'before' : 'after'} image`);
-    if (this.filter && this.o.mode === 'upsert') this.state.newKeys.push(this.keyOf(row, ev));
-    const loc = this.appendRow(row, ev);
-    return loc instanceof Promise ? loc : undefined;
+    if (this.o.mode !== 'upsert' || (!this.filter && !this.index)) {
+      const loc = this.appendRow(row, ev);
+      return loc instanceof Promise ? loc : undefined;
+    }
+    const key = this.keyOf(row, ev);
+    if (this.filter) this.state.newKeys.push(key);
+    const partition = this.partitioner.partition(row);
+    const loc = this.appendRow(row, ev, partition);
+    if (!this.index) return loc instanceof Promise ? loc : undefined;
+    return this.placeKey(key, partition, loc);
   }
 
   private writeUpsert(ev: ChangeEvent): Promise<unknown> | undefined {
     if (ev.op === 'delete') {
       const before = ev.before ?? this.fail(ev, 'delete event has no before image: it needs at least the key columns (Postgres: REPLICA IDENTITY DEFAULT or FULL; MySQL: binlog_row_image=FULL or MINIMAL)');
       const key = this.keyOf(before, ev);
-      this.deleteKey(key, equalityKey(key));
+      if (this.index) this.dropIndexed(key, true);
+      else this.deleteKey(key, equalityKey(key));
       return undefined;
     }
+    if (this.index) return this.upsertIndexed(ev);
     const after = ev.after ?? this.fail(ev, `${ev.op} event has no after image`);
     const key = this.keyOf(after, ev);
     const ks = equalityKey(key);
@@ -272,6 +304,59 @@ export class TableWriter {
     return undefined;
   }
 
+  /** The index as of the table's current snapshot: rebuilt after a failure, other commits (compaction) replayed. */
+  private async syncIndex(): Promise<void> {
+    const index = this.index!;
+    if (!index.isValid) await index.ensureValid();
+    else if (index.behind) await index.catchUp();
+  }
+
+  /** An insert or update with the key index: the old row (if any) goes by position, the new one is indexed. */
+  private upsertIndexed(ev: ChangeEvent): Promise<unknown> | undefined {
+    const after = ev.after ?? this.fail(ev, `${ev.op} event has no after image`);
+    const key = this.keyOf(after, ev);
+    if (ev.before) {
+      // Only the before-image's key is read: its other columns may be defaults.
+      const beforeKey = this.keyOf(ev.before, ev);
+      if (!samePrimitives(beforeKey, key) && equalityKey(beforeKey) !== equalityKey(key)) this.dropIndexed(beforeKey, true);
+    }
+    this.dropIndexed(key, false); // the put below replaces the entry
+    const partition = this.partitioner.partition(after);
+    return this.placeKey(key, partition, this.appendRow(after, ev, partition));
+  }
+
+  /** Indexes a key at its new row once the row has a location. */
+  private placeKey(key: readonly unknown[], partition: PartitionOf, loc: RowLocation | Promise<RowLocation>): Promise<unknown> | undefined {
+    const index = this.index!;
+    if (loc instanceof Promise) return loc.then((l) => index.put(key, l.path, partition, l.pos));
+    index.put(key, loc.path, partition, loc.pos);
+    return undefined;
+  }
+
+  /**
+   * Removes the live row of `key` that the index knows: by position in its file (this
+   * commit's or a committed one), or by an equality delete when a rewrite moved the row
+   * somewhere the index has not learnt. A key the index does not hold has no row.
+   */
+  private dropIndexed(key: readonly unknown[], removeEntry: boolean): void {
+    const hit = this.index!.find(key);
+    if (!hit) {
+      this.state.skippedDeletes++;
+      return;
+    }
+    if (removeEntry) this.index!.remove(key);
+    if (hit.file.dataSeq === undefined) this.state.deletes.addPositionDelete({ path: hit.file.path, pos: hit.pos, partition: hit.file.partition });
+    else this.state.indexedDeletes.push({ file: hit.file, pos: hit.pos, key });
+  }
+
+  /** The equality delete of `key`, in the partition that reaches every row it may have (delete-scope.ts). */
+  private addEqualityDelete(set: DeleteSet, key: readonly unknown[], ks: string): void {
+    const keyRow: Record<string, unknown> = {};
+    for (let i = 0; i < this.keyColumns.length; i++) keyRow[this.keyColumns[i]!] = key[i];
+    const scope = this.deleteScope;
+    set.addEqualityDelete(scope?.kind === 'global' ? scope.partition : this.partitioner.partition(keyRow), ks, keyRow);
+  }
+
   /**
    * Removes the current row of a key (`ks`: its equalityKey): a position delete if this
    * commit wrote it, and an equality delete, reaching every partition that may hold the key
@@ -280,17 +365,14 @@ export class TableWriter {
   private deleteKey(key: readonly unknown[], ks: string): void {
     const prev = this.state.written.get(ks);
     if (prev) {
-      this.state.addPositionDelete(prev);
+      this.state.deletes.addPositionDelete(prev);
       this.state.written.delete(ks);
     }
     if (this.filter && !this.filter.mightContain(key)) {
       this.state.skippedDeletes++;
       return;
     }
-    const keyRow: Record<string, unknown> = {};
-    for (let i = 0; i < this.keyColumns.length; i++) keyRow[this.keyColumns[i]!] = key[i];
-    const scope = this.deleteScope;
-    this.state.addEqualityDelete(scope?.kind === 'global' ? scope.partition : this.partitioner.partition(keyRow), ks, keyRow);
+    this.addEqualityDelete(this.state.deletes, key, ks);
   }
 
   /**
@@ -363,61 +445,124 @@ export class TableWriter {
   async commit(info: CommitInfo): Promise<CommitStats | undefined> {
     if (this.failed) throw this.failed;
     const st = this.state;
-    const hasWork = st.rows > 0 || st.eqDeletes.size > 0 || st.posDeletes.size > 0;
+    const hasWork = st.rows > 0 || !st.deletes.empty || st.indexedDeletes.length > 0;
     if (!hasWork && !info.force) return undefined;
     const schema = this.table.schema();
     const specId = this.table.spec().specId;
-    const written: DataFile[] = [];
+    const dataFiles: DataFile[] = [];
+    let deletes: Deletes = { files: [], equalityDeletes: 0, positionDeletes: 0, referenced: [] };
+    let indexCheckpoint: string | undefined;
     await this.markInflight(); // delete files and the key-filter checkpoint are written below
     try {
       for (const { appender, partition } of st.appenders.values()) {
         for (const f of await appender.close()) {
-          written.push(dataFileFromMetrics({ content: 'data', location: f.location, metrics: f.metrics, specId, partition: partition.values, schema }));
+          dataFiles.push(dataFileFromMetrics({ content: 'data', location: f.location, metrics: f.metrics, specId, partition: partition.values, schema }));
         }
       }
-      const target = { io: this.table.io, opts: this.parquetOpts, newLocation: (f: string, p: string) => this.table.ops.newDataLocation(f, p || undefined) };
-      const eqFiles = await writeEqualityDeletes(target, schema, this.keyIds, [...st.eqDeletes.values()].map((e) => ({ specId: e.partition.specId, values: e.partition.values, path: e.partition.path, rows: e.rows.values() })));
-      written.push(...eqFiles);
-      written.push(...(await writePositionDeletes(target, [...st.posDeletes.values()].map((p) => ({ specId: p.partition.specId, values: p.partition.values, path: p.partition.path, deletes: p.deletes })))));
       if (this.filter) st.newKeys.addTo(this.filter);
+      // Rows this commit deletes by position may have been moved since by a commit the table
+      // has seen (a refresh): the index learns it, and those deletes become equality deletes.
+      if (this.index?.behind) await this.index.catchUp();
       const checkpoint = await this.filter?.maybeCheckpoint();
-      const hasDeletes = written.some((f) => f.content !== 'data');
-      const op = hasDeletes ? this.table.newRowDelta() : this.table.newAppend();
-      for (const f of written) {
-        if (!(op instanceof RowDelta)) op.appendFile(f);
-        else if (f.content === 'data') op.addRows(f);
-        else op.addDeletes(f);
-      }
       if (info.watermarkMs !== undefined) this.watermark = Math.max(this.watermark ?? info.watermarkMs, info.watermarkMs);
-      op.set(SUMMARY.pipelineId, this.o.pipelineId).set(SUMMARY.position, stringifyJson(info.position)).set(SUMMARY.phase, info.phase);
-      if (this.watermark !== undefined) op.set(SUMMARY.watermark, String(this.watermark));
-      if (checkpoint) op.set(SUMMARY.keyFilter, checkpoint);
-      for (const [k, v] of Object.entries(info.summary ?? {})) op.set(k, v);
-      const { snapshot } = await op.commit();
+      let snapshot: Snapshot | undefined;
+      // A position delete on a committed file conflicts with a rewrite (compaction) that
+      // removed the file meanwhile: the index then learns the rewrite and the deletes of
+      // rows it moved become equality deletes (attempts bound the loop; each sees a newer table).
+      for (let attempt = 0; snapshot === undefined; attempt++) {
+        deletes = await this.writeDeletes(st);
+        if (this.index && (attempt > 0 || this.index.checkpointDue())) indexCheckpoint = await this.index.checkpoint();
+        const op = deletes.files.length > 0 ? this.table.newRowDelta() : this.table.newAppend();
+        for (const f of dataFiles) op instanceof RowDelta ? op.addRows(f) : op.appendFile(f);
+        if (op instanceof RowDelta) {
+          for (const f of deletes.files) op.addDeletes(f);
+          op.validateDataFilesExist(deletes.referenced);
+        }
+        op.set(SUMMARY.pipelineId, this.o.pipelineId).set(SUMMARY.position, stringifyJson(info.position)).set(SUMMARY.phase, info.phase);
+        if (this.watermark !== undefined) op.set(SUMMARY.watermark, String(this.watermark));
+        if (checkpoint) op.set(SUMMARY.keyFilter, checkpoint);
+        if (indexCheckpoint) op.set(SUMMARY.keyIndex, indexCheckpoint);
+        for (const [k, v] of Object.entries(info.summary ?? {})) op.set(k, v);
+        try {
+          ({ snapshot } = await op.commit());
+        } catch (err) {
+          if (!this.index || attempt >= MAX_REWRITE_RETRIES || !(err instanceof CommitConflictError) || err.context['rule'] !== 'assertReferencedDataFilesLive') throw err;
+          await this.dropFiles([...deletes.files.map((f) => f.filePath), ...(indexCheckpoint ? [indexCheckpoint] : [])]);
+          indexCheckpoint = undefined;
+          await this.table.refresh();
+          await this.index.catchUp();
+        }
+      }
       this.filter?.drainSoon(); // this commit's keys, while the next rows are written
       const stats: CommitStats = {
         snapshot,
-        dataFiles: written.filter((f) => f.content === 'data').length,
-        deleteFiles: written.filter((f) => f.content !== 'data').length,
+        dataFiles: dataFiles.length,
+        deleteFiles: deletes.files.length,
         rows: st.rows,
-        equalityDeletes: [...st.eqDeletes.values()].reduce((n, e) => n + e.rows.size, 0),
-        positionDeletes: [...st.posDeletes.values()].reduce((n, p) => n + p.deletes.length, 0),
+        equalityDeletes: deletes.equalityDeletes,
+        positionDeletes: deletes.positionDeletes,
         skippedDeletes: st.skippedDeletes,
       };
       this.state = new CommitState(this.singleLongKey);
+      await this.followCommit(snapshot);
       await this.clearInflight();
       return stats;
     } catch (err) {
-      await Promise.all(written.map((f) => this.table.io.delete(f.filePath).catch(() => undefined)));
+      await this.dropFiles([...dataFiles, ...deletes.files].map((f) => f.filePath).concat(indexCheckpoint ? [indexCheckpoint] : []));
       await this.abort();
       throw err;
     }
+  }
+
+  /**
+   * This commit's delete files. Indexed rows of committed files are deleted by position while
+   * their file is live; a row whose file a rewrite removed goes by an equality delete.
+   */
+  private async writeDeletes(st: CommitState): Promise<Deletes> {
+    let set = st.deletes;
+    const referenced = new Set<string>();
+    if (st.indexedDeletes.length > 0) {
+      set = st.deletes.copy(); // a retry resolves them again, against a newer table
+      for (const d of st.indexedDeletes) {
+        if (d.file.gone) this.addEqualityDelete(set, d.key, equalityKey(d.key));
+        else {
+          set.addPositionDelete({ path: d.file.path, pos: d.pos, partition: d.file.partition });
+          referenced.add(d.file.path);
+        }
+      }
+    }
+    const target = { io: this.table.io, opts: this.parquetOpts, newLocation: (f: string, p: string) => this.table.ops.newDataLocation(f, p || undefined) };
+    const files = await writeEqualityDeletes(target, this.table.schema(), this.keyIds, [...set.eq.values()].map((e) => ({ specId: e.partition.specId, values: e.partition.values, path: e.partition.path, rows: e.rows.values() })));
+    files.push(...(await writePositionDeletes(target, [...set.pos.values()].map((p) => ({ specId: p.partition.specId, values: p.partition.values, path: p.partition.path, deletes: p.deletes })))));
+    return {
+      files,
+      referenced: [...referenced],
+      equalityDeletes: [...set.eq.values()].reduce((n, e) => n + e.rows.size, 0),
+      positionDeletes: [...set.pos.values()].reduce((n, p) => n + p.deletes.length, 0),
+    };
+  }
+
+  /** The index takes the commit (its files now have a sequence number); one it cannot follow is rebuilt on the next write. */
+  private async followCommit(snapshot: Snapshot): Promise<void> {
+    if (!this.index) return;
+    try {
+      await this.index.committed(snapshot);
+    } catch (err) {
+      this.o.log?.warn('key index cannot follow the table; it is rebuilt before the next write', { table: this.table.name, error: (err as Error).message });
+      this.index.invalidate();
+    }
+  }
+
+  private async dropFiles(paths: readonly string[]): Promise<void> {
+    await Promise.all(paths.map((p) => this.table.io.delete(p).catch(() => undefined)));
   }
 
   /** Drops the in-flight commit: every file it wrote is deleted. */
   async abort(): Promise<void> {
     const st = this.state;
     this.state = new CommitState(this.singleLongKey);
+    // The index already holds this commit's rows and removals.
+    if (st.rows > 0 || !st.deletes.empty || st.indexedDeletes.length > 0) this.index?.invalidate();
     this.failed = undefined;
     await Promise.all([...st.appenders.values()].map((a) => a.appender.abort()));
     await this.clearInflight();
@@ -434,6 +579,22 @@ export class TableWriter {
   }
 }
 
+/** Rounds of "a rewrite removed a file this commit deletes from": re-planned against the newer table. */
+const MAX_REWRITE_RETRIES = 3;
+
+interface Deletes {
+  readonly files: DataFile[];
+  /** Committed data files the position deletes name (must still be live at commit). */
+  readonly referenced: readonly string[];
+  readonly equalityDeletes: number;
+  readonly positionDeletes: number;
+}
+
+function isSingleLongKey(schema: Schema): boolean {
+  const ids = schema.identifierFieldIds;
+  return ids.length === 1 && schema.findField(ids[0]!)?.type.kind === 'long';
+}
+
 /** Element-wise === of two keys whose parts are all non-object values (=== is value equality for them). */
 function samePrimitives(a: readonly unknown[], b: readonly unknown[]): boolean {
   for (let i = 0; i < a.length; i++) {
@@ -448,8 +609,9 @@ class CommitState {
   readonly appenders = new Map<string, { appender: FileAppender; partition: PartitionOf }>();
   /** Latest location of each key written in this commit. */
   readonly written = new Map<string, RowLocation & { partition: PartitionOf }>();
-  readonly eqDeletes = new Map<string, { partition: PartitionOf; rows: Map<string, RowValues> }>();
-  readonly posDeletes = new Map<string, { partition: PartitionOf; deletes: { file_path: string; pos: bigint }[] }>();
+  readonly deletes = new DeleteSet();
+  /** Indexed rows of committed files this commit deletes. */
+  readonly indexedDeletes: { file: IndexedFile; pos: bigint; key: readonly unknown[] }[] = [];
   readonly newKeys: PendingKeys;
   rows = 0;
   skippedDeletes = 0;
@@ -457,16 +619,33 @@ class CommitState {
   constructor(singleLongKey: boolean) {
     this.newKeys = new PendingKeys(singleLongKey);
   }
+}
+
+/** Equality and position deletes by partition key. */
+class DeleteSet {
+  readonly eq = new Map<string, { partition: PartitionOf; rows: Map<string, RowValues> }>();
+  readonly pos = new Map<string, { partition: PartitionOf; deletes: { file_path: string; pos: bigint }[] }>();
+
+  get empty(): boolean {
+    return this.eq.size === 0 && this.pos.size === 0;
+  }
+
+  copy(): DeleteSet {
+    const c = new DeleteSet();
+    for (const [k, e] of this.eq) c.eq.set(k, { partition: e.partition, rows: new Map(e.rows) });
+    for (const [k, p] of this.pos) c.pos.set(k, { partition: p.partition, deletes: [...p.deletes] });
+    return c;
+  }
 
   addEqualityDelete(partition: PartitionOf, ks: string, keyRow: RowValues): void {
-    let e = this.eqDeletes.get(partition.key);
-    if (!e) this.eqDeletes.set(partition.key, (e = { partition, rows: new Map() }));
+    let e = this.eq.get(partition.key);
+    if (!e) this.eq.set(partition.key, (e = { partition, rows: new Map() }));
     e.rows.set(ks, keyRow);
   }
 
   addPositionDelete(loc: RowLocation & { partition: PartitionOf }): void {
-    let p = this.posDeletes.get(loc.partition.key);
-    if (!p) this.posDeletes.set(loc.partition.key, (p = { partition: loc.partition, deletes: [] }));
+    let p = this.pos.get(loc.partition.key);
+    if (!p) this.pos.set(loc.partition.key, (p = { partition: loc.partition, deletes: [] }));
     p.deletes.push({ file_path: loc.path, pos: loc.pos });
   }
 }
