@@ -473,11 +473,11 @@ export class TableWriter {
         deletes = await this.writeDeletes(st);
         if (this.index && (attempt > 0 || this.index.checkpointDue())) indexCheckpoint = await this.index.checkpoint();
         const op = deletes.files.length > 0 ? this.table.newRowDelta() : this.table.newAppend();
-        for (const f of dataFiles) op instanceof RowDelta ? op.addRows(f) : op.appendFile(f);
         if (op instanceof RowDelta) {
+          for (const f of dataFiles) op.addRows(f);
           for (const f of deletes.files) op.addDeletes(f);
           op.validateDataFilesExist(deletes.referenced);
-        }
+        } else for (const f of dataFiles) op.appendFile(f);
         op.set(SUMMARY.pipelineId, this.o.pipelineId).set(SUMMARY.position, stringifyJson(info.position)).set(SUMMARY.phase, info.phase);
         if (this.watermark !== undefined) op.set(SUMMARY.watermark, String(this.watermark));
         if (checkpoint) op.set(SUMMARY.keyFilter, checkpoint);
