@@ -189,9 +189,31 @@ export class KeyIndexStore {
    * included) and returns its location, for the commit's summary.
    */
   async checkpoint(): Promise<string> {
+    this.compactFiles();
     const location = this.t.ops.newMetadataLocation(`icetide-key-index-${randomUUID()}.bin`);
     await writeKeyIndexCheckpoint(this.t.io, location, this.singleLongKey, this.files.map((f) => f.path), this.table);
     return location;
+  }
+
+  /**
+   * Drops the files no entry names any more (every row deleted or moved by a rewrite), so
+   * the file list does not grow with every commit of a long-running writer.
+   */
+  private compactFiles(): void {
+    const used = this.table.filesInUse(this.files.length);
+    const map = new Int32Array(this.files.length).fill(-1);
+    const kept: IndexedFile[] = [];
+    this.fileIds.clear();
+    for (let i = 0; i < this.files.length; i++) {
+      if (!used[i]) continue;
+      map[i] = kept.length;
+      this.fileIds.set(this.files[i]!.path, kept.length);
+      kept.push(this.files[i]!);
+    }
+    if (kept.length === this.files.length) return;
+    this.table.renumberFiles(map);
+    this.files = kept;
+    this.lastPath = undefined;
   }
 
   private async load(): Promise<void> {

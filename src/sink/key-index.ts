@@ -39,6 +39,10 @@ export interface KeyTable {
   forEach(visit: (key: Uint8Array, fileId: number, pos: number) => void): void;
   /** Adds an entry from forEach's encoded key bytes (a checkpoint being loaded). */
   setEncoded(key: Uint8Array, fileId: number, pos: number): void;
+  /** For file ids [0, count): 1 where some entry names the file. */
+  filesInUse(count: number): Uint8Array;
+  /** Gives every entry the file id `map[fileId]` (the file list was compacted). */
+  renumberFiles(map: Int32Array): void;
 }
 
 export function newKeyTable(singleLongKey: boolean): KeyTable {
@@ -56,6 +60,17 @@ function nextCapacity(cap: number): number {
 /** Bucket of a 32-bit hash in [0, cap) (multiply-shift: any capacity, not only powers of two). */
 function bucket(h: number, cap: number): number {
   return Math.floor((h >>> 0) * cap / 4294967296);
+}
+
+/** Slots hold fileId + 1 (0: empty); both layouts share these two passes over them. */
+function filesInUse(files: Int32Array, count: number): Uint8Array {
+  const used = new Uint8Array(count);
+  for (let i = 0; i < files.length; i++) if (files[i] !== 0) used[files[i]! - 1] = 1;
+  return used;
+}
+
+function renumberFiles(files: Int32Array, map: Int32Array): void {
+  for (let i = 0; i < files.length; i++) if (files[i] !== 0) files[i] = map[files[i]! - 1]! + 1;
 }
 
 /** A 64-bit integer's words mixed to 32 bits (murmur3 finaliser over both words). */
@@ -208,6 +223,14 @@ class LongKeyTable implements KeyTable {
     const hi = (key[1]! << 24) | (key[2]! << 16) | (key[3]! << 8) | key[4]!;
     const lo = (key[5]! << 24) | (key[6]! << 16) | (key[7]! << 8) | key[8]!;
     this.setWords(lo, hi, fileId, pos);
+  }
+
+  filesInUse(count: number): Uint8Array {
+    return filesInUse(this.files, count);
+  }
+
+  renumberFiles(map: Int32Array): void {
+    renumberFiles(this.files, map);
   }
 
   private grow(): void {
@@ -402,6 +425,14 @@ class BytesKeyTable implements KeyTable {
       const [s, e] = this.span(this.offsets[i]!);
       visit(this.arena.subarray(s, e), this.files[i]! - 1, this.positions[i]!);
     }
+  }
+
+  filesInUse(count: number): Uint8Array {
+    return filesInUse(this.files, count);
+  }
+
+  renumberFiles(map: Int32Array): void {
+    renumberFiles(this.files, map);
   }
 
   private grow(): void {

@@ -87,6 +87,22 @@ describe('KeyTable (the index hash tables)', () => {
     expect(s.posAt(slot)).toBe(2);
   });
 
+  for (const long of [true, false]) {
+    it(`filesInUse and renumberFiles (${long ? 'long' : 'encoded'} keys): a compacted file list keeps every entry's row`, () => {
+      const t = newKeyTable(long);
+      const key = (i: number) => (long ? [BigInt(i)] : [`k${i}`]);
+      for (let i = 0; i < 50; i++) t.set(key(i), i % 5, i);
+      for (let i = 2; i < 50; i += 5) t.remove(key(i)); // file 2 is empty now
+      expect([...t.filesInUse(6)]).toEqual([1, 1, 0, 1, 1, 0]);
+      t.renumberFiles(Int32Array.from([0, 1, -1, 2, 3]));
+      for (let i = 0; i < 50; i++) {
+        const slot = t.find(key(i));
+        if (i % 5 === 2) expect(slot).toBe(-1);
+        else expect([t.fileAt(slot), t.posAt(slot)]).toEqual([[0, 1, -1, 2, 3][i % 5], i]);
+      }
+    });
+  }
+
   it('a row position beyond uint32 is refused with a clear error', () => {
     expect(() => newKeyTable(true).set([1n], 0, 2 ** 32)).toThrow(/row position .* is beyond/);
   });
