@@ -14,6 +14,7 @@ import type { Table } from '../../src/iceberg/table.js';
 import { TableWriter } from '../../src/sink/table-writer.js';
 import { InterleavingFileIO, IO_STEPS, seededRandom, type IoStep } from '../support/interleaving-file-io.js';
 import { byRegion, regionSchema } from '../support/region-table.js';
+import { plant } from '../support/planted-file.js';
 import { useTempDir } from '../support/temp-dir.js';
 
 /**
@@ -80,14 +81,6 @@ async function scenario(seed: number): Promise<Scenario> {
     },
     finish: commit,
   };
-}
-
-function plant(file: string, ageMs: number): string {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, 'junk');
-  const when = new Date(Date.now() - ageMs);
-  fs.utimesSync(file, when, when);
-  return file;
 }
 
 async function tableRows(t: Table): Promise<Map<bigint, string>> {
