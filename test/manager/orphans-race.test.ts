@@ -158,6 +158,45 @@ describe('orphan removal never deletes a committed file (issue 17)', () => {
     await s.t.refresh();
     expect(await missingReferenced(s.t)).toEqual([]);
   });
+  it('a version pruned from the metadata-log still keeps its files (found by number in the metadata directory)', async () => {
+    const properties = { 'write.target-file-size-bytes': '1', 'write.metadata.previous-versions-max': '1' };
+    const t = await new FilesystemCatalog(tempDir()).createTable({ namespace: ['m'], name: 't' }, { schema: regionSchema, spec: byRegion, properties });
+    const w = await TableWriter.open(t, { pipelineId: 'p', mode: 'append' });
+    let c = 0;
+    const rows = (n: number): ChangeEvent[] => Array.from({ length: n }, (_, i) => ({ table: 's.t', op: 'insert', after: { id: BigInt(c * 10_000 + i), region: 0, v: 'x' }, position: { c }, sourceTsMs: c }));
+    const commit = async (n: number) => {
+      await w.write(rows(n), 'incremental');
+      await w.commit({ position: { c: c++ }, phase: 'incremental' });
+    };
+    await commit(10);
+    await w.write(rows(ON_DISK_ROWS), 'incremental');
+    const committed = new Set((await reachableFrom(t.io, t.metadata)).contentFiles);
+    const onDisk = fs.readdirSync(path.join(t.location, 'data', 'region=0')).map((n) => path.join(t.location, 'data', 'region=0', n)).filter((p) => p.endsWith('.parquet') && !committed.has(p));
+    expect(onDisk).toHaveLength(1);
+    // At the marker read: commit the file, delete it, commit, expire every old snapshot, and commit again,
+    // so that neither the final version nor the one its log keeps mentions the file.
+    const interleave = async () => {
+      await w.commit({ position: { c: c++ }, phase: 'incremental' });
+      // Every file of that commit, so no manifest keeps a live entry beside the deleted one.
+      const del = t.newDelete();
+      for (const e of await t.entries()) if (!committed.has(e.dataFile.filePath)) del.deleteFile(e.dataFile.filePath);
+      await del.commit();
+      await commit(1);
+      await t.expireSnapshots().expireOlderThan(Date.now() + 1).commit();
+      await commit(1);
+    };
+    const io = new InterleavingFileIO(t.io, seededRandom(7), { step: 'marker-read', index: 0, interleave });
+    const r = await removeOrphans(await openTable(t.location, io), raceOptions);
+    expect(io.fired).toBe(true);
+    await t.refresh();
+    const final = await reachableFrom(t.io, t.metadata, undefined, true);
+    expect(final.contentFiles.has(onDisk[0]!)).toBe(false);
+    expect(t.metadata.metadataLog).toHaveLength(1);
+    expect(r.vanishedMarkers).toHaveLength(1);
+    expect(fs.existsSync(onDisk[0]!)).toBe(true);
+    // Unreferenced now by every version: the next run takes it.
+    expect((await removeOrphans(t, raceOptions)).orphans.map((f) => f.location)).toContain(onDisk[0]!);
+  });
 });
 
 describe('newer metadata versions (pure)', () => {
