@@ -5,19 +5,8 @@ import path from 'node:path';
 import { isLocalLocation, joinLocation, localPathOf } from '../../src/io/location.js';
 import { PrefixMappedFileIO } from '../../src/io/prefix-mapped-file-io.js';
 import type { TableMetadata } from '../../src/iceberg/spec/table-metadata.js';
-import type { Table } from '../../src/iceberg/table.js';
+import type { TableState } from '../../src/iceberg/table-operations.js';
 import { addSnapshotTrees, emptyReachable, forEachEntryPath } from '../expiry/reachable-files.js';
-
-export interface ReferencedFiles {
-  /** Every location any listed metadata version reaches, resolved to where the table lives now. */
-  readonly locations: Set<string>;
-  /** Metadata files read (the current one and the metadata-log entries that still exist). */
-  readonly metadataFiles: string[];
-  /** Metadata-log entries that no longer exist (pruned): nothing to read from them. */
-  readonly missingMetadataFiles: string[];
-  /** Where the table lives now: the root to list. */
-  readonly root: string;
-}
 
 /**
  * Resolves a recorded location the way the table's reader does, so that what is read is what
@@ -36,40 +25,81 @@ export function locationResolver(io: FileIO): (location: string) => string {
 }
 
 /**
- * Everything reachable from every metadata file still listed (spec "Table Metadata": the
- * current file plus `metadata-log`): all snapshots of each version and their manifest lists,
- * manifests (every entry, deleted ones too: any mention keeps a file), data and delete files,
- * statistics and partition statistics, `icetide.key-filter` checkpoints from summaries,
- * `version-hint.text` and the metadata files themselves. Snapshots of the current version must
- * be fully readable; an older version may name manifest lists that expiry already removed.
+ * Everything reachable from the metadata versions added so far (spec "Table Metadata": a
+ * current file plus `metadata-log`, and for a run that saw commits land, every newer version):
+ * all snapshots of each version and their manifest lists, manifests (every entry, deleted ones
+ * too: any mention keeps a file), data and delete files, statistics and partition statistics,
+ * `icetide.key-filter` checkpoints from summaries, `version-hint.text` and the metadata files
+ * themselves. It only grows: a location once referenced stays kept for the whole run.
+ * Snapshots of each added current version must be fully readable; other versions may name
+ * manifest lists or manifests that expiry already removed.
  */
-export async function referencedFiles(table: Table): Promise<ReferencedFiles> {
-  const io = table.io;
-  const resolve = locationResolver(io);
-  const current = table.metadata;
-  const reach = emptyReachable();
-  const metadataFiles: string[] = [];
-  const missing: string[] = [];
-  const versions: TableMetadata[] = [current];
-  if (table.metadataLocation !== undefined) metadataFiles.push(table.metadataLocation);
-  for (const e of current.metadataLog) {
-    try {
-      versions.push(await readMetadataFile(io, e.metadataFile));
-      metadataFiles.push(e.metadataFile);
-    } catch (err) {
-      if (!(err instanceof NotFoundError)) throw err;
-      missing.push(e.metadataFile);
-    }
+export class ReferencedFiles {
+  /** Every location reached, resolved to where the table lives now. */
+  readonly locations = new Set<string>();
+  /** Metadata files read. */
+  readonly metadataFiles: string[] = [];
+  /** Metadata files named but gone (pruned): nothing to read from them. */
+  readonly missingMetadataFiles: string[] = [];
+  private readonly reach = emptyReachable();
+  private readonly resolve: (location: string) => string;
+  private readonly seen = new Set<string>();
+
+  constructor(
+    private readonly io: FileIO,
+    private readonly tableLocation: string,
+  ) {
+    this.resolve = locationResolver(io);
   }
-  await addSnapshotTrees(io, current, current.snapshots, reach);
-  const strictManifests = new Set(reach.manifests.keys());
-  for (const md of versions.slice(1)) await addSnapshotTrees(io, md, md.snapshots, reach, true);
-  const contentFiles = new Set<string>();
-  await forEachEntryPath(io, reach.manifests.values(), (p) => contentFiles.add(p), (path) => !strictManifests.has(path));
-  const locations = new Set<string>();
-  const add = (l: string) => locations.add(resolve(l));
-  for (const set of [reach.manifestLists, reach.manifests.keys(), contentFiles, reach.statisticsFiles, reach.keyFilterCheckpoints, metadataFiles]) for (const l of set) add(l);
-  for (const md of versions) for (const st of [...md.statistics, ...md.partitionStatistics]) add(st.statisticsPath);
-  add(joinLocation(table.location, 'metadata', 'version-hint.text'));
-  return { locations, metadataFiles, missingMetadataFiles: missing, root: resolve(table.location) };
+
+  /** Where the table lives now: the root to list. */
+  get root(): string {
+    return this.resolve(this.tableLocation);
+  }
+
+  /** Whether a metadata file was already read (or found missing). */
+  has(metadataLocation: string): boolean {
+    return this.seen.has(metadataLocation);
+  }
+
+  /** Adds `current` (strictly) and the metadata files `others` (its log, newer versions), reading only what is new. */
+  async add(current: TableState, others: Iterable<string>): Promise<void> {
+    const versions: TableMetadata[] = [current.metadata];
+    if (current.metadataLocation !== undefined && !this.seen.has(current.metadataLocation)) {
+      this.seen.add(current.metadataLocation);
+      this.metadataFiles.push(current.metadataLocation);
+    }
+    for (const loc of others) {
+      if (this.seen.has(loc)) continue;
+      this.seen.add(loc);
+      try {
+        versions.push(await readMetadataFile(this.io, loc));
+        this.metadataFiles.push(loc);
+      } catch (err) {
+        if (!(err instanceof NotFoundError)) throw err;
+        this.missingMetadataFiles.push(loc);
+      }
+    }
+    const known = new Set(this.reach.manifests.keys());
+    await addSnapshotTrees(this.io, current.metadata, current.metadata.snapshots, this.reach);
+    const strict = new Set([...this.reach.manifests.keys()].filter((p) => !known.has(p)));
+    for (const md of versions.slice(1)) await addSnapshotTrees(this.io, md, md.snapshots, this.reach, true);
+    const fresh = [...this.reach.manifests].filter(([p]) => !known.has(p)).map(([, v]) => v);
+    await forEachEntryPath(this.io, fresh, (p) => this.add1(p), (p) => !strict.has(p));
+    const r = this.reach;
+    for (const set of [r.manifestLists, r.manifests.keys(), r.statisticsFiles, r.keyFilterCheckpoints, this.metadataFiles]) for (const l of set) this.add1(l);
+    for (const md of versions) for (const st of [...md.statistics, ...md.partitionStatistics]) this.add1(st.statisticsPath);
+    this.add1(joinLocation(this.tableLocation, 'metadata', 'version-hint.text'));
+  }
+
+  private add1(location: string): void {
+    this.locations.add(this.resolve(location));
+  }
+}
+
+/** The references of a table's current version and every version its metadata-log still lists. */
+export async function referencedFiles(io: FileIO, state: TableState): Promise<ReferencedFiles> {
+  const refs = new ReferencedFiles(io, state.metadata.location);
+  await refs.add(state, state.metadata.metadataLog.map((e) => e.metadataFile));
+  return refs;
 }

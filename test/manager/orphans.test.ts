@@ -15,6 +15,7 @@ import { isInflightMarker } from '../../src/sink/inflight-marker.js';
 import { TableWriter } from '../../src/sink/table-writer.js';
 import { FIXTURES } from '../fixtures-path.js';
 import { useTempDir } from '../support/temp-dir.js';
+import { plant } from '../support/planted-file.js';
 import { byRegion, regionSchema } from '../support/region-table.js';
 
 const tempDir = useTempDir('icetide-orphans-');
@@ -48,15 +49,6 @@ function filesUnder(dir: string): string[] {
 }
 
 const rootOf = (t: Table) => (t.io as { map?: (l: string) => string }).map?.(t.location) ?? t.location;
-
-/** Plants an unreferenced file, `ageMs` old. */
-function plant(file: string, ageMs: number): string {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, 'junk');
-  const when = new Date(Date.now() - ageMs);
-  fs.utimesSync(file, when, when);
-  return file;
-}
 
 async function assertEverythingReachableExists(t: Table): Promise<void> {
   await t.refresh();

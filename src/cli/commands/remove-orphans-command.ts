@@ -57,7 +57,8 @@ export function removeOrphansCommand(out: Output): Command {
       out.out(
         `${r.table}: ${r.orphans.length} orphan file(s), ${bytes} bytes ${r.dryRun ? 'would be deleted (dry run; pass --delete)' : 'deleted'}; ` +
           `${r.listed} listed, ${r.keptTooNew} unreferenced but newer than ${new Date(r.cutoffMs).toISOString()} kept` +
-          (r.liveMarkers.length > 0 ? `, ${r.liveMarkers.length} writer(s) in flight` : ''),
+          (r.liveMarkers.length > 0 ? `, ${r.liveMarkers.length} writer(s) in flight` : '') +
+          (r.reevaluations > 0 ? `; re-checked ${r.reevaluations} time(s) against commits made during the run` : ''),
       );
       for (const x of r.failures) out.err(`icetide: could not delete ${x.location}: ${x.error}`);
     });
