@@ -11,6 +11,7 @@ import { conflictFor, positionDeleteReader, type GroupConflict } from './concurr
 import { danglingDeleteFiles } from './dangling-deletes.js';
 import { rewriteGroup, type RewrittenGroup } from './group-rewriter.js';
 import { partitionPath } from '../../src/iceberg/partition-path.js';
+import { withInflightMarker } from '../../src/sink/inflight-marker.js';
 
 /** Re-validation rounds per commit before the commit is given up (reported, retried next run). */
 const MAX_COMMIT_ROUNDS = 8;
@@ -86,6 +87,10 @@ export interface CompactionReport {
  * a new position delete (or was removed) is dropped and its output deleted, never committed.
  */
 export async function compactTable(table: Table, o: CompactionRunOptions = {}): Promise<CompactionReport> {
+  return o.dryRun ? compactTableMarked(table, o) : withInflightMarker(table, () => compactTableMarked(table, o));
+}
+
+async function compactTableMarked(table: Table, o: CompactionRunOptions = {}): Promise<CompactionReport> {
   const began = Date.now();
   await table.refresh();
   const start: TableState = table.state;

@@ -14,6 +14,7 @@ import { danglingDeleteFiles } from './dangling-deletes.js';
 import { EqualityDeleteIndex } from './equality-delete-index.js';
 import { fieldResolver } from './group-rewriter.js';
 import { partitionPath } from '../../src/iceberg/partition-path.js';
+import { withInflightMarker } from '../../src/sink/inflight-marker.js';
 
 export interface MinorCompactionOptions {
   readonly dryRun?: boolean;
@@ -71,6 +72,10 @@ export interface MinorCommitReport {
  * the equality delete. Equality deletes committed meanwhile are untouched.
  */
 export async function minorCompactTable(table: Table, o: MinorCompactionOptions = {}): Promise<MinorCompactionReport> {
+  return o.dryRun ? minorCompactTableMarked(table, o) : withInflightMarker(table, () => minorCompactTableMarked(table, o));
+}
+
+async function minorCompactTableMarked(table: Table, o: MinorCompactionOptions = {}): Promise<MinorCompactionReport> {
   const began = Date.now();
   await table.refresh();
   const start = table.state;

@@ -14,6 +14,7 @@ import type { TableOperations, TableState } from '../../src/iceberg/table-operat
 import type { Table } from '../../src/iceberg/table.js';
 import { currentWatermark, SUMMARY } from '../../src/sink/resume-state.js';
 import { manifestTargetSize, planManifestMerge } from './manifest-merge-plan.js';
+import { withInflightMarker } from '../../src/sink/inflight-marker.js';
 
 export interface RewriteManifestsOptions {
   /** Default: table property commit.manifest.target-size-bytes, else 8 MB. */
@@ -136,6 +137,10 @@ export class RewriteManifests implements PendingUpdate {
 
 /** Library entry point: merge the current snapshot's small manifests. */
 export async function rewriteManifests(table: Table, o: RewriteManifestsOptions = {}): Promise<RewriteManifestsReport> {
+  return withInflightMarker(table, () => rewriteManifestsMarked(table, o));
+}
+
+async function rewriteManifestsMarked(table: Table, o: RewriteManifestsOptions = {}): Promise<RewriteManifestsReport> {
   await table.refresh();
   const report = await new RewriteManifests(table.ops, table.state, o).commit();
   if (report.snapshotId === undefined) {

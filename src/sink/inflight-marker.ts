@@ -111,3 +111,17 @@ export class InflightMarker {
     await this.io.write(this.location, new TextEncoder().encode(JSON.stringify(this.record)));
   }
 }
+
+/**
+ * Runs `work` with a marker up for `table`: the files a maintenance job (compaction, a
+ * manifest rewrite) writes before its commit are in-flight files like a pipeline's, and an
+ * orphan removal running meanwhile must keep them however short its window.
+ */
+export async function withInflightMarker<T>(table: { readonly io: FileIO; readonly ops: { newMetadataLocation(fileName: string): string } }, work: () => Promise<T>): Promise<T> {
+  const marker = await InflightMarker.start(table.io, (f) => table.ops.newMetadataLocation(f));
+  try {
+    return await work();
+  } finally {
+    await marker.stop();
+  }
+}

@@ -5,6 +5,7 @@ import { reachableFrom } from '../../manager/expiry/reachable-files.js';
 import { parseEquivalences, parseLocation, sameFile, DEFAULT_EQUAL_SCHEMES } from '../../manager/orphans/location-normalizer.js';
 import { assertLocationsReconciled, findOrphans, PrefixMismatchError } from '../../manager/orphans/orphan-finder.js';
 import { removeOrphans } from '../../manager/orphans/remove-orphans.js';
+import { compactTable } from '../../manager/compaction/compact-table.js';
 import { FilesystemCatalog } from '../../src/catalog/filesystem-catalog.js';
 import { openTable } from '../../src/catalog/open-table.js';
 import { ValidationError } from '../../src/errors.js';
@@ -218,6 +219,23 @@ describe('remove-orphans on real tables', () => {
     expect((await scanRows(t)).length).toBe(rows + 2100);
     expect(filesUnder(path.join(root, 'metadata')).some((p) => isInflightMarker(p))).toBe(false);
     expect((await removeOrphans(t, { olderThanMs: 3_600_000 })).orphans).toEqual([]);
+  });
+
+  it('a compaction writing its files while orphan removal runs with force and no window: its files are kept (its marker) and its commit is whole', async () => {
+    const t = await newTable();
+    await writeCommits(t, 4);
+    const rows = await scanRows(t);
+    const stray = plant(path.join(rootOf(t), 'data', 'stray-old.parquet'), 5 * DAY);
+    const removed: string[] = [];
+    const sweep = async () => { // before each of the compaction's commits
+      removed.push(...(await removeOrphans(await openTable(t.location), { dryRun: false, olderThanMs: 0, force: true })).orphans.map((f) => f.location));
+    };
+    const r = await compactTable(await openTable(t.location), { decodeWorkers: 0, beforeCommit: sweep });
+    expect(r.commits.length).toBeGreaterThan(0);
+    expect(removed).toEqual([stray]); // the sweep ran and deleted what it should
+    await t.refresh();
+    expect(await scanRows(t)).toEqual(rows);
+    await assertEverythingReachableExists(t);
   });
 
   it('a dead marker (no heartbeat for longer than dead-after) protects nothing', async () => {
