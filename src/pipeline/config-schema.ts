@@ -86,6 +86,7 @@ const tableSchema = strict({
 const fileSourceSchema = strict({
   type: z.literal('file'),
   path: z.string().min(1),
+  envelope: z.enum(['debezium', 'unwrapped']).default('debezium'),
 });
 
 /** `source.from`: snapshot | earliest | latest | position FILE:POS | timestamp ISO-8601 | gtid SET. */
@@ -180,6 +181,9 @@ const readinessSchema = strict({
  *   - `type`: `file` | `mysql` | `kafka` (`kafka` is rejected with "not implemented yet").
  *   - `path` (file): one `.jsonl` file, or a directory whose `*.jsonl` files are read in name
  *     order. Lines are Debezium change events (see connectors/file).
+ *   - `envelope` (file, default `debezium`): `debezium` reads change-event envelopes
+ *     (`before`/`after`/`source`/`op`); `unwrapped` reads ExtractNewRecordState records
+ *     (the row plus `__op`, `__table`, `__db`, `__schema`, `__source_ts_ms`, `__deleted`).
  *   - mysql: `host` (127.0.0.1), `port` (3306), `user`, `password`, `server-id`, `from`
  *     (`snapshot` | `earliest` | `latest` | `position FILE:POS` | `timestamp ISO` | `gtid SET`),
  *     `heartbeat-interval-ms`, `batch-max-events`, `reconnect.{max-attempts, initial-delay-ms,
