@@ -7,7 +7,7 @@
 import { ConfigError, InvalidMetadataError } from '../../src/errors.js';
 import { isJsonObject, parseJson, type JsonObject, type JsonValue } from '../../src/iceberg/spec/lossless-json.js';
 import type { ChangeEvent, ChangeOp, RowValues } from '../../src/sink/change-event.js';
-import { connectValueOf, type Envelope, type Fail, type RawChange, type RawImage, type SourceTableName } from './change-record.js';
+import { connectValueOf, type Envelope, type Fail, type OpCode, type RawChange, type RawImage, type SourceTableName } from './change-record.js';
 import { envelopeTableName, readDebeziumEnvelope } from './debezium-envelope.js';
 import { rowSchemaOf } from './debezium-schema.js';
 import { ChangeLineError } from './errors.js';
@@ -27,7 +27,7 @@ export type ParsedChange =
   }
   | { readonly kind: 'truncate'; readonly table: string; readonly sourceTsMs: number };
 
-const OPS: Readonly<Record<Exclude<RawChange['op'], 't'>, ChangeOp>> = { c: 'insert', r: 'insert', u: 'update', d: 'delete' };
+const OPS: Readonly<Record<Exclude<OpCode, 't'>, ChangeOp>> = { c: 'insert', r: 'insert', u: 'update', d: 'delete' };
 
 /** Why a delete without a before-image cannot be applied, and what makes the source send one. */
 export const DELETE_WITHOUT_BEFORE =

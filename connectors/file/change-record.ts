@@ -25,9 +25,17 @@ export interface RawImage {
   readonly path: JsonPath;
 }
 
+/** Debezium's op codes: create, update, delete, read (snapshot), truncate. */
+export type OpCode = 'c' | 'u' | 'd' | 'r' | 't';
+
+const OP_CODES: ReadonlySet<string> = new Set<OpCode>(['c', 'u', 'd', 'r', 't']);
+
+export function isOpCode(v: JsonValue): v is OpCode {
+  return typeof v === 'string' && OP_CODES.has(v);
+}
+
 export interface RawChange {
-  /** Debezium op code: c, u, d, r or t. */
-  readonly op: 'c' | 'u' | 'd' | 'r' | 't';
+  readonly op: OpCode;
   readonly table: SourceTableName;
   readonly sourceTsMs: number;
   readonly before?: RawImage;

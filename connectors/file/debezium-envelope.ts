@@ -3,12 +3,10 @@
  * wrapped by the Kafka Connect JSON converter, -> a RawChange.
  */
 import { isJsonObject, type JsonObject } from '../../src/iceberg/spec/lossless-json.js';
-import { connectValueOf, memberOf, nonEmptyString, sourceTableName, sourceTsOf, type Fail, type RawChange, type RawImage, type SourceTableName } from './change-record.js';
+import { connectValueOf, isOpCode, memberOf, nonEmptyString, sourceTableName, sourceTsOf, type Fail, type OpCode, type RawChange, type RawImage, type SourceTableName } from './change-record.js';
 import { rowSchemaOf } from './debezium-schema.js';
 import type { JsonPath } from './raw-number.js';
 import { ownValue } from './value-decoder.js';
-
-const OP_CODES = new Set(['c', 'u', 'd', 'r', 't']);
 
 /** What a line without `op` looks like, so the error can name the setting that reads it. */
 function missingOpProblem(payload: JsonObject): string {
@@ -22,12 +20,12 @@ function missingOpProblem(payload: JsonObject): string {
   return 'missing "op"';
 }
 
-function opOf(payload: JsonObject, fail: Fail): RawChange['op'] {
+function opOf(payload: JsonObject, fail: Fail): OpCode {
   const op = ownValue(payload, 'op');
   if (op === null) return fail(missingOpProblem(payload));
   if (typeof op !== 'string') return fail(`"op" is not a string: ${String(op)}`);
-  if (!OP_CODES.has(op)) return fail(`unknown op ${JSON.stringify(op)} (expected c, u, d, r or t)`, { op });
-  return op as RawChange['op'];
+  if (!isOpCode(op)) return fail(`unknown op ${JSON.stringify(op)} (expected c, u, d, r or t)`, { op });
+  return op;
 }
 
 function imageOf(payload: JsonObject, image: 'before' | 'after', root: JsonPath, fail: Fail): RawImage | undefined {

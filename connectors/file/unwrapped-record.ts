@@ -5,10 +5,8 @@
  * on a delete's before-image.
  */
 import { isJsonObject, type JsonObject, type JsonValue } from '../../src/iceberg/spec/lossless-json.js';
-import { connectValueOf, nonEmptyString, sourceTableName, sourceTsOf, type Fail, type RawChange } from './change-record.js';
+import { connectValueOf, isOpCode, nonEmptyString, sourceTableName, sourceTsOf, type Fail, type OpCode, type RawChange } from './change-record.js';
 import { ownValue } from './value-decoder.js';
-
-const OP_CODES = new Set(['c', 'u', 'd', 'r', 't']);
 
 /** The SMT's default prefix for what it adds (`add.fields.prefix`). */
 export const METADATA_PREFIX = '__';
@@ -17,14 +15,14 @@ function isDeleted(v: JsonValue): boolean {
   return v === true || v === 'true';
 }
 
-function opOf(record: JsonObject, fail: Fail): RawChange['op'] {
+function opOf(record: JsonObject, fail: Fail): OpCode {
   if (isDeleted(ownValue(record, '__deleted'))) return 'd';
   const op = ownValue(record, '__op');
   // Without add.fields=op the record is the row as it now is: an insert, which upsert
   // tables turn into a replacement of the key.
   if (op === null) return 'c';
-  if (typeof op !== 'string' || !OP_CODES.has(op)) return fail(`unknown __op ${JSON.stringify(op)} (expected c, u, d, r or t)`);
-  return op as RawChange['op'];
+  if (!isOpCode(op)) return fail(`unknown __op ${JSON.stringify(op)} (expected c, u, d, r or t)`);
+  return op;
 }
 
 /** A struct schema's fields without the SMT's metadata fields: the row schema. */

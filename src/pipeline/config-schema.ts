@@ -190,7 +190,8 @@ const readinessSchema = strict({
  *     max-delay-ms}`, `snapshot.{mode, chunk-size, parallelism, max-rows-per-second, max-bytes-per-second, read-view}`; see
  *     connectors/mysql/README.md.
  * - `tables` (required, at least one entry):
- *   - `source` | `regex` (exactly one): the source table `db.table`, or a regular expression
+ *   - `source` | `regex` (exactly one): the source table `db.table` (`db.schema.table` for
+ *     Postgres/SQL Server Debezium streams, whose events carry source.schema), or a regular expression
  *     that must match the whole name (an exact entry wins over a regex entry).
  *   - `target` (optional): target table name; default: `target.naming` applied.
  *   - `mode`: `upsert` | `append`; default upsert when the table has key columns and
