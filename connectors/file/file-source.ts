@@ -38,8 +38,8 @@ export const DEFAULT_BATCH_MAX_EVENTS = 10_000;
  * Reads Debezium change events from JSON lines (see change-line.ts for the envelope and
  * value-decoder.ts for the accepted values). Positions are `{file, line}`; batches end at line
  * boundaries, hold at most `batchMaxEvents` events and never mix snapshot reads (`r`) with
- * changes (`c`/`u`/`d`); a truncate (`t`) is a batch of its own. A batch's watermark is the highest `source.ts_ms` read so far: a file
- * is complete up to the line being read.
+ * changes (`c`/`u`/`d`); a truncate (`t`) is a batch of its own. A batch's watermark is the
+ * highest `source.ts_ms` read so far: a file is complete up to the line being read.
  */
 export class FileChangelogSource implements Source {
   readonly name: string;
