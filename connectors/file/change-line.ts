@@ -1,35 +1,38 @@
 /**
- * One changelog line (a Debezium change event, bare or wrapped as `{"schema", "payload"}`) ->
- * one ChangeEvent with Iceberg row values. Every problem is a ChangeLineError naming
- * `file:line`; nothing is dropped except blank lines and tombstones (`null` events).
+ * One changelog line (a Debezium change event, or an ExtractNewRecordState record with
+ * `envelope: unwrapped`; bare or wrapped as `{"schema", "payload"}`) -> one ChangeEvent with
+ * Iceberg row values, or a truncation. Every problem is a ChangeLineError naming `file:line`;
+ * nothing is dropped except blank lines and tombstones (`null` events).
  */
-import { InvalidMetadataError } from '../../src/errors.js';
+import { ConfigError, InvalidMetadataError } from '../../src/errors.js';
 import { isJsonObject, parseJson, type JsonObject, type JsonValue } from '../../src/iceberg/spec/lossless-json.js';
 import type { ChangeEvent, ChangeOp, RowValues } from '../../src/sink/change-event.js';
+import { connectValueOf, type Envelope, type Fail, type OpCode, type RawChange, type RawImage, type SourceTableName } from './change-record.js';
+import { envelopeTableName, readDebeziumEnvelope } from './debezium-envelope.js';
 import { rowSchemaOf } from './debezium-schema.js';
 import { ChangeLineError } from './errors.js';
 import type { LineItem } from './line-reader.js';
 import { filePosition } from './position.js';
-import { rawNumberAt, type JsonPath } from './raw-number.js';
-import { TableProblem, type RowDecoders, type TableRegistry, type TableRuntime } from './table-registry.js';
+import { rawNumberAt } from './raw-number.js';
+import { MisnamedTableProblem, TableProblem, type RowDecoders, type TableRegistry, type TableRuntime } from './table-registry.js';
+import { METADATA_PREFIX, readUnwrappedRecord } from './unwrapped-record.js';
 import { formatColumnPath, ownValue, ValueError, type DecodeContext } from './value-decoder.js';
 
-export interface ParsedChange {
-  readonly event: ChangeEvent;
-  /** `r` (snapshot read) events. */
-  readonly snapshot: boolean;
-}
+export type ParsedChange =
+  | {
+    readonly kind: 'event';
+    readonly event: ChangeEvent;
+    /** `r` (snapshot read) events. */
+    readonly snapshot: boolean;
+  }
+  | { readonly kind: 'truncate'; readonly table: string; readonly sourceTsMs: number };
 
-const OPS: Readonly<Record<string, ChangeOp>> = { c: 'insert', r: 'insert', u: 'update', d: 'delete' };
+const OPS: Readonly<Record<Exclude<OpCode, 't'>, ChangeOp>> = { c: 'insert', r: 'insert', u: 'update', d: 'delete' };
 
-type Fail = (problem: string, context?: Record<string, string>) => never;
-
-/** The envelope after unwrapping: payload, its path in the line, and the schema block if any. */
-interface Envelope {
-  readonly payload: JsonObject;
-  readonly root: JsonPath;
-  readonly schema: JsonValue | undefined;
-}
+/** Why a delete without a before-image cannot be applied, and what makes the source send one. */
+export const DELETE_WITHOUT_BEFORE =
+  'op d without "before": a delete must say which row it removes; make the source send at least the key columns in before-images ' +
+  '(Postgres: REPLICA IDENTITY FULL, or DEFAULT on a table with a primary key; MySQL: binlog_row_image=FULL)';
 
 function parseLineJson(item: LineItem, fail: Fail): JsonValue {
   try {
@@ -41,71 +44,27 @@ function parseLineJson(item: LineItem, fail: Fail): JsonValue {
   }
 }
 
-/** Undefined for a tombstone (`{"schema":..,"payload":null}`). */
-function unwrap(json: JsonObject, fail: Fail): Envelope | undefined {
-  // The Kafka Connect JSON converter with schemas enabled wraps the event.
-  if (Object.hasOwn(json, 'payload') && (Object.hasOwn(json, 'schema') || !Object.hasOwn(json, 'op'))) {
-    const payload = json.payload;
-    if (payload === null) return undefined;
-    if (!isJsonObject(payload)) return fail('"payload" is not an object');
-    return { payload, root: ['payload'], schema: json.schema };
-  }
-  return { payload: json, root: [], schema: undefined };
-}
-
-function nonEmptyString(v: JsonValue): string | undefined {
-  return typeof v === 'string' && v !== '' ? v : undefined;
-}
-
-function tableNameOf(payload: JsonObject, fail: Fail): string {
-  const source = ownValue(payload, 'source');
-  if (!isJsonObject(source)) return fail('missing "source" (the Debezium source block with db and table)');
-  const table = nonEmptyString(ownValue(source, 'table'));
-  const db = nonEmptyString(ownValue(source, 'db')) ?? nonEmptyString(ownValue(source, 'schema'));
-  if (!table || !db) return fail('"source" must name the table: source.db (or source.schema) and source.table');
-  return `${db}.${table}`;
-}
-
-function sourceTsOf(payload: JsonObject, fail: Fail): number {
-  const source = ownValue(payload, 'source');
-  const candidates = [isJsonObject(source) ? ownValue(source, 'ts_ms') : null, ownValue(payload, 'ts_ms')];
-  for (const ts of candidates) {
-    if (typeof ts === 'number' && Number.isSafeInteger(ts)) return ts;
-    if (typeof ts === 'bigint') return fail(`ts_ms ${ts} is out of range`);
-  }
-  return fail('missing source.ts_ms (the source commit time, ms since epoch)');
-}
-
-function opOf(payload: JsonObject, fail: Fail): { op: ChangeOp; snapshot: boolean } {
-  const op = ownValue(payload, 'op');
-  if (typeof op !== 'string') return fail(op === null ? 'missing "op"' : `"op" is not a string: ${String(op)}`);
-  const mapped = Object.hasOwn(OPS, op) ? OPS[op] : undefined;
-  if (!mapped) return fail(`unknown op ${JSON.stringify(op)} (expected c, u, d or r)`, { op });
-  return { op: mapped, snapshot: op === 'r' };
-}
-
 /** Decodes one row image; columns missing from the JSON are null. */
 function decodeRow(
   image: 'before' | 'after',
-  row: JsonObject,
+  raw: RawImage,
+  change: RawChange,
   runtime: TableRuntime,
   decoders: RowDecoders,
-  rawPrefix: JsonPath,
   text: string,
   fail: Fail,
 ): RowValues {
-  for (const key of Object.keys(row)) {
-    if (!decoders.byColumn.has(key)) {
-      fail(`${image}: unknown column ${JSON.stringify(key)} for table ${runtime.table.name} (columns: ${runtime.table.columns.map((c) => c.name).join(', ')})`, { column: key });
-    }
+  for (const key of Object.keys(raw.row)) {
+    if (decoders.byColumn.has(key) || (change.metadataMembers && key.startsWith(METADATA_PREFIX))) continue;
+    fail(`${image}: unknown column ${JSON.stringify(key)} for table ${runtime.table.name} (columns: ${runtime.table.columns.map((c) => c.name).join(', ')})`, { column: key });
   }
   let column = '';
-  const ctx: DecodeContext = { rawNumber: (at) => rawNumberAt(text, [...rawPrefix, image, column, ...at]) };
+  const ctx: DecodeContext = { rawNumber: (at) => rawNumberAt(text, [...raw.path, column, ...at]) };
   const out: Record<string, unknown> = {};
   for (const [name, decode] of decoders.byColumn) {
     column = name;
     try {
-      Object.defineProperty(out, name, { value: decode(ownValue(row, name), [], ctx), enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(out, name, { value: decode(ownValue(raw.row, name), [], ctx), enumerable: true, writable: true, configurable: true });
     } catch (err) {
       if (!(err instanceof ValueError)) throw err;
       fail(`column ${formatColumnPath(name, err.at)}: ${err.problem}`, { column: name, image });
@@ -114,24 +73,37 @@ function decodeRow(
   return out;
 }
 
-function checkKeys(image: 'before' | 'after', row: JsonObject, runtime: TableRuntime, fail: Fail): void {
+/**
+ * After-images must have every key column. Before-images are left to the sink, which
+ * decides per event whether it can use them (a partial before-image may still do).
+ */
+function checkKeys(row: JsonObject, runtime: TableRuntime, fail: Fail): void {
   for (const k of runtime.table.primaryKey) {
-    if (ownValue(row, k) === null) fail(`${image}: missing key column ${k} of table ${runtime.table.name}`, { column: k, image });
+    if (ownValue(row, k) === null) fail(`after: missing key column ${k} of table ${runtime.table.name}`, { column: k, image: 'after' });
   }
 }
 
-function imageOf(payload: JsonObject, image: 'before' | 'after', fail: Fail): JsonObject | undefined {
-  const v = ownValue(payload, image);
-  if (v === null) return undefined;
-  if (!isJsonObject(v)) return fail(`"${image}" is not an object`);
-  return v;
+function resolveTable(tables: TableRegistry, item: LineItem, table: SourceTableName, rowSchema: JsonObject | undefined, fail: Fail): TableRuntime {
+  try {
+    return tables.resolve(table, rowSchema);
+  } catch (err) {
+    // A misnamed table is a config mistake, never one bad line: it stops even with dead-letter.
+    if (err instanceof MisnamedTableProblem) throw new ConfigError(`${item.file}:${item.line}: ${err.message}`, { table: table.name });
+    if (!(err instanceof TableProblem)) throw err;
+    return fail(err.message, { table: table.name });
+  }
+}
+
+function readRecord(json: JsonObject, envelope: Envelope, fail: Fail): RawChange | undefined {
+  return envelope === 'unwrapped' ? readUnwrappedRecord(json, fail) : readDebeziumEnvelope(json, fail);
 }
 
 /**
  * Parses one line. Returns undefined for blank lines and tombstones; throws ChangeLineError
- * for anything else that is not a valid event of a configured table.
+ * for anything else that is not a valid event of a configured table, and ConfigError for a
+ * table named in a form the config does not use (`db.table` for a `db.schema.table` stream).
  */
-export function parseChangeLine(item: LineItem, tables: TableRegistry): ParsedChange | undefined {
+export function parseChangeLine(item: LineItem, tables: TableRegistry, envelope: Envelope = 'debezium'): ParsedChange | undefined {
   const fail: Fail = (problem, context = {}) => {
     throw new ChangeLineError(item.file, item.line, problem, context);
   };
@@ -140,56 +112,50 @@ export function parseChangeLine(item: LineItem, tables: TableRegistry): ParsedCh
   const json = parseLineJson(item, fail);
   if (json === null) return undefined;
   if (!isJsonObject(json)) return fail('expected a JSON object (a Debezium change event)');
-  const envelope = unwrap(json, fail);
-  if (!envelope) return undefined;
-  const { payload } = envelope;
+  const change = readRecord(json, envelope, fail);
+  if (!change) return undefined;
+  const name = change.table.name;
+  const runtime = resolveTable(tables, item, change.table, change.rowSchema, fail);
+  if (change.op === 't') return { kind: 'truncate', table: name, sourceTsMs: change.sourceTsMs };
 
-  const { op, snapshot } = opOf(payload, fail);
-  const name = tableNameOf(payload, fail);
-  const sourceTsMs = sourceTsOf(payload, fail);
-  let runtime: TableRuntime;
-  try {
-    runtime = tables.resolve(name, rowSchemaOf(envelope.schema));
-  } catch (err) {
-    if (!(err instanceof TableProblem)) throw err;
-    return fail(err.message, { table: name });
-  }
+  const op = OPS[change.op];
+  if (op !== 'delete' && !change.after) fail(`op ${change.op} without "after"`, { table: name });
+  if (op === 'delete' && !change.before) fail(DELETE_WITHOUT_BEFORE, { table: name });
+  if (change.after) checkKeys(change.after.row, runtime, fail);
 
-  const beforeJson = imageOf(payload, 'before', fail);
-  const afterJson = imageOf(payload, 'after', fail);
-  if (op !== 'delete' && !afterJson) fail(`op ${String(ownValue(payload, 'op'))} without "after"`, { table: name });
-  if (op === 'delete' && !beforeJson) fail('op d without "before"', { table: name });
-  if (beforeJson) checkKeys('before', beforeJson, runtime, fail);
-  if (afterJson) checkKeys('after', afterJson, runtime, fail);
-
-  const before = beforeJson ? decodeRow('before', beforeJson, runtime, runtime.before, envelope.root, item.text, fail) : undefined;
-  const after = afterJson ? decodeRow('after', afterJson, runtime, runtime.after, envelope.root, item.text, fail) : undefined;
+  const before = change.before ? decodeRow('before', change.before, change, runtime, runtime.before, item.text, fail) : undefined;
+  const after = change.after ? decodeRow('after', change.after, change, runtime, runtime.after, item.text, fail) : undefined;
   const event: ChangeEvent = {
     table: name,
     op,
     ...(before ? { before } : {}),
     ...(after ? { after } : {}),
     position: filePosition(item.file, item.line),
-    sourceTsMs,
+    sourceTsMs: change.sourceTsMs,
     origin: `${item.file}:${item.line}`,
   };
-  return { event, snapshot };
+  return { kind: 'event', event, snapshot: change.op === 'r' };
 }
 
 /**
  * The table a line is about and its row schema, for discovery; undefined for lines that are
  * not events (bad lines are reported by parseChangeLine when they are read).
  */
-export function peekTable(item: LineItem): { readonly name: string; readonly rowSchema: JsonObject | undefined } | undefined {
+export function peekTable(item: LineItem, envelope: Envelope = 'debezium'): { readonly table: SourceTableName; readonly rowSchema: JsonObject | undefined } | undefined {
   const fail: Fail = (problem) => {
     throw new ChangeLineError(item.file, item.line, problem);
   };
   try {
     if (item.invalidUtf8 || item.text.trim() === '') return undefined;
     const json = parseLineJson(item, fail);
-    const envelope = isJsonObject(json) ? unwrap(json, fail) : undefined;
-    if (!envelope) return undefined;
-    return { name: tableNameOf(envelope.payload, fail), rowSchema: rowSchemaOf(envelope.schema) };
+    if (!isJsonObject(json)) return undefined;
+    if (envelope === 'unwrapped') {
+      const change = readUnwrappedRecord(json, fail);
+      return change && { table: change.table, rowSchema: change.rowSchema };
+    }
+    // Discovery only needs the name and schema: an envelope with a bad op is reported when read.
+    const value = connectValueOf(json, fail);
+    return value && { table: envelopeTableName(value.payload, fail), rowSchema: rowSchemaOf(value.schema) };
   } catch (err) {
     if (err instanceof ChangeLineError) return undefined;
     throw err;

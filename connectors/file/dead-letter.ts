@@ -6,6 +6,7 @@
  */
 import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import type { EventRejection, SourcePosition } from '../../src/sink/change-event.js';
 import type { FilePosition } from './position.js';
 
 export interface DeadLetter {
@@ -16,20 +17,61 @@ export interface DeadLetter {
   readonly rawBase64?: string;
 }
 
+/** An event that decoded but that the sink could not apply (e.g. a delete without a usable key). */
+export interface RejectedEventLetter {
+  readonly position: SourcePosition;
+  /** `file:line` of the line the event came from. */
+  readonly origin?: string;
+  readonly error: string;
+  readonly stage: 'sink';
+  readonly table: string;
+  readonly op: string;
+  readonly before?: unknown;
+  readonly after?: unknown;
+}
+
+export function rejectionLetter(r: EventRejection): RejectedEventLetter {
+  const e = r.event;
+  return {
+    position: e.position,
+    ...(e.origin !== undefined ? { origin: e.origin } : {}),
+    error: r.reason,
+    stage: 'sink',
+    table: e.table,
+    op: e.op,
+    ...(e.before ? { before: e.before } : {}),
+    ...(e.after ? { after: e.after } : {}),
+  };
+}
+
+/** Row values as JSON: longs as strings (exact), bytes as base64, maps as [key, value] pairs. */
+function jsonOfValue(_key: string, v: unknown): unknown {
+  if (typeof v === 'bigint') return v.toString();
+  if (v instanceof Uint8Array) return Buffer.from(v).toString('base64');
+  if (v instanceof Map) return [...v.entries()];
+  return v;
+}
+
 export class DeadLetterWriter {
   private handle: FileHandle | undefined;
   private dirty = false;
 
   constructor(readonly path: string) {}
 
-  async write(letter: DeadLetter): Promise<void> {
+  async write(letter: DeadLetter | RejectedEventLetter): Promise<void> {
     if (!this.handle) {
       await mkdir(dirname(this.path), { recursive: true });
       this.handle = await open(this.path, 'a');
     }
     const record = { ...letter, at: new Date().toISOString() };
-    await this.handle.appendFile(`${JSON.stringify(record)}\n`, 'utf8');
+    await this.handle.appendFile(`${JSON.stringify(record, jsonOfValue)}\n`, 'utf8');
     this.dirty = true;
+  }
+
+  /** Writes and syncs at once (for rejections, which a commit may follow right after). */
+  async writeNow(letter: DeadLetter | RejectedEventLetter): Promise<void> {
+    await this.write(letter);
+    await this.sync();
   }
 
   async sync(): Promise<void> {

@@ -6,9 +6,10 @@ import { resolve } from 'node:path';
 import { ConfigError, ValidationError } from '../../src/errors.js';
 import type { PipelineConfig, TableConfig } from '../../src/pipeline/config.js';
 import type { Source, SourceTable } from '../../src/pipeline/source.js';
-import type { ChangeBatch, ChangeEvent, Phase, SourcePosition } from '../../src/sink/change-event.js';
+import type { ChangeBatch, ChangeEvent, EventRejection, Phase, SourcePosition } from '../../src/sink/change-event.js';
 import { parseChangeLine, peekTable, type ParsedChange } from './change-line.js';
-import { DeadLetterWriter } from './dead-letter.js';
+import type { Envelope } from './change-record.js';
+import { DeadLetterWriter, rejectionLetter } from './dead-letter.js';
 import { ChangeLineError } from './errors.js';
 import { readChangelogLines, type LineItem } from './line-reader.js';
 import { compareFileNames, compareFilePositions, filePosition, toFilePosition, type FilePosition } from './position.js';
@@ -27,6 +28,8 @@ export interface FileSourceOptions {
   readonly onError?: FileOnError;
   /** How often follow mode (`untilDrained: false`) looks for new lines (default 500 ms). */
   readonly pollIntervalMs?: number;
+  /** Debezium envelopes (default) or ExtractNewRecordState records. */
+  readonly envelope?: Envelope;
 }
 
 export const DEFAULT_BATCH_MAX_EVENTS = 10_000;
@@ -35,8 +38,8 @@ export const DEFAULT_BATCH_MAX_EVENTS = 10_000;
  * Reads Debezium change events from JSON lines (see change-line.ts for the envelope and
  * value-decoder.ts for the accepted values). Positions are `{file, line}`; batches end at line
  * boundaries, hold at most `batchMaxEvents` events and never mix snapshot reads (`r`) with
- * changes (`c`/`u`/`d`). A batch's watermark is the highest `source.ts_ms` read so far: a file
- * is complete up to the line being read.
+ * changes (`c`/`u`/`d`); a truncate (`t`) is a batch of its own. A batch's watermark is the
+ * highest `source.ts_ms` read so far: a file is complete up to the line being read.
  */
 export class FileChangelogSource implements Source {
   readonly name: string;
@@ -44,6 +47,12 @@ export class FileChangelogSource implements Source {
   private readonly batchMaxEvents: number;
   private readonly pollIntervalMs: number;
   private readonly deadLetter: DeadLetterWriter | undefined;
+  private readonly envelope: Envelope;
+  /**
+   * With a dead-letter file, events the sink rejects go there too (Source contract); without
+   * one this is unset and a rejection stops the pipeline.
+   */
+  readonly rejected?: (rejection: EventRejection) => Promise<void>;
 
   constructor(private readonly options: FileSourceOptions) {
     this.name = `file:${options.path}`;
@@ -53,7 +62,11 @@ export class FileChangelogSource implements Source {
       throw new ValidationError(`batchMaxEvents must be a positive integer, got ${this.batchMaxEvents}`);
     }
     this.pollIntervalMs = options.pollIntervalMs ?? 500;
-    this.deadLetter = options.onError?.mode === 'dead-letter' ? new DeadLetterWriter(options.onError.path) : undefined;
+    this.envelope = options.envelope ?? 'debezium';
+    const deadLetter = options.onError?.mode === 'dead-letter' ? new DeadLetterWriter(options.onError.path) : undefined;
+    this.deadLetter = deadLetter;
+    // Synced at once: the commit that moves past the event may follow right after.
+    if (deadLetter) this.rejected = async (r) => deadLetter.writeNow(rejectionLetter(r));
   }
 
   /**
@@ -87,18 +100,23 @@ export class FileChangelogSource implements Source {
     const lines = readChangelogLines({ path: this.options.path, follow: false, pollIntervalMs: this.pollIntervalMs, signal: new AbortController().signal });
     for await (const item of lines) {
       if (item.kind !== 'line') continue;
-      const peek = peekTable(item);
-      const spec = peek && this.registry.specFor(peek.name);
-      if (!peek || !spec) continue;
-      if (spec.name instanceof RegExp) matched.add(peek.name);
-      if (peek.rowSchema && !this.registry.hasDeclaredColumns(spec)) {
-        try {
-          this.registry.learn(peek.name, peek.rowSchema);
-        } catch (err) {
-          if (err instanceof TableProblem) throw new ConfigError(`${item.file}:${item.line}: ${err.message}`, { table: peek.name });
-          throw err;
+      const peek = peekTable(item, this.envelope);
+      if (!peek) continue;
+      const name = peek.table.name;
+      const spec = this.registry.specFor(name);
+      try {
+        if (!spec) {
+          this.registry.checkNaming(peek.table);
+          continue;
         }
-        wanted.delete(peek.name);
+        if (spec.name instanceof RegExp) matched.add(name);
+        if (peek.rowSchema && !this.registry.hasDeclaredColumns(spec)) {
+          this.registry.learn(name, peek.rowSchema);
+          wanted.delete(name);
+        }
+      } catch (err) {
+        if (err instanceof TableProblem) throw new ConfigError(`${item.file}:${item.line}: ${err.message}`, { table: name });
+        throw err;
       }
       if (!needsRegex && wanted.size === 0) return;
     }
@@ -127,7 +145,7 @@ export class FileChangelogSource implements Source {
       }
       let parsed: ParsedChange | undefined;
       try {
-        parsed = parseChangeLine(item, this.registry);
+        parsed = parseChangeLine(item, this.registry, this.envelope);
       } catch (err) {
         if (!(err instanceof ChangeLineError)) throw err;
         if (!this.deadLetter) {
@@ -137,10 +155,17 @@ export class FileChangelogSource implements Source {
         }
         await this.deadLetter.write(deadLetterOf(item, err));
       }
-      const linePhase: Phase = parsed?.snapshot ? 'snapshot' : 'incremental';
-      if (parsed && events.length > 0 && linePhase !== phase) yield await flush();
+      const linePhase: Phase = parsed?.kind === 'event' && parsed.snapshot ? 'snapshot' : 'incremental';
+      if (parsed && events.length > 0 && (linePhase !== phase || parsed.kind === 'truncate')) yield await flush();
       last = { file: item.file, line: item.line };
       if (!parsed) continue;
+      if (parsed.kind === 'truncate') {
+        // Its own batch: the runner commits what came before, then empties the targets.
+        watermark = Math.max(watermark ?? parsed.sourceTsMs, parsed.sourceTsMs);
+        await this.deadLetter?.sync();
+        yield { events: [], position: filePosition(item.file, item.line), phase: 'incremental', watermarkMs: watermark, truncated: [{ table: parsed.table, sourceTsMs: parsed.sourceTsMs }] };
+        continue;
+      }
       phase = linePhase;
       events.push(parsed.event);
       watermark = Math.max(watermark ?? parsed.event.sourceTsMs, parsed.event.sourceTsMs);
@@ -192,6 +217,7 @@ export function createFileSource(config: PipelineConfig, options: CreateFileSour
     : { mode: 'stop' };
   return new FileChangelogSource({
     path: resolve(cwd, config.source.path),
+    envelope: config.source.type === 'file' ? config.source.envelope : 'debezium',
     tables: config.tables.map(fileTableSpec),
     onError,
     ...(options.batchMaxEvents !== undefined ? { batchMaxEvents: options.batchMaxEvents } : {}),

@@ -1,3 +1,4 @@
+export type { Envelope } from './change-record.js';
 export { ChangeLineError } from './errors.js';
 export {
   createFileSource,

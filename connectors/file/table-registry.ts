@@ -5,7 +5,9 @@
  */
 import { stringifyJson, type JsonObject } from '../../src/iceberg/spec/lossless-json.js';
 import type { SourceColumn, SourceTable } from '../../src/pipeline/source.js';
+import type { SourceTableName } from './change-record.js';
 import { columnsFromRowSchema, fieldHints, UnsupportedDebeziumTypeError } from './debezium-schema.js';
+import { LearntRowSchemas } from './row-schemas.js';
 import { columnDecoder, type Decoder } from './value-decoder.js';
 
 /** A configured table: an exact `db.table` (a SourceTable fits) or a RegExp tested against the name. */
@@ -25,12 +27,15 @@ export interface TableRuntime {
   readonly table: SourceTable;
   /** After-images: every column's null rule applies. */
   readonly after: RowDecoders;
-  /** Before-images may be partial (only key columns filled), so only key columns must be non-null. */
+  /** Before-images may be partial (key-only, default-filled): nothing is required; the sink decides what it can use. */
   readonly before: RowDecoders;
 }
 
 /** Why a table cannot be resolved; the caller adds file:line. */
 export class TableProblem extends Error {}
+
+/** The config names a `db.schema.table` source table in its `db.table` form: a config mistake. */
+export class MisnamedTableProblem extends TableProblem {}
 
 function withKeysRequired(columns: readonly SourceColumn[], primaryKey: readonly string[]): SourceColumn[] {
   const keys = new Set(primaryKey);
@@ -39,11 +44,10 @@ function withKeysRequired(columns: readonly SourceColumn[], primaryKey: readonly
 
 function buildRuntime(table: SourceTable, rowSchema: JsonObject | undefined): TableRuntime {
   const hints = rowSchema ? fieldHints(rowSchema) : new Map<string, JsonObject>();
-  const keys = new Set(table.primaryKey);
   const decoders = (strict: boolean): RowDecoders => ({
     byColumn: new Map(table.columns.map((c) => [
       c.name,
-      columnDecoder(c.type, strict ? !c.nullable : keys.has(c.name), hints.get(c.name)),
+      columnDecoder(c.type, strict && !c.nullable, hints.get(c.name)),
     ])),
   });
   return { table, after: decoders(true), before: decoders(false) };
@@ -58,6 +62,10 @@ export class TableRegistry {
   private readonly specByName = new Map<string, FileTableSpec | undefined>();
   /** Runtimes by table name, then by schema-block fingerprint ('' = no block). */
   private readonly runtimes = new Map<string, Map<string, TableRuntime>>();
+  /** Runtimes by the schema object they were built for (each belongs to one table). */
+  private readonly runtimeBySchema = new WeakMap<JsonObject, TableRuntime>();
+  /** Decoding hints for lines without a schema block. */
+  private readonly rowSchemas = new LearntRowSchemas();
 
   constructor(readonly specs: readonly FileTableSpec[]) {}
 
@@ -75,6 +83,7 @@ export class TableRegistry {
 
   /** Records columns derived from a schema block (first one wins). Throws TableProblem for unmappable types. */
   learn(name: string, rowSchema: JsonObject): void {
+    this.rowSchemas.forLine(name, rowSchema);
     if (this.learnt.has(name)) return;
     let columns: SourceColumn[];
     try {
@@ -103,20 +112,43 @@ export class TableRegistry {
    * The runtime for an event of table `name` whose line carries `rowSchema` (or none).
    * Throws TableProblem when the table is not configured or has no known columns.
    */
-  resolve(name: string, rowSchema: JsonObject | undefined): TableRuntime {
+  resolve(tableName: SourceTableName, ownRowSchema: JsonObject | undefined): TableRuntime {
+    const name = tableName.name;
     const spec = this.specFor(name);
-    if (!spec) throw new TableProblem(`table ${name} is not in the configured tables (${this.describeSpecs()})`);
-    if (rowSchema && !this.hasDeclaredColumns(spec)) this.learn(name, rowSchema);
+    if (!spec) {
+      this.checkNaming(tableName);
+      throw new TableProblem(`table ${name} is not in the configured tables (${this.describeSpecs()})`);
+    }
+    if (ownRowSchema && !this.hasDeclaredColumns(spec)) this.learn(name, ownRowSchema);
+    const rowSchema = this.rowSchemas.forLine(name, ownRowSchema);
     const table = this.sourceTable(name);
     if (!table) {
       throw new TableProblem(`table ${name} has no declared columns and this line has no Debezium schema block: declare the table's columns in the config`);
     }
+    // Schema-less lines reuse the learnt schema object: no fingerprint per line for them.
+    const known = rowSchema && this.runtimeBySchema.get(rowSchema);
+    if (known) return known;
     let byFingerprint = this.runtimes.get(name);
     if (!byFingerprint) this.runtimes.set(name, (byFingerprint = new Map()));
     const fingerprint = rowSchema ? stringifyJson(rowSchema) : '';
     let runtime = byFingerprint.get(fingerprint);
     if (!runtime) byFingerprint.set(fingerprint, (runtime = buildRuntime(table, rowSchema)));
+    if (rowSchema) this.runtimeBySchema.set(rowSchema, runtime);
     return runtime;
+  }
+
+  /**
+   * Throws MisnamedTableProblem when a table the config does not have is configured in its
+   * `db.table` form: the stream names it `db.schema.table`, so tables of two schemas never
+   * merge silently.
+   */
+  checkNaming(tableName: SourceTableName): void {
+    const short = tableName.withoutSchema;
+    if (short === undefined || this.specFor(tableName.name) || !this.specFor(short)) return;
+    throw new MisnamedTableProblem(
+      `table ${tableName.name} is configured as ${short}: events that carry source.schema (Postgres, SQL Server) name tables db.schema.table; ` +
+        `write tables[].source: ${tableName.name} (or a regex matching it)`,
+    );
   }
 
   private describeSpecs(): string {

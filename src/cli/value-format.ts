@@ -14,9 +14,14 @@ export function formatHuman(type: IcebergType, v: unknown): string {
   return JSON.stringify(toJsonCell(type, v), (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x));
 }
 
-/** Values for machines (jsonl): the spec's JSON single-value forms, nested types as JSON. */
+/**
+ * Values for machines (jsonl): the spec's JSON single-value forms, nested types as JSON.
+ * JSON has no NaN or Infinity: they are the strings "NaN", "Infinity" and "-Infinity", as
+ * DuckDB and Spark write them.
+ */
 export function toJsonCell(type: IcebergType, v: unknown): JsonValue {
   if (v === null || v === undefined) return null;
+  if ((type.kind === 'float' || type.kind === 'double') && typeof v === 'number' && !Number.isFinite(v)) return String(v);
   if (isPrimitive(type)) return valueToJson(type, v as PrimitiveValue) as JsonValue;
   switch (type.kind) {
     case 'struct': {

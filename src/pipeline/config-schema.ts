@@ -86,6 +86,7 @@ const tableSchema = strict({
 const fileSourceSchema = strict({
   type: z.literal('file'),
   path: z.string().min(1),
+  envelope: z.enum(['debezium', 'unwrapped']).default('debezium'),
 });
 
 /** `source.from`: snapshot | earliest | latest | position FILE:POS | timestamp ISO-8601 | gtid SET. */
@@ -185,13 +186,17 @@ const readinessSchema = strict({
  *   - `type`: `file` | `mysql` | `kafka` (`kafka` is rejected with "not implemented yet").
  *   - `path` (file): one `.jsonl` file, or a directory whose `*.jsonl` files are read in name
  *     order. Lines are Debezium change events (see connectors/file).
+ *   - `envelope` (file, default `debezium`): `debezium` reads change-event envelopes
+ *     (`before`/`after`/`source`/`op`); `unwrapped` reads ExtractNewRecordState records
+ *     (the row plus `__op`, `__table`, `__db`, `__schema`, `__source_ts_ms`, `__deleted`).
  *   - mysql: `host` (127.0.0.1), `port` (3306), `user`, `password`, `server-id`, `from`
  *     (`snapshot` | `earliest` | `latest` | `position FILE:POS` | `timestamp ISO` | `gtid SET`),
  *     `heartbeat-interval-ms`, `batch-max-events`, `reconnect.{max-attempts, initial-delay-ms,
  *     max-delay-ms}`, `snapshot.{mode, chunk-size, parallelism, max-rows-per-second, max-bytes-per-second, read-view}`; see
  *     connectors/mysql/README.md.
  * - `tables` (required, at least one entry):
- *   - `source` | `regex` (exactly one): the source table `db.table`, or a regular expression
+ *   - `source` | `regex` (exactly one): the source table `db.table` (`db.schema.table` for
+ *     Postgres/SQL Server Debezium streams, whose events carry source.schema), or a regular expression
  *     that must match the whole name (an exact entry wins over a regex entry).
  *   - `target` (optional): target table name; default: `target.naming` applied.
  *   - `mode`: `upsert` | `append`; default upsert when the table has key columns and

@@ -213,7 +213,7 @@ function toMySqlSource(s: RawMySqlSource): MySqlSourceConfig {
 /** Converts a validated raw config (validateRawConfig returned no issues). */
 export function toPipelineConfig(raw: RawPipelineConfig): PipelineConfig {
   if (raw.source.type === 'kafka' || raw.target.catalog !== 'filesystem') throw new Error('unreachable: validated before');
-  const source: SourceConfig = raw.source.type === 'file' ? { type: 'file', path: raw.source.path } : toMySqlSource(raw.source);
+  const source: SourceConfig = raw.source.type === 'file' ? { type: 'file', path: raw.source.path, envelope: raw.source.envelope } : toMySqlSource(raw.source);
   const onError = raw['on-error'];
   return {
     pipelineId: raw['pipeline-id'],

@@ -20,6 +20,8 @@ export interface FileSourceConfig {
   readonly type: 'file';
   /** One `.jsonl` file or a directory of them (read in name order); relative to the working directory. */
   readonly path: string;
+  /** `debezium` (default): change-event envelopes; `unwrapped`: ExtractNewRecordState records. */
+  readonly envelope: 'debezium' | 'unwrapped';
 }
 /** Where a MySQL source starts when no position is committed yet (`source.from`). */
 export type MySqlStart =

@@ -1,6 +1,6 @@
 import { stringifyJson } from '../iceberg/spec/lossless-json.js';
 import { silentLogger, type Logger } from '../logging/logger.js';
-import type { ChangeBatch, ChangeEvent, InsertColumns, Phase, SourcePosition } from '../sink/change-event.js';
+import type { ChangeBatch, ChangeEvent, EventRejection, InsertColumns, Phase, SourcePosition } from '../sink/change-event.js';
 import { firstUncommitted, insertEvents, withConstantColumns } from '../sink/insert-columns.js';
 import type { CommitStats, TableWriter } from '../sink/table-writer.js';
 import { ConfigError } from '../errors.js';
@@ -32,6 +32,8 @@ export interface CommitProgress {
 
 export interface RunStats {
   readonly events: number;
+  /** Events a table writer rejected that went to the source's dead-letter output. */
+  readonly rejected: number;
   readonly commits: number;
   readonly skippedAlreadyCommitted: number;
   readonly position: SourcePosition | undefined;
@@ -82,6 +84,7 @@ export class PipelineRunner {
     let events = 0;
     let commits = 0;
     let skipped = 0;
+    let rejected = 0;
     let pendingRows = 0;
     let lastCommit = Date.now();
     let last: ChangeBatch | undefined;
@@ -112,6 +115,13 @@ export class PipelineRunner {
       uncommitted = undefined;
       o.onCommit?.({ position: batch.position, events, commits, phase: batch.phase, ...(batch.watermarkMs !== undefined ? { watermarkMs: batch.watermarkMs } : {}) });
     };
+    // Only a source with a dead-letter output takes rejections; otherwise the writer throws them.
+    const deadLetter = this.source.rejected;
+    const onReject = deadLetter && (async (r: EventRejection): Promise<void> => {
+      await deadLetter(r);
+      rejected++;
+      log.warn('event rejected by the sink: sent to the dead-letter output', { table: r.event.table, target: r.target, origin: r.event.origin, reason: r.reason });
+    });
     try {
       for await (const batch of this.source.read(from, { signal: o.signal, untilDrained: o.once, committedFor: (t) => this.committedFor(t) })) {
         if (last && last.phase !== batch.phase && uncommitted) await commitAll(uncommitted); // phases never share a commit
@@ -145,7 +155,7 @@ export class PipelineRunner {
           events++;
         }
         for (const [state, list] of toWrite) {
-          await state.writer.write(list, batch.phase);
+          await state.writer.write(list, batch.phase, onReject);
           state.dirty = true;
         }
         if (batch.inserts && batch.inserts.length > 0) {
@@ -166,8 +176,8 @@ export class PipelineRunner {
     } finally {
       await this.source.close();
     }
-    log.info('pipeline stopped', { events, commits, skippedAlreadyCommitted: skipped });
-    return { events, commits, skippedAlreadyCommitted: skipped, position: last?.position };
+    log.info('pipeline stopped', { events, commits, skippedAlreadyCommitted: skipped, rejected });
+    return { events, rejected, commits, skippedAlreadyCommitted: skipped, position: last?.position };
   }
 
   /** Evolves the targets of a source table whose columns changed and swaps in new writers. */

@@ -1,5 +1,5 @@
 import type { IcebergType } from '../iceberg/spec/types.js';
-import type { ChangeBatch, SourcePosition } from '../sink/change-event.js';
+import type { ChangeBatch, EventRejection, SourcePosition } from '../sink/change-event.js';
 
 /** A column of a source table, already mapped to an Iceberg type by the connector. */
 export interface SourceColumn {
@@ -45,6 +45,12 @@ export interface Source {
    * otherwise runs until `signal` aborts.
    */
   read(from: SourcePosition | undefined, opts: ReadOptions): AsyncIterable<ChangeBatch>;
+  /**
+   * Where events the sink rejects go (the source's dead-letter output), durably before it
+   * returns: the commit past the event may follow at once. Unset: a rejection stops the
+   * pipeline with its error.
+   */
+  readonly rejected?: (rejection: EventRejection) => Promise<void>;
   /** Total order of this source's positions (negative, zero, positive). */
   comparePositions(a: SourcePosition, b: SourcePosition): number;
   close(): Promise<void>;

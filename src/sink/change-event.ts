@@ -34,6 +34,19 @@ export interface ChangeEvent {
 }
 
 /**
+ * One event a table writer could not apply (a delete whose before-image has no usable key, an
+ * event without the image its op needs). The rest of the batch is unaffected: a source with
+ * a dead-letter output records it and the pipeline goes on.
+ */
+export interface EventRejection {
+  readonly event: ChangeEvent;
+  /** What is wrong and what to do, with the event's origin. */
+  readonly reason: string;
+  /** The target table that refused it. */
+  readonly target: string;
+}
+
+/**
  * Values of a run of rows by column: one array per column name (values.ts representations, or
  * typed arrays: Int32Array, BigInt64Array, Float32Array, Float64Array; strings and binaries
  * may be packed: PackedStrings, PackedBinary, read one value with valueAt), all `length`

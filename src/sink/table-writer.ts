@@ -9,7 +9,7 @@ import type { Schema } from '../iceberg/spec/schema.js';
 import type { Snapshot } from '../iceberg/spec/snapshot.js';
 import type { Table } from '../iceberg/table.js';
 import { silentLogger, type Logger } from '../logging/logger.js';
-import type { ChangeEvent, ColumnValues, InsertColumns, Phase, RowValues, SourcePosition } from './change-event.js';
+import type { ChangeEvent, ColumnValues, EventRejection, InsertColumns, Phase, RowValues, SourcePosition } from './change-event.js';
 import { coerceColumns, gatherRows } from './column-values.js';
 import { insertEvents, rowAt } from './insert-columns.js';
 import { writeEqualityDeletes, writePositionDeletes } from './delete-file-writers.js';
@@ -22,6 +22,7 @@ import { Partitioner, type PartitionOf } from './partitioner.js';
 import { PendingKeys } from './pending-keys.js';
 import { rowCoercer } from './row-coercer.js';
 import { currentWatermark, findResumeState, SUMMARY, type ResumeState } from './resume-state.js';
+import { EventRejectedError } from './event-rejected-error.js';
 
 export type WriteMode = 'append' | 'upsert';
 /** What an append table does with updates and deletes (never silently lost). */
@@ -154,16 +155,28 @@ export class TableWriter {
     return this.index;
   }
 
-  /** Applies events in order. A failure leaves the in-flight commit unusable: call abort(). */
-  async write(events: readonly ChangeEvent[], phase: Phase): Promise<void> {
+  /**
+   * Applies events in order. An event this table cannot apply is an EventRejectedError: given
+   * `onReject`, it is handed there and the rest are written; without, it is thrown. Any other
+   * failure leaves the in-flight commit unusable: call abort().
+   */
+  async write(events: readonly ChangeEvent[], phase: Phase, onReject?: (r: EventRejection) => Promise<void>): Promise<void> {
     if (this.failed) throw this.failed;
     const append = this.o.mode === 'append' || phase === 'snapshot';
     try {
       if (this.index) await this.syncIndex();
       for (let i = 0; i < events.length; i++) {
         const ev = this.coerced(events[i]!);
-        // Most rows only join a pending batch: no promise per row, await only a flush.
-        const flushing = append ? this.writeAppend(ev, phase) : this.writeUpsert(ev);
+        let flushing: Promise<unknown> | undefined;
+        try {
+          // Most rows only join a pending batch: no promise per row, await only a flush.
+          flushing = append ? this.writeAppend(ev, phase) : this.writeUpsert(ev);
+        } catch (err) {
+          // Rejections are thrown before the event changed anything (checks come first).
+          if (!(err instanceof EventRejectedError) || !onReject) throw err;
+          await onReject(err.rejection);
+          continue;
+        }
         if (flushing !== undefined) await flushing;
       }
     } catch (err) {
@@ -261,7 +274,7 @@ export class TableWriter {
     else {
       throw this.eventError(ev, `${ev.op} event for append table ${this.table.name} (changelog-mode: ${mode}); use mode: upsert, or changelog-mode: ${ev.op === 'update' ? 'drop-update-before or ' : ''}append-all`);
     }
-    if (!row) throw this.eventError(ev, `${ev.op} event has no ${ev.op === 'delete' ? 'before' : 'after'} image`);
+    if (!row) throw this.rejection(ev, `${ev.op} event has no ${ev.op === 'delete' ? 'before' : 'after'} image`);
     if (this.o.mode !== 'upsert' || (!this.filter && !this.index)) {
       const loc = this.appendRow(row, ev);
       return loc instanceof Promise ? loc : undefined;
@@ -276,20 +289,20 @@ export class TableWriter {
 
   private writeUpsert(ev: ChangeEvent): Promise<unknown> | undefined {
     if (ev.op === 'delete') {
-      const before = ev.before ?? this.fail(ev, 'delete event has no before image: it needs at least the key columns (Postgres: REPLICA IDENTITY DEFAULT or FULL; MySQL: binlog_row_image=FULL or MINIMAL)');
-      const key = this.keyOf(before, ev);
+      const before = ev.before ?? this.reject(ev, `delete event has no before image: ${KEYS_IN_BEFORE_IMAGES}`);
+      const key = this.keyOf(before, ev, 'before');
       if (this.index) this.dropIndexed(key, true);
       else this.deleteKey(key, equalityKey(key));
       return undefined;
     }
     if (this.index) return this.upsertIndexed(ev);
-    const after = ev.after ?? this.fail(ev, `${ev.op} event has no after image`);
-    const key = this.keyOf(after, ev);
+    const after = ev.after ?? this.reject(ev, `${ev.op} event has no after image`);
+    const key = this.keyOf(after, ev, 'after');
     const ks = equalityKey(key);
     if (ev.before) {
       // A primary-key change is a delete of the old key plus an insert of the new one. Only
       // the before-image's key is read: its other columns may be defaults.
-      const beforeKey = this.keyOf(ev.before, ev);
+      const beforeKey = this.keyOf(ev.before, ev, 'before');
       // Most updates keep their key: equal primitives (bigint, number, string) need no
       // equalityKey string; anything else (bytes) compares by it.
       const beforeKs = samePrimitives(beforeKey, key) ? ks : equalityKey(beforeKey);
@@ -313,11 +326,11 @@ export class TableWriter {
 
   /** An insert or update with the key index: the old row (if any) goes by position, the new one is indexed. */
   private upsertIndexed(ev: ChangeEvent): Promise<unknown> | undefined {
-    const after = ev.after ?? this.fail(ev, `${ev.op} event has no after image`);
-    const key = this.keyOf(after, ev);
+    const after = ev.after ?? this.reject(ev, `${ev.op} event has no after image`);
+    const key = this.keyOf(after, ev, 'after');
     if (ev.before) {
       // Only the before-image's key is read: its other columns may be defaults.
-      const beforeKey = this.keyOf(ev.before, ev);
+      const beforeKey = this.keyOf(ev.before, ev, 'before');
       if (!samePrimitives(beforeKey, key) && equalityKey(beforeKey) !== equalityKey(key)) this.dropIndexed(beforeKey, true);
     }
     this.dropIndexed(key, false); // the put below replaces the entry
@@ -418,23 +431,37 @@ export class TableWriter {
     }
   }
 
-  private keyOf(row: RowValues, ev: ChangeEvent): unknown[] {
+  /** The key of a row image; a missing key part rejects the event (it names the image). */
+  private keyOf(row: RowValues, ev: ChangeEvent, image?: 'before' | 'after'): unknown[] {
     const key = new Array<unknown>(this.keyColumns.length);
     for (let i = 0; i < key.length; i++) {
       const c = this.keyColumns[i]!;
       const v = row[c];
-      if (v === null || v === undefined) throw this.eventError(ev, `key column ${c} is missing or null`);
+      if (v === null || v === undefined) {
+        throw this.rejection(ev, image === 'before'
+          ? `key column ${c} is missing or null in the before-image: ${KEYS_IN_BEFORE_IMAGES}`
+          : `key column ${c} is missing or null${image ? ` in the ${image}-image` : ''}`);
+      }
       key[i] = v;
     }
     return key;
   }
 
-  private eventError(ev: ChangeEvent, msg: string): ValidationError {
-    return new ValidationError(`${ev.origin ?? `position ${stringifyJson(ev.position)}`}: ${ev.table}: ${msg}`, { table: ev.table, origin: ev.origin });
+  private eventMessage(ev: ChangeEvent, msg: string): string {
+    return `${ev.origin ?? `position ${stringifyJson(ev.position)}`}: ${ev.table}: ${msg}`;
   }
 
-  private fail(ev: ChangeEvent, msg: string): never {
-    throw this.eventError(ev, msg);
+  private eventError(ev: ChangeEvent, msg: string): ValidationError {
+    return new ValidationError(this.eventMessage(ev, msg), { table: ev.table, origin: ev.origin });
+  }
+
+  /** This one event cannot be applied; the rest of the stream can (see EventRejectedError). */
+  private rejection(ev: ChangeEvent, msg: string): EventRejectedError {
+    return new EventRejectedError(ev, this.table.name, this.eventMessage(ev, msg));
+  }
+
+  private reject(ev: ChangeEvent, msg: string): never {
+    throw this.rejection(ev, msg);
   }
 
   /**
@@ -594,6 +621,9 @@ function isSingleLongKey(schema: Schema): boolean {
   const ids = schema.identifierFieldIds;
   return ids.length === 1 && schema.findField(ids[0]!)?.type.kind === 'long';
 }
+
+/** What makes a source send usable before-images (deletes and key changes need the old key). */
+const KEYS_IN_BEFORE_IMAGES = 'the source must send at least the key columns in before-images (Postgres: REPLICA IDENTITY FULL, or DEFAULT on a table with a primary key; MySQL: binlog_row_image=FULL)';
 
 /** Element-wise === of two keys whose parts are all non-object values (=== is value equality for them). */
 function samePrimitives(a: readonly unknown[], b: readonly unknown[]): boolean {

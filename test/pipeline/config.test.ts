@@ -46,7 +46,7 @@ describe('pipeline config: valid files', () => {
   it('loads the quickstart example', async () => {
     const c = await loadPipelineConfig(path.resolve('examples/quickstart.yaml'));
     expect(c.pipelineId).toBe('quickstart');
-    expect(c.source).toEqual({ type: 'file', path: 'examples/quickstart-changes.jsonl' });
+    expect(c.source).toEqual({ type: 'file', path: 'examples/quickstart-changes.jsonl', envelope: 'debezium' });
     expect(c.target).toEqual({ catalog: 'filesystem', warehouse: './warehouse', namespace: ['demo'], naming: '{table}' });
     expect(c.tables).toHaveLength(2);
     const [orders, events] = c.tables as [PipelineConfig['tables'][number], PipelineConfig['tables'][number]];
@@ -231,6 +231,8 @@ describe('pipeline config: errors name the key path', () => {
   });
 
   it('sources, targets and names', () => {
+    expect(parse(MINIMAL.replace('path: changes.jsonl', 'path: changes.jsonl, envelope: unwrapped')).source).toEqual({ type: 'file', path: 'changes.jsonl', envelope: 'unwrapped' });
+    expect(issuesOf(MINIMAL.replace('path: changes.jsonl', 'path: changes.jsonl, envelope: flat'))).toEqual(['source.envelope: expected one of "debezium" | "unwrapped", got "flat"']);
     expect(issuesOf(`${MINIMAL.replace('type: file, path: changes.jsonl', 'type: kafka')}`)).toEqual([
       'source.type: the kafka source is not implemented yet (implemented: file, mysql)',
     ]);
@@ -289,7 +291,7 @@ describe('pipeline config: ${ENV} substitution', () => {
   const yaml = MINIMAL.replace('path: changes.jsonl', () => 'path: "${DATA_DIR}/changes-$${NOT_A_VAR}.jsonl"');
 
   it('substitutes variables and keeps $${X} literal', () => {
-    expect(parse(yaml, { DATA_DIR: '/data' }).source).toEqual({ type: 'file', path: '/data/changes-${NOT_A_VAR}.jsonl' });
+    expect(parse(yaml, { DATA_DIR: '/data' }).source).toEqual({ type: 'file', path: '/data/changes-${NOT_A_VAR}.jsonl', envelope: 'debezium' });
   });
 
   it('an unset variable is an error naming it and the key', () => {

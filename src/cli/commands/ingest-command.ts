@@ -85,7 +85,7 @@ export function ingestCommand(out: Output): Command {
         if (tty) process.stderr.write('\n');
         await Promise.all([...notifiers.values()].map((n) => n.chain));
         await publish({ state: 'stopped' });
-        out.out(`ingested ${stats.events} events in ${stats.commits} commits${stats.skippedAlreadyCommitted ? ` (${stats.skippedAlreadyCommitted} already committed, skipped)` : ''}`);
+        out.out(`ingested ${stats.events} events in ${stats.commits} commits${stats.skippedAlreadyCommitted ? ` (${stats.skippedAlreadyCommitted} already committed, skipped)` : ''}${stats.rejected ? ` (${stats.rejected} rejected, in the dead-letter file)` : ''}`);
       } catch (err) {
         metrics.failed();
         await publish({ state: 'failed', lastError: scrubString((err as Error).message) });
