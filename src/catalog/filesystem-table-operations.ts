@@ -1,4 +1,4 @@
-import { CommitRaceError, InvalidMetadataError, NoSuchTableError, UnsupportedError } from '../errors.js';
+import { CommitRaceError, NoSuchTableError, UnsupportedError } from '../errors.js';
 import type { FileIO } from '../io/file-io.js';
 import { joinLocation, normalizeLocation } from '../io/location.js';
 import { PrefixMappedFileIO } from '../io/prefix-mapped-file-io.js';
@@ -7,6 +7,7 @@ import type { TableMetadata } from '../iceberg/spec/table-metadata.js';
 import type { TableOperations, TableState } from '../iceberg/table-operations.js';
 import { corruptMetadataError, restoreMetadataCommand } from './corrupt-metadata.js';
 import { encodeMetadata, metadataFileVersion, readMetadataFile } from './metadata-file.js';
+import { isCorruptMetadata } from './metadata-versions.js';
 
 /**
  * A table in the Hadoop-catalog layout (spec "File System Tables"): the current version is
@@ -82,7 +83,7 @@ export class FilesystemTableOperations implements TableOperations {
     try {
       return await readMetadataFile(this.baseIo, location);
     } catch (err) {
-      if (!(err instanceof InvalidMetadataError)) throw err;
+      if (!isCorruptMetadata(err)) throw err;
       const problem = err.message.startsWith(`${location}: `) ? err.message.slice(location.length + 2) : err.message;
       throw await corruptMetadataError(this.baseIo, { table: this.name, metadataDir: this.metadataDir, file: location, problem, restoreCommand: this.restoreCommand });
     }

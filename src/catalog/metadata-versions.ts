@@ -1,4 +1,4 @@
-import { InvalidMetadataError } from '../errors.js';
+import { InvalidMetadataError, UnsupportedFormatVersionError } from '../errors.js';
 import type { FileIO } from '../io/file-io.js';
 import type { TableMetadata } from '../iceberg/spec/table-metadata.js';
 import { metadataFileVersion, readMetadataFile } from './metadata-file.js';
@@ -24,14 +24,20 @@ export async function listMetadataVersions(io: FileIO, metadataDir: string): Pro
 }
 
 /**
- * Parse-checks one version. Only a file that does not decode or parse is unreadable; a
- * storage failure (permissions, a network error) is not a verdict on the file and is thrown.
+ * A read failure that condemns the file: bytes that do not decode, JSON that does not parse or
+ * does not follow the spec. A newer format version is not damage, and a storage failure
+ * (permissions, a network error) is no verdict on the file.
  */
+export function isCorruptMetadata(err: unknown): err is InvalidMetadataError {
+  return err instanceof InvalidMetadataError && !(err instanceof UnsupportedFormatVersionError);
+}
+
+/** Parse-checks one version; throws what `isCorruptMetadata` does not condemn. */
 export async function checkMetadataVersion(io: FileIO, v: MetadataVersion): Promise<CheckedVersion> {
   try {
     return { ...v, readable: true, metadata: await readMetadataFile(io, v.location) };
   } catch (err) {
-    if (err instanceof InvalidMetadataError) return { ...v, readable: false, problem: err.message };
+    if (isCorruptMetadata(err)) return { ...v, readable: false, problem: err.message };
     throw err;
   }
 }

@@ -5,7 +5,7 @@ import { CorruptMetadataError } from '../../src/catalog/corrupt-metadata.js';
 import { FilesystemCatalog } from '../../src/catalog/filesystem-catalog.js';
 import { applyMetadataRestore, planMetadataRestore } from '../../src/catalog/metadata-restore.js';
 import { openTable } from '../../src/catalog/open-table.js';
-import { CommitRaceError, ValidationError } from '../../src/errors.js';
+import { CommitRaceError, IcetideError, UnsupportedFormatVersionError, ValidationError } from '../../src/errors.js';
 import { scanTable } from '../../src/iceberg/read/table-scan.js';
 import { Schema } from '../../src/iceberg/spec/schema.js';
 import { primitive } from '../../src/iceberg/spec/types.js';
@@ -122,6 +122,25 @@ describe('a corrupt newest metadata.json and table restore-metadata', () => {
     expect(await refusal(planMetadataRestore(io, dir, 't'))).toMatch(/no metadata version is readable .*restore the metadata directory from a backup/);
     const none = await openTable(dir).then(() => undefined, (x: unknown) => x as CorruptMetadataError);
     expect(none!.message).toMatch(/No older metadata file is readable either: restore .*v3\.metadata\.json from a backup/);
+  });
+
+  it('a newer format version is not corruption: loading and restoring both refuse to discard it', async () => {
+    const { dir, meta } = await writtenTable();
+    const json = JSON.parse(fs.readFileSync(meta(3), 'utf8')) as Record<string, unknown>;
+    fs.writeFileSync(meta(3), JSON.stringify({ ...json, 'format-version': 42 }));
+    const e = await openTable(dir).then(() => undefined, (x: unknown) => x);
+    expect(e).toBeInstanceOf(UnsupportedFormatVersionError);
+    expect(e).not.toBeInstanceOf(CorruptMetadataError);
+    await expect(planMetadataRestore(io, dir, 't')).rejects.toBeInstanceOf(UnsupportedFormatVersionError);
+  });
+
+  it('IcetideError.wrap keeps the error\'s class and what it names', async () => {
+    const { dir, meta } = await writtenTable();
+    fs.writeFileSync(meta(3), '');
+    const e = await openTable(dir).then(() => undefined, (x: unknown) => IcetideError.wrap(x, 'opening target'));
+    expect(e).toBeInstanceOf(CorruptMetadataError);
+    expect((e as CorruptMetadataError).lastReadable).toEqual({ version: 2, location: meta(2) });
+    expect(e!.message).toMatch(/^opening target: table t: its newest metadata file/);
   });
 
   it('a restore that finds its new version taken by a concurrent commit changes nothing else', async () => {
