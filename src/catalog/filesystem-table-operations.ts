@@ -33,7 +33,7 @@ export class FilesystemTableOperations implements TableOperations {
     return this.mappedIo;
   }
 
-  get metadataDir(): string {
+  private get metadataDir(): string {
     return joinLocation(this.tableLocation, 'metadata');
   }
 
