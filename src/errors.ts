@@ -31,6 +31,12 @@ export class IcetideError extends Error {
 /** Table metadata JSON that does not follow the spec; names the field at fault. */
 export class InvalidMetadataError extends IcetideError {}
 
+/**
+ * Metadata of a format version icetide does not read: written by a newer engine, not damaged
+ * (a corrupt-metadata restore must never discard it).
+ */
+export class UnsupportedFormatVersionError extends InvalidMetadataError {}
+
 /** A manifest, manifest list or other Avro file that cannot be decoded. */
 export class InvalidAvroError extends IcetideError {}
 

@@ -10,6 +10,8 @@ export type { Catalog, CreateTableOptions, TableIdentifier } from './catalog/cat
 export { parseTableIdentifier, formatTableIdentifier } from './catalog/catalog.js';
 export { FilesystemCatalog } from './catalog/filesystem-catalog.js';
 export { openTable } from './catalog/open-table.js';
+export { CorruptMetadataError } from './catalog/corrupt-metadata.js';
+export { planMetadataRestore, applyMetadataRestore, type MetadataRestorePlan, type MetadataRestoreResult } from './catalog/metadata-restore.js';
 export { Table } from './iceberg/table.js';
 export type { TableOperations, TableState } from './iceberg/table-operations.js';
 export { planScan, type FileScanTask, type PlannedFile } from './iceberg/scan-planner.js';

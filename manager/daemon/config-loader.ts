@@ -7,7 +7,7 @@ import path from 'node:path';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from '../../src/errors.js';
-import { parseDuration } from '../../src/cli/duration.js';
+import { parseDuration } from '../../src/duration.js';
 import { substituteEnv, type Env, type EnvIssue } from '../../src/pipeline/config-env.js';
 import { formatKeyPath, type ConfigIssue } from '../../src/pipeline/config.js';
 import { isJobName } from '../jobs.js';

@@ -3,6 +3,7 @@
  * key path); durations are strings like `30s`, `1h`, `5d`; windows are `HH:MM-HH:MM` in UTC.
  */
 import { z } from 'zod';
+import { DURATION_RE } from '../../src/duration.js';
 import { JOB_NAMES } from '../jobs.js';
 import { redactUrl } from '../state/redact-url.js';
 import { POSTGRES_URL_RE, SCHEMA_NAME_RE, STATE_STORE_TYPES } from '../state/state-store-config.js';
@@ -14,7 +15,6 @@ function strict<S extends z.ZodRawShape>(shape: S) {
   });
 }
 
-export const DURATION_RE = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/;
 export const WINDOW_RE = /^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$/;
 
 const duration = z.string().regex(DURATION_RE, { error: 'expected a duration like 500ms, 30s, 30m, 2h or 5d' });

@@ -1,6 +1,6 @@
 import { ValidationError } from '../../src/errors.js';
 import type { Table } from '../../src/iceberg/table.js';
-import { parseDuration } from '../../src/cli/duration.js';
+import { parseDuration } from '../../src/duration.js';
 import { countExpiredFiles } from '../expiry/expired-files.js';
 import { expireTable } from '../expiry/expire-table.js';
 import { NO_WAIT_CONTEXT, type JobContext, type JobOptions, type JobResult, type MaintenanceJob } from '../jobs.js';

@@ -1,6 +1,6 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { FilesystemCatalog } from '../../src/catalog/filesystem-catalog.js';
-import { parseDuration, parseInstant } from '../../src/cli/duration.js';
+import { parseDuration, parseInstant } from '../../src/duration.js';
 import { ValidationError } from '../../src/errors.js';
 import type { FileIO } from '../../src/io/file-io.js';
 import { silentLogger, type Logger } from '../../src/logging/logger.js';

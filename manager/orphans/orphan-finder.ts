@@ -1,3 +1,4 @@
+import { isSetAsideMetadata } from '../../src/catalog/metadata-file.js';
 import { IcetideError } from '../../src/errors.js';
 import type { FileInfo } from '../../src/io/file-io.js';
 import { isRelative, parseLocation, sameFile, type EquivalenceOptions, type ParsedLocation } from './location-normalizer.js';
@@ -64,7 +65,8 @@ export function findOrphans(listed: Iterable<FileInfo>, referenced: Iterable<str
   const keep = new Set(o.keepNames ?? DEFAULT_KEEP_NAMES);
   for (const f of listed) {
     const loc = parseLocation(f.location);
-    if (keep.has(baseName(loc.path))) continue;
+    // Corrupt metadata kept aside by restore-metadata is evidence for whoever investigates: never an orphan.
+    if (keep.has(baseName(loc.path)) || isSetAsideMetadata(loc.path)) continue;
     const refs = byPath.get(loc.path);
     if (refs) {
       if (refs.some((r) => sameFile(loc, r.loc, o))) matched++;

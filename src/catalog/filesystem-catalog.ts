@@ -8,6 +8,7 @@ import { readManifestEntries, snapshotManifests } from '../iceberg/snapshot-file
 import { Table } from '../iceberg/table.js';
 import type { Catalog, CreateTableOptions, TableIdentifier } from './catalog.js';
 import { formatTableIdentifier } from './catalog.js';
+import { restoreMetadataCommand } from './corrupt-metadata.js';
 import { FilesystemTableOperations } from './filesystem-table-operations.js';
 import { metadataFileVersion } from './metadata-file.js';
 
@@ -45,7 +46,7 @@ export class FilesystemCatalog implements Catalog {
   }
 
   private ops(id: TableIdentifier): FilesystemTableOperations {
-    return new FilesystemTableOperations(this.io, this.tableLocation(id), formatTableIdentifier(id));
+    return new FilesystemTableOperations(this.io, this.tableLocation(id), formatTableIdentifier(id), restoreMetadataCommand(formatTableIdentifier(id), this.warehouse));
   }
 
   /** Relative paths (split) of every file below a namespace: one listing serves all questions. */

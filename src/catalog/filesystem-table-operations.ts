@@ -5,7 +5,9 @@ import { PrefixMappedFileIO } from '../io/prefix-mapped-file-io.js';
 import { withPreviousMetadata } from '../iceberg/metadata-updates.js';
 import type { TableMetadata } from '../iceberg/spec/table-metadata.js';
 import type { TableOperations, TableState } from '../iceberg/table-operations.js';
+import { corruptMetadataError, restoreMetadataCommand } from './corrupt-metadata.js';
 import { encodeMetadata, metadataFileVersion, readMetadataFile } from './metadata-file.js';
+import { isCorruptMetadata } from './metadata-versions.js';
 
 /**
  * A table in the Hadoop-catalog layout (spec "File System Tables"): the current version is
@@ -21,6 +23,8 @@ export class FilesystemTableOperations implements TableOperations {
     private readonly baseIo: FileIO,
     readonly tableLocation: string,
     readonly name: string,
+    /** What a CorruptMetadataError tells the user to run (a catalog names the table its way). */
+    private readonly restoreCommand = restoreMetadataCommand(tableLocation),
   ) {
     this.mappedIo = baseIo;
   }
@@ -69,9 +73,20 @@ export class FilesystemTableOperations implements TableOperations {
   async refresh(): Promise<TableState> {
     const location = await this.currentMetadataLocation();
     if (!location) throw new NoSuchTableError(`no Iceberg table at ${this.tableLocation} (no metadata/*.metadata.json)`, { location: this.tableLocation });
-    const metadata = await readMetadataFile(this.baseIo, location);
+    const metadata = await this.readCurrent(location);
     this.mapIfMoved(metadata);
     return { metadata, metadataLocation: location };
+  }
+
+  /** Reads the newest file; one that does not parse is a CorruptMetadataError naming the way back. */
+  private async readCurrent(location: string): Promise<TableMetadata> {
+    try {
+      return await readMetadataFile(this.baseIo, location);
+    } catch (err) {
+      if (!isCorruptMetadata(err)) throw err;
+      const problem = err.message.startsWith(`${location}: `) ? err.message.slice(location.length + 2) : err.message;
+      throw await corruptMetadataError(this.baseIo, { table: this.name, metadataDir: this.metadataDir, file: location, problem, restoreCommand: this.restoreCommand });
+    }
   }
 
   async commit(base: TableState, metadata: TableMetadata): Promise<TableState> {

@@ -16,6 +16,22 @@ export function metadataFileVersion(location: string): { version: number; layout
   return undefined;
 }
 
+/**
+ * A metadata file set aside by `table restore-metadata`: `<name>.corrupt-<timestamp>`. The
+ * suffix keeps it outside the metadata set (no version pattern matches it), so neither the
+ * catalog nor a reader ever picks it up; orphan removal leaves it alone too.
+ */
+const SET_ASIDE_MARK = '.corrupt-';
+
+export function setAsideLocation(location: string, nowMs: number): string {
+  return `${location}${SET_ASIDE_MARK}${new Date(nowMs).toISOString().replace(/[-:]/g, '').replace(/\.\d+/, '')}`;
+}
+
+export function isSetAsideMetadata(location: string): boolean {
+  const name = location.slice(location.lastIndexOf('/') + 1);
+  return /\.metadata\.json\.corrupt-[0-9TZ]+$/.test(name);
+}
+
 export async function readMetadataFile(io: FileIO, location: string): Promise<TableMetadata> {
   const bytes = await io.read(location);
   let text: string;

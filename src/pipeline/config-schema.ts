@@ -4,7 +4,9 @@
  * config-validate.ts; the loader turns both into PipelineConfigError issues with key paths.
  */
 import { z } from 'zod';
+import { DURATION_RE, parseDuration } from '../duration.js';
 import { ConfigError } from '../errors.js';
+import { DEFAULT_CHECKPOINT_INTERVAL_MS } from '../sink/key-filter-store.js';
 import type { IcebergType } from '../iceberg/spec/types.js';
 import { IDENTIFIER_RE, NAMING_PLACEHOLDERS, PIPELINE_ID_RE } from './config.js';
 import { parseIcebergTypeString } from './config-type-string.js';
@@ -29,6 +31,9 @@ const typeString = z.string().transform((s, ctx): IcebergType => {
     return z.NEVER;
   }
 });
+
+/** `500ms`, `30s`, `5m`, `2h`, `1d` -> milliseconds (as the manager's config and the CLI read them). */
+const duration = z.string().regex(DURATION_RE, { error: 'expected a duration like 500ms, 30s, 5m, 2h or 1d' }).transform((s) => parseDuration(s, 'duration'));
 
 const regexString = z.string().min(1).superRefine((s, ctx) => {
   try {
@@ -150,6 +155,7 @@ const keyFilterSchema = strict({
   'expected-keys': positiveInt.default(1_000_000),
   fpp: z.number().gt(0).lt(1).default(0.01),
   'checkpoint-every-commits': positiveInt.default(10),
+  'checkpoint-interval': duration.default(DEFAULT_CHECKPOINT_INTERVAL_MS),
 });
 
 const keyIndexSchema = strict({
@@ -228,7 +234,10 @@ const readinessSchema = strict({
  * - `on-error`: `mode` `stop` (default) | `dead-letter`; `dead-letter-path` (required for
  *   dead-letter): bad source lines are appended there as JSON lines and skipped.
  * - `key-filter`: `enabled` (default true), `expected-keys` (default 1000000), `fpp` (default
- *   0.01), `checkpoint-every-commits` (default 10). Used by upsert tables when the key index is off.
+ *   0.01), `checkpoint-every-commits` (default 10), `checkpoint-interval` (a duration, default
+ *   `5m`): a checkpoint is written every N commits or at the first commit this long after the
+ *   last one, whichever comes first, and on a clean stop when the filter changed. Used by
+ *   upsert tables when the key index is off.
  * - `key-index`: `enabled` (default true), `checkpoint-every-commits` (default 100): the
  *   primary-key index of upsert tables (exact deletes by position; no key filter needed).
  * - `readiness`: `idle-commit-interval-ms` (default 60000): at most this often an idle
@@ -243,7 +252,7 @@ export const pipelineConfigSchema = strict({
   target: targetSchema,
   commit: commitSchema.default({ 'interval-ms': 1000, 'max-rows': 100_000 }),
   'on-error': onErrorSchema.default({ mode: 'stop' }),
-  'key-filter': keyFilterSchema.default({ enabled: true, 'expected-keys': 1_000_000, fpp: 0.01, 'checkpoint-every-commits': 10 }),
+  'key-filter': keyFilterSchema.default({ enabled: true, 'expected-keys': 1_000_000, fpp: 0.01, 'checkpoint-every-commits': 10, 'checkpoint-interval': DEFAULT_CHECKPOINT_INTERVAL_MS }),
   'key-index': keyIndexSchema.default({ enabled: true, 'checkpoint-every-commits': 100 }),
   readiness: readinessSchema.default({ 'idle-commit-interval-ms': 60_000, 'allowed-lateness-ms': 0 }),
 });

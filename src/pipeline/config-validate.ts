@@ -232,6 +232,7 @@ export function toPipelineConfig(raw: RawPipelineConfig): PipelineConfig {
       expectedKeys: raw['key-filter']['expected-keys'],
       fpp: raw['key-filter'].fpp,
       checkpointEveryCommits: raw['key-filter']['checkpoint-every-commits'],
+      checkpointIntervalMs: raw['key-filter']['checkpoint-interval'],
     },
     keyIndex: { enabled: raw['key-index'].enabled, checkpointEveryCommits: raw['key-index']['checkpoint-every-commits'] },
     readiness: {

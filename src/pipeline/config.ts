@@ -122,6 +122,8 @@ export interface KeyFilterConfig {
   readonly expectedKeys: number;
   readonly fpp: number;
   readonly checkpointEveryCommits: number;
+  /** `checkpoint-interval`, in milliseconds. */
+  readonly checkpointIntervalMs: number;
 }
 
 /** `key-index`: the primary-key index of upsert tables (sink/key-index-store.ts). */

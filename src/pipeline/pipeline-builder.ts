@@ -97,7 +97,9 @@ async function openTargets(catalog: Catalog, config: PipelineConfig, cfg: TableC
     throw new ConfigError(`source table ${st.name} has no primary key: upsert mode needs key-columns (or set mode: append)`, { sourceTable: st.name });
   }
   const columns = merged ? [...st.columns, ...SHARD_COLUMNS] : st.columns;
-  const keyFilter = config.keyFilter.enabled ? { expectedKeys: config.keyFilter.expectedKeys, fpp: config.keyFilter.fpp, checkpointEveryCommits: config.keyFilter.checkpointEveryCommits } : false;
+  const keyFilter = config.keyFilter.enabled
+    ? { expectedKeys: config.keyFilter.expectedKeys, fpp: config.keyFilter.fpp, checkpointEveryCommits: config.keyFilter.checkpointEveryCommits, checkpointIntervalMs: config.keyFilter.checkpointIntervalMs }
+    : false;
   const mirrorTable = await provisionTable(
     catalog,
     { id: { namespace: config.target.namespace, name: targetName }, columns, keyColumns: mode === 'upsert' ? keyColumns : [], partitionBy: cfg.partitionBy.map((p) => ({ column: p.sourceColumn, transform: p.transform })), formatVersion: cfg.formatVersion, properties: cfg.properties },

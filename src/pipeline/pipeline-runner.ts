@@ -89,7 +89,8 @@ export class PipelineRunner {
     let lastCommit = Date.now();
     let last: ChangeBatch | undefined;
     let uncommitted: ChangeBatch | undefined;
-    const commitAll = async (batch: ChangeBatch): Promise<void> => {
+    /** `final`: a clean stop, where each key filter that changed is checkpointed too. */
+    const commitAll = async (batch: ChangeBatch, final = false): Promise<void> => {
       const now = Date.now();
       for (const w of this.writers) {
         // An idle table commits now and then too: its position and watermark move on. A table
@@ -101,7 +102,7 @@ export class PipelineRunner {
         // restart would then hand it rows it already holds).
         if (!w.dirty && w.committed !== undefined && this.source.comparePositions(batch.position, w.committed) <= 0) continue;
         const t0 = performance.now();
-        const stats = await w.writer.commit({ position: batch.position, phase: batch.phase, ...(batch.watermarkMs !== undefined ? { watermarkMs: batch.watermarkMs } : {}), force });
+        const stats = await w.writer.commit({ position: batch.position, phase: batch.phase, ...(batch.watermarkMs !== undefined ? { watermarkMs: batch.watermarkMs } : {}), force, finalCheckpoint: final });
         if (stats) {
           o.onTableCommit?.(w.writer.table.name, stats, (performance.now() - t0) / 1000);
           w.committed = batch.position;
@@ -169,7 +170,14 @@ export class PipelineRunner {
         if (pendingRows >= o.commitMaxRows || Date.now() - lastCommit >= o.commitIntervalMs) await commitAll(batch);
         if (o.signal.aborted) break;
       }
-      if (uncommitted) await commitAll(uncommitted);
+      if (uncommitted) await commitAll(uncommitted, true);
+      // A table the last commit skipped still gets its checkpoint: the next start loads it
+      // instead of reading the key columns of every data file committed since the last one.
+      for (const w of this.writers) {
+        const t0 = performance.now();
+        const stats = await w.writer.checkpointOnStop();
+        if (stats) o.onTableCommit?.(w.writer.table.name, stats, (performance.now() - t0) / 1000);
+      }
     } catch (err) {
       await Promise.all(this.writers.map((w) => w.writer.abort().catch(() => undefined)));
       throw err;

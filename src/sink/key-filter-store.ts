@@ -13,9 +13,19 @@ export interface KeyFilterConfig {
   readonly fpp: number;
   /** Write a checkpoint file every N commits (referenced from that snapshot's summary). */
   readonly checkpointEveryCommits: number;
+  /**
+   * ... or at the first commit this long after the last checkpoint (or the writer's start),
+   * whichever comes first: a pipeline restarted often then finds a recent checkpoint instead
+   * of rebuilding from every data file. Default 5 minutes.
+   */
+  readonly checkpointIntervalMs?: number;
 }
 
-export const DEFAULT_KEY_FILTER: KeyFilterConfig = { expectedKeys: 1_000_000, fpp: 0.01, checkpointEveryCommits: 10 };
+export const DEFAULT_CHECKPOINT_INTERVAL_MS = 5 * 60_000;
+export const DEFAULT_KEY_FILTER: KeyFilterConfig = { expectedKeys: 1_000_000, fpp: 0.01, checkpointEveryCommits: 10, checkpointIntervalMs: DEFAULT_CHECKPOINT_INTERVAL_MS };
+
+/** Milliseconds since the epoch; tests inject a fake one. */
+export type Clock = () => number;
 
 /** Long keys added per turn of the event loop while a backlog drains (~10 ms of work). */
 const DRAIN_SLICE = 50_000;
@@ -29,6 +39,10 @@ const DRAIN_SLICE = 50_000;
 export class KeyFilterStore {
   private ready = false;
   private commitsSinceCheckpoint = 0;
+  private lastCheckpointMs: number;
+  /** Keys went in since the last checkpoint (or the filter was rebuilt): a checkpoint would differ. */
+  private changed = false;
+  private filesRead = 0;
   private rebuild: Promise<void> | undefined;
   /** Long keys of committed rows not in the filter yet (addLongs), oldest first. */
   private backlog: { longs: BigInt64Array; next: number; end: number }[] = [];
@@ -40,16 +54,29 @@ export class KeyFilterStore {
     private readonly cfg: KeyFilterConfig,
     private readonly log: Logger,
     private filter: KeyFilter,
-  ) {}
+    private readonly clock: Clock,
+  ) {
+    this.lastCheckpointMs = clock();
+  }
 
-  static async open(table: Table, keyColumns: readonly string[], cfg: KeyFilterConfig, log: Logger): Promise<KeyFilterStore> {
-    const store = new KeyFilterStore(table, keyColumns, cfg, log, new KeyFilter({ expectedKeys: cfg.expectedKeys, fpp: cfg.fpp }));
+  static async open(table: Table, keyColumns: readonly string[], cfg: KeyFilterConfig, log: Logger, clock: Clock = Date.now): Promise<KeyFilterStore> {
+    const store = new KeyFilterStore(table, keyColumns, cfg, log, new KeyFilter({ expectedKeys: cfg.expectedKeys, fpp: cfg.fpp }), clock);
     await store.load();
     return store;
   }
 
   get isReady(): boolean {
     return this.ready;
+  }
+
+  /** A checkpoint written now would hold keys the last one does not. */
+  get changedSinceCheckpoint(): boolean {
+    return this.ready && (this.changed || this.backlog.length > 0);
+  }
+
+  /** Data files whose key columns were read to bring the filter up to date (at open and while rebuilding). */
+  get dataFilesRead(): number {
+    return this.filesRead;
   }
 
   mightContain(key: readonly unknown[]): boolean {
@@ -61,6 +88,7 @@ export class KeyFilterStore {
   add(key: readonly unknown[]): void {
     this.drain();
     this.filter.addValues(key);
+    this.changed = true;
   }
 
   /**
@@ -83,6 +111,7 @@ export class KeyFilterStore {
     this.draining = undefined;
     const job = this.backlog[0];
     if (!job) return;
+    this.changed = true;
     const to = Math.min(job.end, job.next + DRAIN_SLICE);
     this.filter.addLongs(job.longs, job.next, to);
     job.next = to;
@@ -93,6 +122,7 @@ export class KeyFilterStore {
   /** Adds every queued key now. */
   private drain(): void {
     if (this.backlog.length === 0) return;
+    this.changed = true;
     for (const job of this.backlog) this.filter.addLongs(job.longs, job.next, job.end);
     this.backlog = [];
     if (this.draining) clearImmediate(this.draining);
@@ -107,15 +137,22 @@ export class KeyFilterStore {
 
   /**
    * Called for every commit: returns a checkpoint location to reference from this commit's
-   * summary when one is due (the file is written before the commit, so a committed
-   * reference always points at a complete file).
+   * summary when one is due — every N commits, or `checkpointIntervalMs` after the last one,
+   * or now (`final`: a clean stop) — and the filter changed since the last one. The file is
+   * written before the commit, so a committed reference always points at a complete file.
    */
-  async maybeCheckpoint(): Promise<string | undefined> {
-    if (!this.ready || ++this.commitsSinceCheckpoint < this.cfg.checkpointEveryCommits) return undefined;
-    this.commitsSinceCheckpoint = 0;
+  async maybeCheckpoint(final = false): Promise<string | undefined> {
+    if (!this.ready) return undefined;
+    this.commitsSinceCheckpoint++;
+    const now = this.clock();
+    const due = final || this.commitsSinceCheckpoint >= this.cfg.checkpointEveryCommits || now - this.lastCheckpointMs >= (this.cfg.checkpointIntervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS);
+    if (!due || !this.changedSinceCheckpoint) return undefined;
     this.drain();
     const location = this.table.ops.newMetadataLocation(`icetide-key-filter-${randomUUID()}.bin`);
     await this.table.io.write(location, this.filter.serialize());
+    this.commitsSinceCheckpoint = 0;
+    this.lastCheckpointMs = now;
+    this.changed = false;
     return location;
   }
 
@@ -132,7 +169,9 @@ export class KeyFilterStore {
       try {
         this.filter = KeyFilter.deserialize(await this.table.io.read(location), location);
         await this.addKeysOfSnapshots(chain.slice(0, idx).map((s) => s.snapshotId));
+        this.changed = this.filesRead > 0;
         this.ready = true;
+        this.log.info('key filter loaded from its checkpoint', { table: this.table.name, checkpoint: location, dataFilesRead: this.filesRead });
         return;
       } catch (err) {
         this.log.warn('key filter checkpoint unusable; writing equality deletes for every key until it is rebuilt', {
@@ -150,7 +189,8 @@ export class KeyFilterStore {
     this.rebuild = this.addLiveKeys(snapshotId).then(
       () => {
         this.ready = true;
-        this.log.info('key filter rebuilt', { table: this.table.name, keys: this.filter.size });
+        this.changed = true; // no checkpoint holds the rebuilt filter yet
+        this.log.info('key filter rebuilt', { table: this.table.name, keys: this.filter.size, dataFilesRead: this.filesRead });
       },
       (err: unknown) => this.log.error('key filter rebuild failed; equality deletes stay on for every key', { table: this.table.name, error: (err as Error).message }),
     );
@@ -174,6 +214,7 @@ export class KeyFilterStore {
   }
 
   private async addKeysOfFile(path: string): Promise<void> {
+    this.filesRead++;
     const schema = this.table.schema();
     const fields = this.keyColumns.map((c) => schema.fields.find((f) => f.name === c)!);
     const projection = new Schema(0, fields);

@@ -15,7 +15,7 @@ import { insertEvents, rowAt } from './insert-columns.js';
 import { writeEqualityDeletes, writePositionDeletes } from './delete-file-writers.js';
 import { FileAppender, type RowLocation } from './file-appender.js';
 import { InflightMarker } from './inflight-marker.js';
-import { KeyFilterStore, type KeyFilterConfig } from './key-filter-store.js';
+import { KeyFilterStore, type Clock, type KeyFilterConfig } from './key-filter-store.js';
 import { KeyIndexStore, type IndexedFile, type KeyIndexConfig } from './key-index-store.js';
 import { openDeleteScope, type DeleteScope } from './delete-scope.js';
 import { Partitioner, type PartitionOf } from './partitioner.js';
@@ -41,6 +41,8 @@ export interface TableWriterOptions {
    */
   readonly keyIndex?: KeyIndexConfig | false;
   readonly log?: Logger;
+  /** Milliseconds since the epoch, for the key filter's checkpoint interval (tests inject a fake). */
+  readonly clock?: Clock;
 }
 
 export interface CommitInfo {
@@ -50,6 +52,11 @@ export interface CommitInfo {
   /** Commit even with no rows (position or watermark moved on). */
   readonly force?: boolean;
   readonly summary?: Readonly<Record<string, string>>;
+  /**
+   * A clean stop: checkpoint the key filter now if it changed since its last checkpoint, so
+   * that the next start loads it instead of re-reading data files (commits even with no rows).
+   */
+  readonly finalCheckpoint?: boolean;
 }
 
 export interface CommitStats {
@@ -98,6 +105,8 @@ export class TableWriter {
   private failed: Error | undefined;
   /** Present while this writer has files out that no commit references yet (orphan removal keeps them). */
   private marker: InflightMarker | undefined;
+  /** Where this table's data is complete up to: the last commit's position and phase. */
+  private committedAt: { position: SourcePosition; phase: Phase } | undefined;
 
   private constructor(
     readonly table: Table,
@@ -119,6 +128,7 @@ export class TableWriter {
     this.coerce = rowCoercer(schema);
     this.singleLongKey = isSingleLongKey(schema);
     this.state = new CommitState(this.singleLongKey);
+    this.committedAt = resume && { position: resume.position, phase: resume.phase };
   }
 
   static async open(table: Table, o: TableWriterOptions): Promise<TableWriter> {
@@ -136,7 +146,7 @@ export class TableWriter {
         : undefined;
     const filter =
       o.mode === 'upsert' && !index && o.keyFilter !== false && o.keyFilter !== undefined
-        ? await KeyFilterStore.open(table, schema.identifierFieldNames(), o.keyFilter, log)
+        ? await KeyFilterStore.open(table, schema.identifierFieldNames(), o.keyFilter, log, o.clock)
         : undefined;
     const partitioner = new Partitioner(table.spec(), schema);
     const scope = o.mode === 'upsert' ? await openDeleteScope(table, partitioner.sourceColumns, schema.identifierFieldNames()) : undefined;
@@ -472,7 +482,7 @@ export class TableWriter {
   async commit(info: CommitInfo): Promise<CommitStats | undefined> {
     if (this.failed) throw this.failed;
     const st = this.state;
-    const hasWork = st.rows > 0 || !st.deletes.empty || st.indexedDeletes.length > 0;
+    const hasWork = st.hasChanges || (info.finalCheckpoint === true && this.filter?.changedSinceCheckpoint === true);
     if (!hasWork && !info.force) return undefined;
     const schema = this.table.schema();
     const specId = this.table.spec().specId;
@@ -490,7 +500,7 @@ export class TableWriter {
       // Rows this commit deletes by position may have been moved since by a commit the table
       // has seen (a refresh): the index learns it, and those deletes become equality deletes.
       if (this.index?.behind) await this.index.catchUp();
-      const checkpoint = await this.filter?.maybeCheckpoint();
+      const checkpoint = await this.filter?.maybeCheckpoint(info.finalCheckpoint);
       if (info.watermarkMs !== undefined) this.watermark = Math.max(this.watermark ?? info.watermarkMs, info.watermarkMs);
       let snapshot: Snapshot | undefined;
       // A position delete on a committed file conflicts with a rewrite (compaction) that
@@ -532,6 +542,7 @@ export class TableWriter {
       };
       this.state = new CommitState(this.singleLongKey);
       await this.followCommit(snapshot);
+      this.committedAt = { position: info.position, phase: info.phase };
       await this.clearInflight();
       return stats;
     } catch (err) {
@@ -584,12 +595,23 @@ export class TableWriter {
     await Promise.all(paths.map((p) => this.table.io.delete(p).catch(() => undefined)));
   }
 
+  /**
+   * On a clean stop, after the last commit: a metadata-only commit at the position already
+   * committed, carrying a key-filter checkpoint, when the filter changed since its last one.
+   * Nothing when there is no filter, nothing changed, or nothing was ever committed.
+   */
+  async checkpointOnStop(): Promise<CommitStats | undefined> {
+    if (!this.committedAt || !this.filter?.changedSinceCheckpoint) return undefined;
+    if (this.state.hasChanges) throw new ValidationError(`${this.table.name}: checkpointOnStop with uncommitted changes: commit them first`, { table: this.table.name });
+    return this.commit({ ...this.committedAt, finalCheckpoint: true });
+  }
+
   /** Drops the in-flight commit: every file it wrote is deleted. */
   async abort(): Promise<void> {
     const st = this.state;
     this.state = new CommitState(this.singleLongKey);
     // The index already holds this commit's rows and removals.
-    if (st.rows > 0 || !st.deletes.empty || st.indexedDeletes.length > 0) this.index?.invalidate();
+    if (st.hasChanges) this.index?.invalidate();
     this.failed = undefined;
     await Promise.all([...st.appenders.values()].map((a) => a.appender.abort()));
     await this.clearInflight();
@@ -648,6 +670,10 @@ class CommitState {
 
   constructor(singleLongKey: boolean) {
     this.newKeys = new PendingKeys(singleLongKey);
+  }
+
+  get hasChanges(): boolean {
+    return this.rows > 0 || !this.deletes.empty || this.indexedDeletes.length > 0;
   }
 }
 

@@ -67,7 +67,7 @@ describe('pipeline config: valid files', () => {
     const c = parse(MINIMAL);
     expect(c.commit).toEqual({ intervalMs: 1000, maxRows: 100_000 });
     expect(c.onError).toEqual({ mode: 'stop' });
-    expect(c.keyFilter).toEqual({ enabled: true, expectedKeys: 1_000_000, fpp: 0.01, checkpointEveryCommits: 10 });
+    expect(c.keyFilter).toEqual({ enabled: true, expectedKeys: 1_000_000, fpp: 0.01, checkpointEveryCommits: 10, checkpointIntervalMs: 300_000 });
     expect(c.readiness).toEqual({ idleCommitIntervalMs: 60_000, allowedLatenessMs: 0 });
     expect(c.target.naming).toBe('{table}');
     const t = c.tables[0]!;
@@ -108,7 +108,7 @@ target:
   naming: '{db}_{table}'
 commit: { interval-ms: 500, max-rows: 10 }
 on-error: { mode: dead-letter, dead-letter-path: ./dead-letter.jsonl }
-key-filter: { enabled: false, expected-keys: 10, fpp: 0.5, checkpoint-every-commits: 3 }
+key-filter: { enabled: false, expected-keys: 10, fpp: 0.5, checkpoint-every-commits: 3, checkpoint-interval: 90s }
 readiness: { idle-commit-interval-ms: 1000 }
 `);
     expect(c.tables[0]!.partitionBy.map((p) => [p.sourceColumn, p.transform])).toEqual([
@@ -125,7 +125,7 @@ readiness: { idle-commit-interval-ms: 1000 }
     expect(re.kind === 'regex' && re.regex.test('xshop_12.orders_2024')).toBe(false); // whole-name match
     expect(c.target.namespace).toEqual(['lake', 'shop']);
     expect(c.onError).toEqual({ mode: 'dead-letter', deadLetterPath: './dead-letter.jsonl' });
-    expect(c.keyFilter).toEqual({ enabled: false, expectedKeys: 10, fpp: 0.5, checkpointEveryCommits: 3 });
+    expect(c.keyFilter).toEqual({ enabled: false, expectedKeys: 10, fpp: 0.5, checkpointEveryCommits: 3, checkpointIntervalMs: 90_000 });
     expect(c.commit).toEqual({ intervalMs: 500, maxRows: 10 });
     expect(c.readiness.idleCommitIntervalMs).toBe(1000);
   });
@@ -151,6 +151,7 @@ describe('pipeline config: errors name the key path', () => {
 
   it('wrong types say what is expected and what was found', () => {
     expect(issuesOf(`${MINIMAL}commit: { interval-ms: soon }\n`)).toEqual(['commit.interval-ms: expected a number, got "soon"']);
+    expect(issuesOf(`${MINIMAL}key-filter: { checkpoint-interval: 5 minutes }\n`)).toEqual(['key-filter.checkpoint-interval: expected a duration like 500ms, 30s, 5m, 2h or 1d, got "5 minutes"']);
     expect(issuesOf(`${MINIMAL}commit: { max-rows: 0 }\n`)).toEqual(['commit.max-rows: expected a number > 0, got 0']);
     expect(issuesOf(`${MINIMAL}commit: { max-rows: 1.5 }\n`)).toEqual(['commit.max-rows: expected an integer, got 1.5']);
     expect(issuesOf(withTable('  - source: shop.orders\n    mode: merge'))).toEqual(['tables[0].mode: expected one of "upsert" | "append", got "merge"']);

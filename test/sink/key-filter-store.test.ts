@@ -4,6 +4,7 @@ import { FilesystemCatalog } from '../../src/catalog/filesystem-catalog.js';
 import { Schema } from '../../src/iceberg/spec/schema.js';
 import { primitive } from '../../src/iceberg/spec/types.js';
 import type { Logger } from '../../src/logging/logger.js';
+import type { Table } from '../../src/iceberg/table.js';
 import { TableWriter } from '../../src/sink/table-writer.js';
 import type { ChangeEvent } from '../../src/sink/change-event.js';
 import { useTempDir } from '../support/temp-dir.js';
@@ -12,9 +13,10 @@ const schema = new Schema(0, [{ id: 1, name: 'id', required: true, type: primiti
 const cfg = { expectedKeys: 1000, fpp: 0.001, checkpointEveryCommits: 2 };
 const ins = (id: number): ChangeEvent => ({ table: 's', op: 'insert', after: { id: BigInt(id), v: 'x' }, position: id, sourceTsMs: id });
 
-function recordingLogger(): Logger & { warnings: string[] } {
+function recordingLogger(): Logger & { warnings: string[]; infos: [string, unknown][] } {
   const warnings: string[] = [];
-  return { warnings, info: () => undefined, warn: (m) => warnings.push(m), error: (m) => warnings.push(m) };
+  const infos: [string, unknown][] = [];
+  return { warnings, infos, info: (m, f) => infos.push([m, f]), warn: (m) => warnings.push(m), error: (m) => warnings.push(m) };
 }
 
 describe('key filter checkpoints (DESIGN.md "key filter")', () => {
@@ -104,5 +106,68 @@ describe('key filter checkpoints (DESIGN.md "key filter")', () => {
     // the checkpoint holds every key of both commits: a restart finds them all
     const again = await TableWriter.open(t, { pipelineId: 'p', mode: 'upsert', keyFilter: cfg });
     for (let i = 0; i < n; i += 997) expect([again.keyFilter!.mightContain([ids[i]!]), again.keyFilter!.mightContain([ids[i]! + 1n])]).toEqual([true, true]);
+  });
+
+  describe('checkpoint-interval (a fake clock, no sleeps)', () => {
+    const everyHundred = { expectedKeys: 1000, fpp: 0.001, checkpointEveryCommits: 100, checkpointIntervalMs: 60_000 };
+    const checkpoints = (t: Table) => t.snapshots().filter((x) => x.summary['icetide.key-filter']).map((x) => x.snapshotId);
+
+    it('a checkpoint appears at the first commit after the interval, long before N commits, and only when keys changed', async () => {
+      const t = await new FilesystemCatalog(tempDir()).createTable({ namespace: ['d'], name: 't' }, { schema, properties: { 'format-version': '2' } });
+      let now = 1_000_000;
+      const w = await TableWriter.open(t, { pipelineId: 'p', mode: 'upsert', keyFilter: everyHundred, clock: () => now });
+      await w.write([ins(1)], 'incremental');
+      await w.commit({ position: 1, phase: 'incremental' });
+      now += 59_999;
+      await w.write([ins(2)], 'incremental');
+      await w.commit({ position: 2, phase: 'incremental' });
+      expect(checkpoints(t)).toEqual([]);
+      now += 1;
+      await w.write([ins(3)], 'incremental');
+      const third = await w.commit({ position: 3, phase: 'incremental' });
+      expect(checkpoints(t)).toEqual([third!.snapshot.snapshotId]);
+      // interval passed again, but the commit adds no key: nothing new to checkpoint
+      now += 120_000;
+      await w.commit({ position: 4, phase: 'incremental', force: true });
+      expect(checkpoints(t)).toEqual([third!.snapshot.snapshotId]);
+      await w.write([ins(5)], 'incremental');
+      const fifth = await w.commit({ position: 5, phase: 'incremental' });
+      expect(checkpoints(t)).toEqual([third!.snapshot.snapshotId, fifth!.snapshot.snapshotId]);
+
+      // a restart loads the checkpoint: no data file is read
+      const log = recordingLogger();
+      const again = await TableWriter.open(t, { pipelineId: 'p', mode: 'upsert', keyFilter: everyHundred, log });
+      expect(again.keyFilter!.isReady).toBe(true);
+      expect(again.keyFilter!.dataFilesRead).toBe(0);
+      expect(log.infos).toContainEqual(['key filter loaded from its checkpoint', expect.objectContaining({ dataFilesRead: 0 })]);
+      for (const k of [1, 2, 3, 5]) expect(again.keyFilter!.mightContain([BigInt(k)])).toBe(true);
+    });
+
+    it('without one, a restart rebuilds from every data file', async () => {
+      const t = await new FilesystemCatalog(tempDir()).createTable({ namespace: ['d'], name: 't' }, { schema, properties: { 'format-version': '2' } });
+      const w = await TableWriter.open(t, { pipelineId: 'p', mode: 'upsert', keyFilter: everyHundred, clock: () => 0 });
+      for (let c = 1; c <= 3; c++) {
+        await w.write([ins(c)], 'incremental');
+        await w.commit({ position: c, phase: 'incremental' });
+      }
+      expect(checkpoints(t)).toEqual([]);
+      const again = await TableWriter.open(t, { pipelineId: 'p', mode: 'upsert', keyFilter: everyHundred });
+      await again.keyFilter!.settled();
+      expect(again.keyFilter!.dataFilesRead).toBe(3);
+    });
+
+    it('checkpointOnStop commits a checkpoint at the position already committed, once, and only after keys changed', async () => {
+      const t = await new FilesystemCatalog(tempDir()).createTable({ namespace: ['d'], name: 't' }, { schema, properties: { 'format-version': '2' } });
+      const w = await TableWriter.open(t, { pipelineId: 'p', mode: 'upsert', keyFilter: everyHundred, clock: () => 0 });
+      expect(await w.checkpointOnStop()).toBeUndefined(); // nothing committed yet
+      await w.write([ins(1), ins(2)], 'incremental');
+      await w.commit({ position: 2, phase: 'incremental', watermarkMs: 7 });
+      const stop = await w.checkpointOnStop();
+      expect(stop!.rows).toBe(0);
+      expect(stop!.snapshot.summary['icetide.key-filter']).toBeDefined();
+      expect(stop!.snapshot.summary['icetide.source-position']).toBe('2');
+      expect(stop!.snapshot.summary['icetide.watermark-ms']).toBe('7');
+      expect(await w.checkpointOnStop()).toBeUndefined();
+    });
   });
 });

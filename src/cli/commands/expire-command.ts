@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { countExpiredFiles } from '../../../manager/expiry/expired-files.js';
 import { expireTable } from '../../../manager/expiry/expire-table.js';
 import { ValidationError } from '../../errors.js';
-import { parseDuration } from '../duration.js';
+import { parseDuration } from '../../duration.js';
 import { formatJson, formatTable, type Output } from '../output.js';
 import { resolveTable } from '../resolve-table.js';
 

@@ -3,7 +3,7 @@ import { IcetideError, ValidationError } from '../../errors.js';
 import { partitionReadiness, tableReadiness, type TableReadiness } from '../../pipeline/readiness.js';
 import type { Table } from '../../iceberg/table.js';
 import { formatJson, type Output } from '../output.js';
-import { parseDuration, parseInstant } from '../duration.js';
+import { parseDuration, parseInstant } from '../../duration.js';
 import { resolveTable } from '../resolve-table.js';
 
 interface ReadyOpts {

@@ -3,7 +3,7 @@ import { parseEquivalences } from '../../../manager/orphans/location-normalizer.
 import type { PrefixMismatchMode } from '../../../manager/orphans/orphan-finder.js';
 import { removeOrphans } from '../../../manager/orphans/remove-orphans.js';
 import { ValidationError } from '../../errors.js';
-import { parseDuration } from '../duration.js';
+import { parseDuration } from '../../duration.js';
 import { formatJson, formatTable, type Output } from '../output.js';
 import { resolveTable } from '../resolve-table.js';
 

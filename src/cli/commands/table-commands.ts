@@ -6,6 +6,7 @@ import type { Table } from '../../iceberg/table.js';
 import type { FileScanTask } from '../../iceberg/scan-planner.js';
 import { formatJson, formatTable, type Output } from '../output.js';
 import { parseSnapshotId, resolveTable } from '../resolve-table.js';
+import { addRestoreMetadataCommand } from './restore-metadata-command.js';
 import { addScanCommands } from './scan-commands.js';
 
 interface CommonOpts {
@@ -14,7 +15,7 @@ interface CommonOpts {
   readonly snapshot?: string;
 }
 
-/** `icetide table ...`: inspect tables (describe, snapshots, files, plan). */
+/** `icetide table ...`: inspect tables (describe, snapshots, files, plan, scan, count) and restore corrupt metadata. */
 export function tableCommands(out: Output, setExit: (code: number) => void): Command {
   const table = new Command('table').description('inspect an Iceberg table (LOC: table dir, metadata JSON, or ns.table with --warehouse)');
   const withLoc = (c: Command) => c.argument('<LOC>', 'table directory, *.metadata.json, or ns.table with --warehouse').option('--warehouse <dir>', 'filesystem catalog warehouse').option('--json', 'machine-readable JSON output');
@@ -77,6 +78,7 @@ export function tableCommands(out: Output, setExit: (code: number) => void): Com
       if (problems.length > 0) setExit(1);
     });
   addScanCommands(table, out);
+  addRestoreMetadataCommand(table, out);
   return table;
 }
 

@@ -3,7 +3,7 @@
  * Reads format versions 1-3 into the one TableMetadata shape, resolving v1 legacy forms the
  * way the reference implementation does; writes each version's own shape back.
  */
-import { IcetideError, InvalidMetadataError, UnsupportedError } from '../../errors.js';
+import { IcetideError, InvalidMetadataError, UnsupportedError, UnsupportedFormatVersionError } from '../../errors.js';
 import {
   describeJson,
   hasField,
@@ -127,7 +127,7 @@ function readTableMetadata(node: JsonObject): TableMetadata {
 
 function readFormatVersion(node: JsonObject): FormatVersion {
   const v = required(node, 'format-version', '', readInt);
-  if (!SUPPORTED_VERSIONS.includes(v)) throw fieldError('format-version', `Cannot read unsupported version ${v}`);
+  if (!SUPPORTED_VERSIONS.includes(v)) throw new UnsupportedFormatVersionError(`Cannot read unsupported version ${v}`, { field: 'format-version' });
   return v as FormatVersion;
 }
 
