@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { DURATION_RE, parseDuration } from '../duration.js';
 import { ConfigError } from '../errors.js';
 import { DEFAULT_CHECKPOINT_INTERVAL_MS } from '../sink/key-filter-store.js';
+import { DEFAULT_KEY_INDEX_CHECKPOINT_INTERVAL_MS } from '../sink/key-index-store.js';
 import type { IcebergType } from '../iceberg/spec/types.js';
 import { IDENTIFIER_RE, NAMING_PLACEHOLDERS, PIPELINE_ID_RE } from './config.js';
 import { parseIcebergTypeString } from './config-type-string.js';
@@ -161,6 +162,7 @@ const keyFilterSchema = strict({
 const keyIndexSchema = strict({
   enabled: z.boolean().default(true),
   'checkpoint-every-commits': positiveInt.default(100),
+  'checkpoint-interval': duration.default(DEFAULT_KEY_INDEX_CHECKPOINT_INTERVAL_MS),
 });
 
 const webhookSchema = strict({
@@ -238,7 +240,8 @@ const readinessSchema = strict({
  *   `5m`): a checkpoint is written every N commits or at the first commit this long after the
  *   last one, whichever comes first, and on a clean stop when the filter changed. Used by
  *   upsert tables when the key index is off.
- * - `key-index`: `enabled` (default true), `checkpoint-every-commits` (default 100): the
+ * - `key-index`: `enabled` (default true), `checkpoint-every-commits` (default 100),
+ *   `checkpoint-interval` (a duration, default 5m; whichever comes first): the
  *   primary-key index of upsert tables (exact deletes by position; no key filter needed).
  * - `readiness`: `idle-commit-interval-ms` (default 60000): at most this often an idle
  *   pipeline advances the watermark with a metadata-only commit. `allowed-lateness-ms`
@@ -253,7 +256,7 @@ export const pipelineConfigSchema = strict({
   commit: commitSchema.default({ 'interval-ms': 1000, 'max-rows': 100_000 }),
   'on-error': onErrorSchema.default({ mode: 'stop' }),
   'key-filter': keyFilterSchema.default({ enabled: true, 'expected-keys': 1_000_000, fpp: 0.01, 'checkpoint-every-commits': 10, 'checkpoint-interval': DEFAULT_CHECKPOINT_INTERVAL_MS }),
-  'key-index': keyIndexSchema.default({ enabled: true, 'checkpoint-every-commits': 100 }),
+  'key-index': keyIndexSchema.default({ enabled: true, 'checkpoint-every-commits': 100, 'checkpoint-interval': DEFAULT_KEY_INDEX_CHECKPOINT_INTERVAL_MS }),
   readiness: readinessSchema.default({ 'idle-commit-interval-ms': 60_000, 'allowed-lateness-ms': 0 }),
 });
 

@@ -234,7 +234,7 @@ export function toPipelineConfig(raw: RawPipelineConfig): PipelineConfig {
       checkpointEveryCommits: raw['key-filter']['checkpoint-every-commits'],
       checkpointIntervalMs: raw['key-filter']['checkpoint-interval'],
     },
-    keyIndex: { enabled: raw['key-index'].enabled, checkpointEveryCommits: raw['key-index']['checkpoint-every-commits'] },
+    keyIndex: { enabled: raw['key-index'].enabled, checkpointEveryCommits: raw['key-index']['checkpoint-every-commits'], checkpointIntervalMs: raw['key-index']['checkpoint-interval'] },
     readiness: {
       idleCommitIntervalMs: raw.readiness['idle-commit-interval-ms'],
       allowedLatenessMs: raw.readiness['allowed-lateness-ms'],

@@ -130,6 +130,8 @@ export interface KeyFilterConfig {
 export interface KeyIndexConfig {
   readonly enabled: boolean;
   readonly checkpointEveryCommits: number;
+  /** `checkpoint-interval`, in milliseconds. */
+  readonly checkpointIntervalMs: number;
 }
 
 export interface ReadinessNotifyConfig {

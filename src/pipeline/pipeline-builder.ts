@@ -105,7 +105,7 @@ async function openTargets(catalog: Catalog, config: PipelineConfig, cfg: TableC
     { id: { namespace: config.target.namespace, name: targetName }, columns, keyColumns: mode === 'upsert' ? keyColumns : [], partitionBy: cfg.partitionBy.map((p) => ({ column: p.sourceColumn, transform: p.transform })), formatVersion: cfg.formatVersion, properties: cfg.properties },
     log,
   );
-  const keyIndex = config.keyIndex.enabled ? { checkpointEveryCommits: config.keyIndex.checkpointEveryCommits } : false;
+  const keyIndex = config.keyIndex.enabled ? { checkpointEveryCommits: config.keyIndex.checkpointEveryCommits, checkpointIntervalMs: config.keyIndex.checkpointIntervalMs } : false;
   const mirror = await TableWriter.open(mirrorTable, { pipelineId: config.pipelineId, mode, changelogMode: cfg.changelogMode, keyFilter, keyIndex, log });
   if (!cfg.changelogTable) return { mirror };
   const changelogColumns: SourceColumn[] = [

@@ -36,11 +36,14 @@ export interface IndexedRow {
 }
 
 export interface KeyIndexConfig {
-  /** Write a checkpoint every N commits (and on a clean close). */
+  /** Write a checkpoint every N commits... */
   readonly checkpointEveryCommits: number;
+  /** ... or at the first commit this long after the last one (or the writer's start); default 5 minutes. */
+  readonly checkpointIntervalMs?: number;
 }
 
-export const DEFAULT_KEY_INDEX: KeyIndexConfig = { checkpointEveryCommits: 10 };
+export const DEFAULT_KEY_INDEX_CHECKPOINT_INTERVAL_MS = 5 * 60_000;
+export const DEFAULT_KEY_INDEX: KeyIndexConfig = { checkpointEveryCommits: 100, checkpointIntervalMs: DEFAULT_KEY_INDEX_CHECKPOINT_INTERVAL_MS };
 
 /**
  * The primary-key index of one upsert table (DESIGN.md "key index"): for every live key, the
@@ -67,6 +70,9 @@ export class KeyIndexStore {
   /** The snapshot whose state the committed entries reflect. */
   private synced: bigint | undefined;
   private commitsSinceCheckpoint = 0;
+  private lastCheckpointMs: number;
+  /** Entries changed since the last checkpoint (or since the one loaded). */
+  private changed = false;
   private valid = true;
   private readonly keyFields: readonly NestedField[];
 
@@ -75,14 +81,16 @@ export class KeyIndexStore {
     private readonly singleLongKey: boolean,
     private readonly cfg: KeyIndexConfig,
     private readonly log: Logger,
+    private readonly clock: () => number,
   ) {
+    this.lastCheckpointMs = clock();
     this.table = newKeyTable(singleLongKey);
     const schema = t.schema();
     this.keyFields = schema.identifierFieldIds.map((id) => schema.findField(id)!);
   }
 
-  static async open(table: Table, singleLongKey: boolean, cfg: KeyIndexConfig, log: Logger): Promise<KeyIndexStore> {
-    const s = new KeyIndexStore(table, singleLongKey, cfg, log);
+  static async open(table: Table, singleLongKey: boolean, cfg: KeyIndexConfig, log: Logger, clock: () => number = Date.now): Promise<KeyIndexStore> {
+    const s = new KeyIndexStore(table, singleLongKey, cfg, log, clock);
     await s.load();
     return s;
   }
@@ -118,17 +126,24 @@ export class KeyIndexStore {
   }
 
   remove(key: readonly unknown[]): void {
-    this.table.remove(key);
+    if (this.table.remove(key)) this.changed = true;
+  }
+
+  /** Whether a checkpoint now would hold anything the newest one does not. */
+  get changedSinceCheckpoint(): boolean {
+    return this.valid && this.changed;
   }
 
   /** The row of `key` is now at `pos` of the (in-flight) file `path`. */
   put(key: readonly unknown[], path: string, partition: PartitionOf, pos: bigint): void {
     this.table.set(key, this.fileId(path, partition, undefined), Number(pos));
+    this.changed = true;
   }
 
   /** put() for rows [start, end) of key columns, at consecutive positions from firstPos of `path`. */
   putColumns(keys: readonly ColumnArray[], start: number, end: number, path: string, partition: PartitionOf, firstPos: number): void {
     this.table.setColumns(keys, start, end, this.fileId(path, partition, undefined), firstPos);
+    this.changed = true;
   }
 
   private fileId(path: string, partition: PartitionOf, dataSeq: bigint | undefined): number {
@@ -177,10 +192,20 @@ export class KeyIndexStore {
     return out.reverse();
   }
 
-  /** Counts a commit; true when this one should carry a checkpoint. */
-  checkpointDue(): boolean {
-    if (!this.valid || ++this.commitsSinceCheckpoint < this.cfg.checkpointEveryCommits) return false;
+  /**
+   * Counts a commit; true when this one should carry a checkpoint: every N commits, or
+   * `checkpointIntervalMs` after the last one, or now (`final`: a clean stop) — and only when
+   * the entries changed since the last one.
+   */
+  checkpointDue(final = false): boolean {
+    if (!this.valid) return false;
+    this.commitsSinceCheckpoint++;
+    const now = this.clock();
+    const due = final || this.commitsSinceCheckpoint >= this.cfg.checkpointEveryCommits || now - this.lastCheckpointMs >= (this.cfg.checkpointIntervalMs ?? DEFAULT_KEY_INDEX_CHECKPOINT_INTERVAL_MS);
+    if (!due || !this.changed) return false;
     this.commitsSinceCheckpoint = 0;
+    this.lastCheckpointMs = now;
+    this.changed = false;
     return true;
   }
 
@@ -276,6 +301,7 @@ export class KeyIndexStore {
     this.reset();
     this.synced = snapshotId;
     if (snapshotId === undefined) return;
+    this.changed = true;
     const fieldOf = fieldResolver(this.t);
     const deletes = new DeleteLoader(this.t.io, fieldOf);
     for (const task of await this.t.planFiles(snapshotId)) {
@@ -311,6 +337,7 @@ export class KeyIndexStore {
    */
   private async replay(snapshots: readonly Snapshot[]): Promise<void> {
     if (snapshots.length === 0) return;
+    this.changed = true;
     const md = this.t.metadata;
     const deletes = new DeleteLoader(this.t.io, fieldResolver(this.t));
     for (const snap of snapshots) {

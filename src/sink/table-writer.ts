@@ -142,7 +142,7 @@ export class TableWriter {
     const schema = table.schema();
     const index =
       o.mode === 'upsert' && o.keyIndex !== false && o.keyIndex !== undefined
-        ? await KeyIndexStore.open(table, isSingleLongKey(schema), o.keyIndex, log)
+        ? await KeyIndexStore.open(table, isSingleLongKey(schema), o.keyIndex, log, o.clock)
         : undefined;
     const filter =
       o.mode === 'upsert' && !index && o.keyFilter !== false && o.keyFilter !== undefined
@@ -482,7 +482,7 @@ export class TableWriter {
   async commit(info: CommitInfo): Promise<CommitStats | undefined> {
     if (this.failed) throw this.failed;
     const st = this.state;
-    const hasWork = st.hasChanges || (info.finalCheckpoint === true && this.filter?.changedSinceCheckpoint === true);
+    const hasWork = st.hasChanges || (info.finalCheckpoint === true && this.checkpointPending);
     if (!hasWork && !info.force) return undefined;
     const schema = this.table.schema();
     const specId = this.table.spec().specId;
@@ -508,7 +508,7 @@ export class TableWriter {
       // rows it moved become equality deletes (attempts bound the loop; each sees a newer table).
       for (let attempt = 0; snapshot === undefined; attempt++) {
         deletes = await this.writeDeletes(st);
-        if (this.index && (attempt > 0 || this.index.checkpointDue())) indexCheckpoint = await this.index.checkpoint();
+        if (this.index && (attempt > 0 || this.index.checkpointDue(info.finalCheckpoint))) indexCheckpoint = await this.index.checkpoint();
         const op = deletes.files.length > 0 ? this.table.newRowDelta() : this.table.newAppend();
         if (op instanceof RowDelta) {
           for (const f of dataFiles) op.addRows(f);
@@ -597,13 +597,18 @@ export class TableWriter {
 
   /**
    * On a clean stop, after the last commit: a metadata-only commit at the position already
-   * committed, carrying a key-filter checkpoint, when the filter changed since its last one.
+   * committed, carrying a key-filter or key-index checkpoint, when either changed since its last one.
    * Nothing when there is no filter, nothing changed, or nothing was ever committed.
    */
   async checkpointOnStop(): Promise<CommitStats | undefined> {
-    if (!this.committedAt || !this.filter?.changedSinceCheckpoint) return undefined;
+    if (!this.committedAt || !this.checkpointPending) return undefined;
     if (this.state.hasChanges) throw new ValidationError(`${this.table.name}: checkpointOnStop with uncommitted changes: commit them first`, { table: this.table.name });
     return this.commit({ ...this.committedAt, finalCheckpoint: true });
+  }
+
+  /** The key filter or the key index changed since its last checkpoint. */
+  private get checkpointPending(): boolean {
+    return this.filter?.changedSinceCheckpoint === true || this.index?.changedSinceCheckpoint === true;
   }
 
   /** Drops the in-flight commit: every file it wrote is deleted. */

@@ -283,4 +283,25 @@ describe('TableWriter with the key index (partitioned by day(order_date))', () =
     await w.commit({ position: { line: lineNo }, phase: 'incremental' });
     expect(await rowsOf(t)).toEqual(expected(seed.slice(0, 3)));
   });
+
+  it('checkpoint-interval (a fake clock): a checkpoint after the interval before N commits, none while nothing changed, one on a clean stop', async () => {
+    const t = await newTable();
+    let now = 0;
+    const w = await TableWriter.open(t, { pipelineId: 'pg', mode: 'upsert', keyIndex: { checkpointEveryCommits: 100, checkpointIntervalMs: 60_000 }, clock: () => now });
+    const commitOne = async (o: Order) => {
+      await w.write([ev('insert', undefined, o)], 'incremental');
+      return (await w.commit({ position: { line: lineNo }, phase: 'incremental' }))!.snapshot.summary['icetide.key-index'];
+    };
+    expect(await commitOne(order(1, '2016-01-01'))).toBeUndefined();
+    now = 61_000;
+    expect(await commitOne(order(2, '2016-01-02'))).toBeDefined(); // the interval passed
+    now = 62_000;
+    expect(await commitOne(order(3, '2016-01-03'))).toBeUndefined();
+    expect(await w.checkpointOnStop()).toBeDefined(); // changed since: a metadata-only commit carries it
+    expect(t.currentSnapshot()!.summary['icetide.key-index']).toBeDefined();
+    expect(await w.checkpointOnStop()).toBeUndefined(); // nothing changed since
+    now = 500_000;
+    expect(await w.commit({ position: { line: lineNo }, phase: 'incremental', force: true })).toBeDefined();
+    expect(t.currentSnapshot()!.summary['icetide.key-index']).toBeUndefined(); // due, but nothing to add
+  });
 });
