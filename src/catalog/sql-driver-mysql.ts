@@ -1,6 +1,6 @@
 import mysql from 'mysql2/promise';
 import { redactUrl } from '../logging/redaction.js';
-import { safeUser, sqlCatalogError, type SqlDriver, type SqlFailure, type SqlParam, type SqlRow } from './sql-driver.js';
+import { informationSchemaHas, safeUser, sqlCatalogError, type SqlDriver, type SqlFailure, type SqlParam, type SqlRow } from './sql-driver.js';
 
 const UNAVAILABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'EPIPE', 'PROTOCOL_CONNECTION_LOST', 'ER_CON_COUNT_ERROR', 'ER_SERVER_SHUTDOWN']);
 const ACCESS = new Set(['ER_ACCESS_DENIED_ERROR', 'ER_DBACCESS_DENIED_ERROR', 'ER_BAD_DB_ERROR', 'ER_TABLEACCESS_DENIED_ERROR', 'ER_NOT_SUPPORTED_AUTH_MODE']);
@@ -56,12 +56,12 @@ export class MySqlSqlDriver implements SqlDriver {
     return ((await this.run(sql, params)) as mysql.ResultSetHeader).affectedRows;
   }
 
-  async tableExists(table: string): Promise<boolean> {
-    return (await this.query('SELECT 1 AS x FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = ?', [table])).length > 0;
+  tableExists(table: string): Promise<boolean> {
+    return informationSchemaHas(this, 'DATABASE()', table);
   }
 
-  async columnExists(table: string, column: string): Promise<boolean> {
-    return (await this.query('SELECT 1 AS x FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = ? AND column_name = ?', [table, column])).length > 0;
+  columnExists(table: string, column: string): Promise<boolean> {
+    return informationSchemaHas(this, 'DATABASE()', table, column);
   }
 
   async close(): Promise<void> {

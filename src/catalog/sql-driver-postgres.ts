@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { redactUrl } from '../logging/redaction.js';
-import { numberedPlaceholders, safeUser, sqlCatalogError, type SqlDriver, type SqlFailure, type SqlParam, type SqlRow } from './sql-driver.js';
+import { informationSchemaHas, numberedPlaceholders, safeUser, sqlCatalogError, type SqlDriver, type SqlFailure, type SqlParam, type SqlRow } from './sql-driver.js';
 
 const NETWORK_ERRNO = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'EPIPE']);
 
@@ -60,12 +60,12 @@ export class PostgresSqlDriver implements SqlDriver {
     return (await this.run(sql, params)).rowCount ?? 0;
   }
 
-  async tableExists(table: string): Promise<boolean> {
-    return (await this.query('SELECT 1 AS x FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = ?', [table])).length > 0;
+  tableExists(table: string): Promise<boolean> {
+    return informationSchemaHas(this, 'current_schema()', table);
   }
 
-  async columnExists(table: string, column: string): Promise<boolean> {
-    return (await this.query('SELECT 1 AS x FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ? AND column_name = ?', [table, column])).length > 0;
+  columnExists(table: string, column: string): Promise<boolean> {
+    return informationSchemaHas(this, 'current_schema()', table, column);
   }
 
   async close(): Promise<void> {

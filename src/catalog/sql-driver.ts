@@ -66,3 +66,12 @@ export function safeUser(uri: string): string | undefined {
     return undefined;
   }
 }
+
+/** Table/column lookups through information_schema (PostgreSQL, MySQL); `schema` is SQL naming the current schema. */
+export async function informationSchemaHas(db: Pick<SqlDriver, 'query'>, schema: string, table: string, column?: string): Promise<boolean> {
+  const rows =
+    column === undefined
+      ? await db.query(`SELECT 1 AS x FROM information_schema.tables WHERE table_schema = ${schema} AND table_name = ?`, [table])
+      : await db.query(`SELECT 1 AS x FROM information_schema.columns WHERE table_schema = ${schema} AND table_name = ? AND column_name = ?`, [table, column]);
+  return rows.length > 0;
+}
