@@ -86,3 +86,21 @@ export class CommitRaceError extends IcetideError {
     super(`commit to ${table} lost a race: the metadata pointer is no longer ${expectedVersion}`, { table, expectedVersion, ...context });
   }
 }
+
+/** The catalog's database cannot be reached (down, refused, timed out). Names the server, never a password. */
+export class CatalogUnavailableError extends IcetideError {
+  override readonly retriable = true;
+}
+
+/** The catalog's database refused us (login, rights, missing database). Names the server and user. */
+export class CatalogAccessError extends IcetideError {}
+
+/** A catalog entry points at a metadata file that does not exist. */
+export class MissingMetadataFileError extends NotFoundError {
+  constructor(readonly table: string, readonly location: string, context: ErrorContext = {}) {
+    super(
+      `table ${table}: the catalog points at the metadata file ${location}, which does not exist; restore the file, or point the catalog row at an existing *.metadata.json of this table`,
+      { table, location, ...context },
+    );
+  }
+}

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { DURATION_RE } from '../../src/duration.js';
 import { JOB_NAMES } from '../jobs.js';
-import { redactUrl } from '../state/redact-url.js';
+import { redactUrl } from '../../src/logging/redaction.js';
 import { POSTGRES_URL_RE, SCHEMA_NAME_RE, STATE_STORE_TYPES } from '../state/state-store-config.js';
 
 function strict<S extends z.ZodRawShape>(shape: S) {

@@ -4,8 +4,7 @@
  * network failure carries a Node errno code (ECONNREFUSED...) or none (pg's own timeouts).
  */
 import pg from 'pg';
-import { scrubString } from '../../src/logging/redaction.js';
-import { redactUrl } from './redact-url.js';
+import { redactUrl, scrubString } from '../../src/logging/redaction.js';
 import { StateStoreAccessError, StateStoreError, StateStoreUnavailableError } from './state-store-errors.js';
 
 /** The user name the URL logs in as, for messages (pg falls back to $PGUSER, then $USER). */

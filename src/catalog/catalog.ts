@@ -42,6 +42,10 @@ export interface Catalog {
   createNamespace(namespace: readonly string[], properties?: Readonly<Record<string, string>>): Promise<void>;
   namespaceExists(namespace: readonly string[]): Promise<boolean>;
   dropNamespace(namespace: readonly string[]): Promise<void>;
+  /** The namespace's properties; throws NoSuchNamespaceError when it does not exist. */
+  loadNamespaceProperties(namespace: readonly string[]): Promise<Record<string, string>>;
+  /** Sets `updates` and removes `removals`; throws NoSuchNamespaceError when it does not exist. */
+  updateNamespaceProperties(namespace: readonly string[], updates: Readonly<Record<string, string>>, removals?: readonly string[]): Promise<void>;
   listTables(namespace: readonly string[]): Promise<TableIdentifier[]>;
   createTable(id: TableIdentifier, options: CreateTableOptions): Promise<Table>;
   loadTable(id: TableIdentifier): Promise<Table>;
@@ -49,4 +53,6 @@ export interface Catalog {
   renameTable(from: TableIdentifier, to: TableIdentifier): Promise<void>;
   /** Drops the table from the catalog; `purge` also deletes its files. */
   dropTable(id: TableIdentifier, purge?: boolean): Promise<void>;
+  /** Releases connections (SQL catalogs); tables loaded through the catalog stop committing. */
+  close?(): Promise<void>;
 }

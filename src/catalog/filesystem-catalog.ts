@@ -1,16 +1,15 @@
-import { AlreadyExistsError, NoSuchNamespaceError, NoSuchTableError, ValidationError } from '../errors.js';
+import { AlreadyExistsError, NoSuchNamespaceError, NoSuchTableError, UnsupportedError, ValidationError } from '../errors.js';
 import type { FileIO } from '../io/file-io.js';
 import { joinLocation, normalizeLocation } from '../io/location.js';
 import { LocalFileIO } from '../io/local-file-io.js';
-import { mapBounded } from '../concurrency/map-bounded.js';
 import { newTableMetadata } from '../iceberg/metadata-updates.js';
-import { readManifestEntries, snapshotManifests } from '../iceberg/snapshot-files.js';
 import { Table } from '../iceberg/table.js';
 import type { Catalog, CreateTableOptions, TableIdentifier } from './catalog.js';
 import { formatTableIdentifier } from './catalog.js';
 import { restoreMetadataCommand } from './corrupt-metadata.js';
 import { FilesystemTableOperations } from './filesystem-table-operations.js';
 import { metadataFileVersion } from './metadata-file.js';
+import { purgeTableFiles } from './purge-table-files.js';
 
 /** Marks a namespace directory that holds no table yet (Hadoop catalogs use bare directories). */
 const NAMESPACE_MARKER = '.icetide-namespace';
@@ -99,6 +98,16 @@ export class FilesystemCatalog implements Catalog {
     await this.io.delete(joinLocation(this.namespaceLocation(namespace), NAMESPACE_MARKER));
   }
 
+  /** The Hadoop layout keeps no namespace properties; `location` is its directory, as HadoopCatalog reports. */
+  async loadNamespaceProperties(namespace: readonly string[]): Promise<Record<string, string>> {
+    if (!(await this.namespaceExists(namespace))) throw new NoSuchNamespaceError(`namespace ${namespace.join('.')} does not exist`, { namespace: namespace.join('.') });
+    return { location: this.namespaceLocation(namespace) };
+  }
+
+  async updateNamespaceProperties(namespace: readonly string[]): Promise<void> {
+    throw new UnsupportedError(`namespace ${namespace.join('.')}: the filesystem catalog stores no namespace properties; use a SQL catalog (target.catalog type sql) to keep them`);
+  }
+
   async listTables(namespace: readonly string[]): Promise<TableIdentifier[]> {
     const files = await this.relativeFiles(namespace);
     const names = new Set(files.filter((p) => p.length === 3 && FilesystemCatalog.isMetadataFile(p, 1)).map((p) => p[0]!));
@@ -156,15 +165,7 @@ export class FilesystemCatalog implements Catalog {
     const ops = this.ops(id);
     const table = await this.loadTable(id);
     if (purge) {
-      const md = table.metadata;
-      const files = new Set<string>();
-      for (const s of md.snapshots) {
-        if (s.manifestList) files.add(s.manifestList);
-        const manifests = await snapshotManifests(table.io, md, s).catch(() => []);
-        for (const m of manifests) files.add(m.manifestPath);
-        for (const e of await readManifestEntries(table.io, md, manifests).catch(() => [])) files.add(e.dataFile.filePath);
-      }
-      await mapBounded([...files], 16, (f) => table.io.delete(f));
+      await purgeTableFiles(table);
       for await (const f of this.io.list(ops.tableLocation)) await this.io.delete(f.location);
       return;
     }

@@ -9,7 +9,9 @@ import { removeOrphansCommand } from './commands/remove-orphans-command.js';
 import { rewriteManifestsCommand } from './commands/rewrite-manifests-command.js';
 import { compactCommand } from './commands/compact-command.js';
 import { initCommand } from './commands/init-command.js';
+import { catalogCommand } from './commands/catalog-command.js';
 import { processOutput, type Output } from './output.js';
+import { closeOpenedCatalogs } from './resolve-table.js';
 
 /** Builds the `icetide` command tree; a thin layer over the library. */
 export function buildCli(out: Output, setExit: (code: number) => void): Command {
@@ -27,6 +29,7 @@ export function buildCli(out: Output, setExit: (code: number) => void): Command 
   program.addCommand(rewriteManifestsCommand(out));
   program.addCommand(compactCommand(out, setExit));
   program.addCommand(initCommand(out));
+  program.addCommand(catalogCommand(out));
   return program;
 }
 
@@ -42,5 +45,7 @@ export async function main(argv: readonly string[], out: Output = processOutput)
     const msg = err instanceof IcetideError ? `${err.name}: ${err.message}` : err instanceof Error ? err.message : String(err);
     out.err(`icetide: ${msg}`);
     return 2;
+  } finally {
+    await closeOpenedCatalogs();
   }
 }

@@ -1,16 +1,39 @@
 import { FilesystemCatalog } from '../catalog/filesystem-catalog.js';
-import { parseTableIdentifier } from '../catalog/catalog.js';
+import { parseTableIdentifier, type Catalog } from '../catalog/catalog.js';
 import { openTable } from '../catalog/open-table.js';
+import { DEFAULT_SQL_CATALOG_NAME, SqlCatalog } from '../catalog/sql-catalog.js';
 import type { Table } from '../iceberg/table.js';
 
 export interface TableLocationOptions {
   readonly warehouse?: string;
+  /** A SQL catalog (postgresql://…, mysql://…, sqlite:/path) holding `ns.table`. */
+  readonly catalogUri?: string;
+  readonly catalogName?: string;
 }
 
-/** LOC is a table directory, a `*.metadata.json` path, or `ns.table` with --warehouse DIR. */
+export const WAREHOUSE_HELP = 'filesystem catalog warehouse';
+export const CATALOG_URI_HELP = 'SQL catalog (JdbcCatalog tables): postgresql://user:pass@host/db, mysql://…, sqlite:/path';
+export const CATALOG_NAME_HELP = `catalog_name in the SQL catalog (default ${DEFAULT_SQL_CATALOG_NAME})`;
+
+/** Catalogs opened for this CLI run; closed by `closeOpenedCatalogs()` when the command ends. */
+const opened = new Set<Catalog>();
+
+/** LOC is a table directory, a `*.metadata.json` path, or `ns.table` with --warehouse DIR or --catalog-uri URI. */
 export async function resolveTable(loc: string, o: TableLocationOptions): Promise<Table> {
+  if (o.catalogUri) {
+    const catalog = new SqlCatalog({ uri: o.catalogUri, name: o.catalogName ?? DEFAULT_SQL_CATALOG_NAME, ...(o.warehouse ? { warehouse: o.warehouse } : {}) });
+    opened.add(catalog);
+    return catalog.loadTable(parseTableIdentifier(loc));
+  }
   if (o.warehouse) return new FilesystemCatalog(o.warehouse).loadTable(parseTableIdentifier(loc));
   return openTable(loc);
+}
+
+/** Releases the connections of SQL catalogs the command opened (a pool would keep the process alive). */
+export async function closeOpenedCatalogs(): Promise<void> {
+  const all = [...opened];
+  opened.clear();
+  await Promise.all(all.map((c) => c.close?.().catch(() => undefined)));
 }
 
 export function parseSnapshotId(text: string | undefined): bigint | undefined {

@@ -18,3 +18,18 @@ export function scrubSecrets(value: unknown, depth = 0): unknown {
   for (const [k, v] of Object.entries(value)) out[k] = SECRET_KEY.test(k) && v !== undefined && v !== null ? '***' : scrubSecrets(v, depth + 1);
   return out;
 }
+
+/**
+ * `postgres://user:***@host:5432/db`: a database URL fit for messages and logs, its password
+ * (in the user info or a `?password=` parameter) replaced by `***`.
+ */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    if (u.searchParams.has('password')) u.searchParams.set('password', '***');
+    return u.toString();
+  } catch {
+    return scrubString(url);
+  }
+}

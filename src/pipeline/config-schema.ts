@@ -134,8 +134,15 @@ const futureSourceSchema = (type: 'kafka') => z.looseObject({ type: z.literal(ty
 
 const sourceSchema = z.discriminatedUnion('type', [fileSourceSchema, mysqlSourceSchema, futureSourceSchema('kafka')]);
 
+/** `filesystem`, or a SQL catalog (JdbcCatalog tables) by URI; a bare `sql` is caught by the validator. */
+const sqlCatalogSchema = strict({
+  type: z.literal('sql'),
+  uri: z.string().min(1),
+  name: z.string().min(1).max(255).default('icetide'),
+});
+
 const targetSchema = strict({
-  catalog: z.enum(['filesystem', 'sql']).default('filesystem'),
+  catalog: z.union([z.enum(['filesystem', 'sql']), sqlCatalogSchema]).default('filesystem'),
   warehouse: z.string().min(1),
   namespace,
   naming: namingTemplate.default('{table}'),
@@ -225,8 +232,12 @@ const readinessSchema = strict({
  *     Iceberg type string: `long`, `string`, `decimal(10,2)`, `timestamptz`, `list<string>`,
  *     `map<string, long>`, `struct<a: int, b: string not null>`, `fixed[16]`, ...
  * - `target` (required):
- *   - `catalog`: `filesystem` (default) | `sql` (not implemented yet).
- *   - `warehouse` (required): warehouse root (path or URI).
+ *   - `catalog`: `filesystem` (default: the warehouse directory is the catalog) or
+ *     `{ type: sql, uri, name }`: a JdbcCatalog-compatible catalog in PostgreSQL
+ *     (`postgresql://user:pass@host:5432/db`), MySQL/MariaDB (`mysql://…`) or SQLite
+ *     (`sqlite:/path/catalog.db`); `name` is the `catalog_name` (default `icetide`).
+ *   - `warehouse` (required): warehouse root (path or URI); with a SQL catalog, new tables
+ *     are created under it and pipeline status files are kept there.
  *   - `namespace` (required): dotted namespace, e.g. `demo` or `lake.shop`.
  *   - `naming` (default `{table}`): target name template when `tables[].target` is omitted;
  *     `{db}`, `{table}` (the source name split at its last dot) and `{source}` (the whole

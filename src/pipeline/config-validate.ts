@@ -120,8 +120,8 @@ export function validateRawConfig(raw: RawPipelineConfig): PathIssue[] {
   if (raw.source.type === 'kafka') {
     issues.push({ path: ['source', 'type'], message: `the ${raw.source.type} source is not implemented yet (implemented: file, mysql)` });
   }
-  if (raw.target.catalog !== 'filesystem') {
-    issues.push({ path: ['target', 'catalog'], message: `the ${raw.target.catalog} catalog is not implemented yet (implemented: filesystem)` });
+  if (raw.target.catalog === 'sql') {
+    issues.push({ path: ['target', 'catalog'], message: 'a SQL catalog needs its database: give { type: sql, uri: postgresql://… | mysql://… | sqlite:/path, name: <catalog name> }' });
   }
   if (raw['on-error'].mode === 'dead-letter' && raw['on-error']['dead-letter-path'] === undefined) {
     issues.push({ path: ['on-error', 'dead-letter-path'], message: 'required when on-error.mode is dead-letter' });
@@ -212,7 +212,7 @@ function toMySqlSource(s: RawMySqlSource): MySqlSourceConfig {
 
 /** Converts a validated raw config (validateRawConfig returned no issues). */
 export function toPipelineConfig(raw: RawPipelineConfig): PipelineConfig {
-  if (raw.source.type === 'kafka' || raw.target.catalog !== 'filesystem') throw new Error('unreachable: validated before');
+  if (raw.source.type === 'kafka' || raw.target.catalog === 'sql') throw new Error('unreachable: validated before');
   const source: SourceConfig = raw.source.type === 'file' ? { type: 'file', path: raw.source.path, envelope: raw.source.envelope } : toMySqlSource(raw.source);
   const onError = raw['on-error'];
   return {
@@ -220,7 +220,7 @@ export function toPipelineConfig(raw: RawPipelineConfig): PipelineConfig {
     source,
     tables: raw.tables.map(toTable),
     target: {
-      catalog: 'filesystem',
+      catalog: raw.target.catalog === 'filesystem' ? 'filesystem' : { type: 'sql', uri: raw.target.catalog.uri, name: raw.target.catalog.name },
       warehouse: raw.target.warehouse,
       namespace: raw.target.namespace.split('.'),
       naming: raw.target.naming,

@@ -98,8 +98,15 @@ export interface TableConfig {
   readonly columns?: readonly SourceColumn[];
 }
 
+/** A JdbcCatalog-compatible catalog: `uri` picks PostgreSQL, MySQL/MariaDB or SQLite; `name` is its catalog_name. */
+export interface SqlCatalogConfig {
+  readonly type: 'sql';
+  readonly uri: string;
+  readonly name: string;
+}
+
 export interface TargetConfig {
-  readonly catalog: 'filesystem';
+  readonly catalog: 'filesystem' | SqlCatalogConfig;
   /** Relative to the working directory unless absolute or a URI. */
   readonly warehouse: string;
   /** `a.b` split into parts. */

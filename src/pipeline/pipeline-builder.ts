@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { createFileSource } from '../../connectors/file/index.js';
 import { createMySqlSource } from '../../connectors/mysql/index.js';
-import { FilesystemCatalog } from '../catalog/filesystem-catalog.js';
+import { openCatalog } from '../catalog/open-catalog.js';
 import type { Catalog } from '../catalog/catalog.js';
 import { ConfigError, UnsupportedError } from '../errors.js';
 import { primitive } from '../iceberg/spec/types.js';
@@ -49,44 +49,50 @@ export async function buildPipeline(config: PipelineConfig, o: { cwd?: string; l
   const log = o.log ?? silentLogger;
   const source = o.source ?? createSource(config, cwd, log);
   const warehouse = /^[a-z][a-z0-9+.-]*:/i.test(config.target.warehouse) ? config.target.warehouse : path.resolve(cwd, config.target.warehouse);
-  const catalog = new FilesystemCatalog(warehouse);
-  const byTarget = new Map<string, { mirror: TableWriter; changelog?: TableWriter }>();
-  const bindings: TableBinding[] = [];
-  for (const st of await source.discover()) {
-    const m = matchTable(config.tables, st.name);
-    if (!m) continue;
-    const cfg = m.table;
-    const merged = cfg.match.kind === 'regex';
-    const targetName = targetTableName(config, cfg, st.name);
-    let writers = byTarget.get(targetName);
-    if (!writers) {
-      writers = await openTargets(catalog, config, cfg, st, targetName, merged, log);
-      byTarget.set(targetName, writers);
+  const catalog = openCatalog(config.target.catalog, warehouse, { cwd });
+  try {
+    const byTarget = new Map<string, { mirror: TableWriter; changelog?: TableWriter }>();
+    const bindings: TableBinding[] = [];
+    for (const st of await source.discover()) {
+      const m = matchTable(config.tables, st.name);
+      if (!m) continue;
+      const cfg = m.table;
+      const merged = cfg.match.kind === 'regex';
+      const targetName = targetTableName(config, cfg, st.name);
+      let writers = byTarget.get(targetName);
+      if (!writers) {
+        writers = await openTargets(catalog, config, cfg, st, targetName, merged, log);
+        byTarget.set(targetName, writers);
+      }
+      bindings.push({
+        matches: (name) => name === st.name,
+        mirror: writers.mirror,
+        ...(writers.changelog ? { changelog: writers.changelog } : {}),
+        ...(merged ? { constants: shardColumns } : {}),
+        // Mid-stream DDL: the same provisioning as at start, on the new columns.
+        evolve: (changed) => openTargets(catalog, config, cfg, changed, targetName, merged, log),
+        truncate: async () => {
+          if (merged) {
+            throw new UnsupportedError(`source table ${st.name} was truncated, but it is one of several merged into ${config.target.namespace}.${targetName}: emptying one shard's rows is not replicated. Delete them yourself (e.g. DELETE ... WHERE _source_db/_source_table in Spark), then restart the pipeline from a position after the TRUNCATE (source.from: position FILE:POS with a new pipeline-id)`, { table: st.name });
+          }
+          if (resolveTableMode(cfg, st.primaryKey) === 'append') {
+            log.warn('source table truncated: the append table keeps its rows', { table: st.name, target: targetName });
+            return undefined;
+          }
+          const removed = await truncateTable(await catalog.loadTable({ namespace: config.target.namespace, name: targetName }), st.name);
+          log.info('source table truncated: target emptied', { table: st.name, target: targetName, filesRemoved: removed });
+          return openTargets(catalog, config, cfg, st, targetName, merged, log);
+        },
+      });
     }
-    bindings.push({
-      matches: (name) => name === st.name,
-      mirror: writers.mirror,
-      ...(writers.changelog ? { changelog: writers.changelog } : {}),
-      ...(merged ? { constants: shardColumns } : {}),
-      // Mid-stream DDL: the same provisioning as at start, on the new columns.
-      evolve: (changed) => openTargets(catalog, config, cfg, changed, targetName, merged, log),
-      truncate: async () => {
-        if (merged) {
-          throw new UnsupportedError(`source table ${st.name} was truncated, but it is one of several merged into ${config.target.namespace}.${targetName}: emptying one shard's rows is not replicated. Delete them yourself (e.g. DELETE ... WHERE _source_db/_source_table in Spark), then restart the pipeline from a position after the TRUNCATE (source.from: position FILE:POS with a new pipeline-id)`, { table: st.name });
-        }
-        if (resolveTableMode(cfg, st.primaryKey) === 'append') {
-          log.warn('source table truncated: the append table keeps its rows', { table: st.name, target: targetName });
-          return undefined;
-        }
-        const removed = await truncateTable(await catalog.loadTable({ namespace: config.target.namespace, name: targetName }), st.name);
-        log.info('source table truncated: target emptied', { table: st.name, target: targetName, filesRemoved: removed });
-        return openTargets(catalog, config, cfg, st, targetName, merged, log);
-      },
-    });
+    if (bindings.length === 0) throw new ConfigError(`no source table of ${source.name} matches the pipeline's tables`, { path: 'tables' });
+    const writers = [...byTarget.values()].flatMap((w) => [w.mirror, ...(w.changelog ? [w.changelog] : [])]);
+    return { runner: new PipelineRunner(source, bindings), source, catalog, warehouse, writers };
+  } catch (err) {
+    // a SQL catalog holds connections: a pipeline that failed to start releases them
+    await catalog.close?.().catch(() => undefined);
+    throw err;
   }
-  if (bindings.length === 0) throw new ConfigError(`no source table of ${source.name} matches the pipeline's tables`, { path: 'tables' });
-  const writers = [...byTarget.values()].flatMap((w) => [w.mirror, ...(w.changelog ? [w.changelog] : [])]);
-  return { runner: new PipelineRunner(source, bindings), source, catalog, warehouse, writers };
 }
 
 async function openTargets(catalog: Catalog, config: PipelineConfig, cfg: TableConfig, st: SourceTable, targetName: string, merged: boolean, log: Logger): Promise<BindingWriters> {

@@ -239,8 +239,10 @@ describe('pipeline config: errors name the key path', () => {
     ]);
     expect(issuesOf(MINIMAL.replace('type: file', 'type: postgres'))).toEqual(['source.type: expected one of "file" | "mysql" | "kafka", got "postgres"']);
     expect(issuesOf(MINIMAL.replace('namespace: demo', 'namespace: demo, catalog: sql'))).toEqual([
-      'target.catalog: the sql catalog is not implemented yet (implemented: filesystem)',
+      'target.catalog: a SQL catalog needs its database: give { type: sql, uri: postgresql://… | mysql://… | sqlite:/path, name: <catalog name> }',
     ]);
+    expect(parsePipelineConfig(MINIMAL.replace('namespace: demo', "namespace: demo, catalog: { type: sql, uri: 'postgresql://u@db:5432/lake' }"), 'test.yaml', {}).target.catalog).toEqual({ type: 'sql', uri: 'postgresql://u@db:5432/lake', name: 'icetide' });
+    expect(issuesOf(MINIMAL.replace('namespace: demo', "namespace: demo, catalog: { type: sql, name: x }"))).toEqual([expect.stringMatching(/^target\.catalog/)]);
     expect(issuesOf(MINIMAL.replace('namespace: demo', "namespace: 'a..b'"))).toEqual([expect.stringMatching(/^target\.namespace: expected dotted names/)]);
     expect(issuesOf(MINIMAL.replace('namespace: demo', "namespace: demo, naming: '{schema}_{table}'"))).toEqual([
       'target.naming: unknown placeholder {schema} (expected {db}, {table} or {source})',

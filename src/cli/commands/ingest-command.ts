@@ -94,6 +94,7 @@ export function ingestCommand(out: Output): Command {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
         await server?.close();
+        await built?.catalog.close?.();
       }
     });
 }

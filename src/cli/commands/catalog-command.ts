@@ -1,0 +1,43 @@
+import { Command } from 'commander';
+import { FilesystemCatalog } from '../../catalog/filesystem-catalog.js';
+import { migrateToSqlCatalog } from '../../catalog/migrate-to-sql-catalog.js';
+import { DEFAULT_SQL_CATALOG_NAME, SqlCatalog } from '../../catalog/sql-catalog.js';
+import { formatJson, formatTable, type Output } from '../output.js';
+import { CATALOG_NAME_HELP, CATALOG_URI_HELP } from '../resolve-table.js';
+
+interface MigrateOpts {
+  readonly warehouse: string;
+  readonly to: string;
+  readonly name?: string;
+  readonly dryRun?: boolean;
+  readonly json?: boolean;
+}
+
+/** `icetide catalog migrate --warehouse DIR --to URI [--name N] [--dry-run] [--json]`. */
+export function catalogCommand(out: Output): Command {
+  const catalog = new Command('catalog').description('catalog administration');
+  catalog
+    .command('migrate')
+    .description('register every table of a filesystem warehouse in a SQL catalog at its current metadata file (no data is rewritten; re-running skips what is registered)')
+    .requiredOption('--warehouse <dir>', 'the filesystem warehouse to migrate from')
+    .requiredOption('--to <uri>', CATALOG_URI_HELP)
+    .option('--name <name>', CATALOG_NAME_HELP, DEFAULT_SQL_CATALOG_NAME)
+    .option('--dry-run', 'list what would be registered; change nothing')
+    .option('--json', 'print the result as JSON')
+    .action(async (o: MigrateOpts) => {
+      const to = new SqlCatalog({ uri: o.to, name: o.name ?? DEFAULT_SQL_CATALOG_NAME, warehouse: o.warehouse });
+      try {
+        const result = await migrateToSqlCatalog(new FilesystemCatalog(o.warehouse), to, { dryRun: o.dryRun ?? false });
+        if (o.json) {
+          out.out(formatJson(result));
+          return;
+        }
+        out.out(formatTable(['table', 'metadata', 'action'], result.map((r) => [r.table, r.metadataLocation, r.action])));
+        const n = (a: string) => result.filter((r) => r.action === a).length;
+        out.out(o.dryRun ? `${n('would-register')} to register, ${n('already-registered')} already registered in ${to.name} (${to.target})` : `${n('registered')} registered, ${n('already-registered')} already registered in ${to.name} (${to.target})`);
+      } finally {
+        await to.close();
+      }
+    });
+  return catalog;
+}
