@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { FilesystemCatalog } from '../../src/catalog/filesystem-catalog.js';
+import type { Catalog } from '../../src/catalog/catalog.js';
+import { openCatalog } from '../../src/catalog/open-catalog.js';
 import { LocalFileIO } from '../../src/io/local-file-io.js';
 import { silentLogger, type Logger } from '../../src/logging/logger.js';
 import { buildApiServer } from '../http/server.js';
@@ -35,7 +36,7 @@ export interface ManagerOptions {
  * waits for them to record their end and closes the state store.
  */
 export class Manager {
-  readonly catalog: FilesystemCatalog;
+  readonly catalog: Catalog;
   readonly store: StateStore;
   readonly scheduler: Scheduler;
   private server: FastifyInstance | undefined;
@@ -43,7 +44,7 @@ export class Manager {
 
   constructor(readonly config: ManagerConfig, private readonly o: ManagerOptions = {}) {
     this.logger = o.logger ?? silentLogger;
-    this.catalog = new FilesystemCatalog(config.warehouse);
+    this.catalog = openCatalog(config.catalog, config.warehouse);
     this.store = o.store ?? openStateStore(config.state);
     this.scheduler = new Scheduler({
       catalog: this.catalog,
@@ -86,6 +87,7 @@ export class Manager {
     await this.server?.close();
     await this.scheduler.stop();
     await this.store.close();
+    await this.catalog.close?.();
     this.logger.info('manager stopped');
   }
 }

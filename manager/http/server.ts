@@ -1,5 +1,5 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import type { FilesystemCatalog } from '../../src/catalog/filesystem-catalog.js';
+import type { Catalog } from '../../src/catalog/catalog.js';
 import { parseDuration, parseInstant } from '../../src/duration.js';
 import { ValidationError } from '../../src/errors.js';
 import type { FileIO } from '../../src/io/file-io.js';
@@ -20,7 +20,7 @@ import { formatTableIdentifier } from '../../src/catalog/catalog.js';
 
 /** What the API reads. Without a store or scheduler the run/status routes return empty lists. */
 export interface ApiContext {
-  readonly catalog: FilesystemCatalog;
+  readonly catalog: Catalog;
   readonly warehouse: string;
   readonly io: FileIO;
   readonly store?: StateStore;
