@@ -1,5 +1,4 @@
 import { Command, CommanderError } from 'commander';
-import { IcetideError } from '../errors.js';
 import { tableCommands } from './commands/table-commands.js';
 import { ingestCommand } from './commands/ingest-command.js';
 import { readyCommand } from './commands/ready-command.js';
@@ -27,10 +26,20 @@ export function buildCli(out: Output, setExit: (code: number) => void): Command 
   program.addCommand(rewriteManifestsCommand(out));
   program.addCommand(compactCommand(out, setExit));
   program.addCommand(initCommand(out));
+  forEachCommand(program, (c) => c.exitOverride().configureOutput({ writeOut: (t) => out.out(t), writeErr: (t) => out.err(t) }));
   return program;
 }
 
-/** Runs the CLI; resolves to the process exit code (0 ok, 1 check failed, 2 error). */
+/**
+ * Subcommands built with `new Command()` do not inherit exitOverride: without it commander
+ * exits 1 on a usage error inside them, the code that means "not ready" to a scheduler.
+ */
+function forEachCommand(c: Command, f: (c: Command) => void): void {
+  f(c);
+  for (const sub of c.commands) forEachCommand(sub, f);
+}
+
+/** Runs the CLI; resolves to the process exit code (0 ok, 1 check failed, 2 error or usage error). */
 export async function main(argv: readonly string[], out: Output = processOutput): Promise<number> {
   let code = 0;
   const program = buildCli(out, (c) => (code = c));
@@ -39,8 +48,8 @@ export async function main(argv: readonly string[], out: Output = processOutput)
     return code;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
-    const msg = err instanceof IcetideError ? `${err.name}: ${err.message}` : err instanceof Error ? err.message : String(err);
-    out.err(`icetide: ${msg}`);
+    // The message says what and what to do; class names are for code, not for people.
+    out.err(`icetide: ${err instanceof Error ? err.message : String(err)}`);
     return 2;
   }
 }

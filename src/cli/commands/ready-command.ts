@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { IcetideError, ValidationError } from '../../errors.js';
-import { partitionReadiness, tableReadiness, type TableReadiness } from '../../pipeline/readiness.js';
+import { noWatermarkReason, partitionReadiness, tableReadiness, type TableReadiness } from '../../pipeline/readiness.js';
 import type { Table } from '../../iceberg/table.js';
 import { formatJson, type Output } from '../output.js';
 import { parseDuration, parseInstant } from '../duration.js';
@@ -52,7 +52,7 @@ export function readyCommand(out: Output, setExit: (code: number) => void): Comm
         r = check(await table.refresh());
       }
       if (r.watermarkMs === undefined && !r.ready) {
-        throw new IcetideError(`table ${table.name} has no watermark yet (no icetide pipeline has committed to it)`, { table: table.name });
+        throw new IcetideError(noWatermarkReason(table.name, table.metadata), { table: table.name });
       }
       const report = {
         table: table.name,
