@@ -276,7 +276,8 @@ export class MySqlSource implements Source {
         segments.set(index, r.segment);
         at = { ...(r.after ? { after: r.after } : {}), ...(r.skipRows !== undefined ? { skipRows: r.skipRows } : {}) };
       }
-      if (keyColumns.length === 0) this.log.warn('snapshot: table has no primary key and no key-columns: read in one unchunked scan (append mode)', { table: table.name });
+      // Expected for a keyless table (append mode), so not a warning on a happy-path run.
+      if (keyColumns.length === 0) this.log.info('snapshot: table has no primary key and no key-columns: read in one unchunked scan (append mode)', { table: table.name });
       const parallel = cfg.parallelism > 1 && keyColumns.length > 0 && !this.needsExactReplay(table);
       plans.push({ index, table, keyColumns, ...at, parallel });
     });
