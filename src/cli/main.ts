@@ -9,6 +9,7 @@ import { rewriteManifestsCommand } from './commands/rewrite-manifests-command.js
 import { compactCommand } from './commands/compact-command.js';
 import { initCommand } from './commands/init-command.js';
 import { processOutput, type Output } from './output.js';
+import { addHelpExamples, commandPath } from './help-examples.js';
 
 /** Builds the `icetide` command tree; a thin layer over the library. */
 export function buildCli(out: Output, setExit: (code: number) => void): Command {
@@ -26,7 +27,11 @@ export function buildCli(out: Output, setExit: (code: number) => void): Command 
   program.addCommand(rewriteManifestsCommand(out));
   program.addCommand(compactCommand(out, setExit));
   program.addCommand(initCommand(out));
-  forEachCommand(program, (c) => c.exitOverride().configureOutput({ writeOut: (t) => out.out(t), writeErr: (t) => out.err(t) }));
+  forEachCommand(program, (c) => {
+    c.exitOverride().configureOutput({ writeOut: (t) => out.out(t), writeErr: (t) => out.err(t) });
+    c.showHelpAfterError(`(${c.parent ? `icetide ${commandPath(c)}` : 'icetide'} --help shows usage and examples)`);
+    addHelpExamples(c);
+  });
   return program;
 }
 
