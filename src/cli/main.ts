@@ -26,7 +26,7 @@ export function buildCli(out: Output, setExit: (code: number) => void): Command 
   program.addCommand(removeOrphansCommand(out));
   program.addCommand(rewriteManifestsCommand(out));
   program.addCommand(compactCommand(out, setExit));
-  program.addCommand(initCommand(out));
+  program.addCommand(initCommand(out, setExit));
   forEachCommand(program, (c) => {
     c.exitOverride().configureOutput({ writeOut: (t) => out.out(t), writeErr: (t) => out.err(t) });
     c.showHelpAfterError(`(${c.parent ? `icetide ${commandPath(c)}` : 'icetide'} --help shows usage and examples)`);

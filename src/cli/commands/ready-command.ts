@@ -5,6 +5,7 @@ import type { Table } from '../../iceberg/table.js';
 import { formatJson, type Output } from '../output.js';
 import { parseDuration, parseInstant } from '../duration.js';
 import { resolveTable } from '../resolve-table.js';
+import { formatLag } from '../progress-line.js';
 
 interface ReadyOpts {
   readonly until?: string;
@@ -64,7 +65,8 @@ export function readyCommand(out: Output, setExit: (code: number) => void): Comm
         commitTime: r.commitTimeMs === undefined ? null : new Date(r.commitTimeMs).toISOString(),
         ...(o.partition ? { partition: o.partition } : {}),
       };
-      out.out(o.json ? formatJson(report) : `${r.ready ? 'ready' : 'not ready'}: ${table.name} watermark ${report.watermark} ${r.ready ? '>=' : '<'} ${report.until}`);
+      const lag = r.lagMs === undefined ? '' : ` (lag ${formatLag(r.lagMs)})`;
+      out.out(o.json ? formatJson(report) : `${r.ready ? 'ready' : 'not ready'}: ${table.name} watermark ${report.watermark} ${r.ready ? '>=' : '<'} ${report.until}${lag}`);
       setExit(r.ready ? 0 : 1);
     });
 }
