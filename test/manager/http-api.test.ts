@@ -203,6 +203,9 @@ describe('manager HTTP API (against a real warehouse)', () => {
       /icetide_table_snapshots\{table="db.orders"\} 1/,
       /icetide_maintenance_runs_total\{table="db.orders",job="expire",result="succeeded"\} 1/,
       /icetide_maintenance_errors_total\{table="db.orders",job="compact"\} 1/,
+      // at 0 from the start, for every table and job: the first failure is an increase
+      /icetide_maintenance_errors_total\{table="db.orders",job="expire"\} 0/,
+      /icetide_maintenance_errors_total\{table="db.fresh",job="rewrite-manifests"\} 0/,
       /icetide_maintenance_bytes_total\{table="db.orders",job="expire",direction="in"\} 3000/,
       /icetide_pipeline_state\{pipeline="p2",state="stalled"\} 1/,
     ]) expect(m.body).toMatch(line);
