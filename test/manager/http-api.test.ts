@@ -138,7 +138,7 @@ describe('manager HTTP API (against a real warehouse)', () => {
     expect((await get('/v1/tables/nonamespace/readiness?until=2026-11-23T10:00:00Z')).status).toBe(404);
     const none = await get('/v1/tables/db.fresh/readiness?until=2026-11-23T10:00:00Z');
     expect(none.status).toBe(409);
-    expect(none.json()).toMatchObject({ error: { code: 'no_watermark', message: expect.stringMatching(/no watermark yet/) } });
+    expect(none.json()).toMatchObject({ error: { code: 'no_watermark', message: expect.stringMatching(/^table db\.fresh has no snapshot yet: no pipeline has committed to it/) } });
     const route = await get('/v1/nothing');
     expect(route.status).toBe(404);
     expect(route.json()).toMatchObject({ error: { code: 'not_found' } });
