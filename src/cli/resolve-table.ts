@@ -1,8 +1,10 @@
+import fs from 'node:fs';
 import { FilesystemCatalog } from '../catalog/filesystem-catalog.js';
 import { parseTableIdentifier, type Catalog } from '../catalog/catalog.js';
 import { openTable } from '../catalog/open-table.js';
 import { DEFAULT_SQL_CATALOG_NAME, SqlCatalog } from '../catalog/sql-catalog.js';
 import type { Table } from '../iceberg/table.js';
+import { ValidationError } from '../errors.js';
 
 export interface TableLocationOptions {
   readonly warehouse?: string;
@@ -26,6 +28,10 @@ export async function resolveTable(loc: string, o: TableLocationOptions): Promis
     return catalog.loadTable(parseTableIdentifier(loc));
   }
   if (o.warehouse) return new FilesystemCatalog(o.warehouse).loadTable(parseTableIdentifier(loc));
+  // `ns.table` is a catalog name, not a path: say which flag gives the catalog.
+  if (TABLE_NAME.test(loc) && !fs.existsSync(loc)) {
+    throw new ValidationError(`${loc} is not a table directory or metadata file here; for the table ${loc} of a warehouse add --warehouse DIR (e.g. --warehouse ./warehouse)`);
+  }
   return openTable(loc);
 }
 
@@ -36,8 +42,10 @@ export async function closeOpenedCatalogs(): Promise<void> {
   await Promise.all(all.map((c) => c.close?.().catch(() => undefined)));
 }
 
+const TABLE_NAME = /^[A-Za-z_][\w-]*(\.[A-Za-z_][\w-]*)+$/;
+
 export function parseSnapshotId(text: string | undefined): bigint | undefined {
   if (text === undefined) return undefined;
-  if (!/^-?\d+$/.test(text)) throw new Error(`--snapshot takes a snapshot id (a whole number), got "${text}"`);
+  if (!/^-?\d+$/.test(text)) throw new ValidationError(`--snapshot takes a snapshot id (a whole number), got "${text}"`);
   return BigInt(text);
 }
