@@ -78,9 +78,11 @@ export interface S3ErrorTarget {
  */
 export function s3ErrorOf(err: unknown, t: S3ErrorTarget, redactor: Redactor): IcetideError {
   if (err instanceof IcetideError) return err;
-  const name = errorNameOf(err);
   const status = httpStatusOf(err);
-  const detail = redactor.redact(shape(err).message ?? String(err));
+  // a HEAD answer has no body: the SDK can only say "Unknown"
+  const name = errorNameOf(err) === 'Unknown' && status !== undefined ? `HTTP ${status}` : errorNameOf(err);
+  const raw = shape(err).message ?? String(err);
+  const detail = redactor.redact(raw === 'UnknownError' ? 'no error body' : raw);
   const ctx: ErrorContext = { location: t.location, bucket: t.bucket, endpoint: t.endpoint, errorName: name, status };
   const what = `${t.op} ${t.location}`;
   if (name === 'NoSuchKey' || (status === 404 && name !== 'NoSuchBucket' && name !== 'NoSuchUpload')) {
