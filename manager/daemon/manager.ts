@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { FilesystemCatalog } from '../../src/catalog/filesystem-catalog.js';
-import { LocalFileIO } from '../../src/io/local-file-io.js';
+import type { FileIO } from '../../src/io/file-io.js';
+import { fileIOFor } from '../../src/io/file-io-registry.js';
 import { silentLogger, type Logger } from '../../src/logging/logger.js';
 import { buildApiServer } from '../http/server.js';
 import { JobRegistry, type MaintenanceJob } from '../jobs.js';
@@ -36,6 +37,7 @@ export interface ManagerOptions {
  */
 export class Manager {
   readonly catalog: FilesystemCatalog;
+  private readonly io: FileIO;
   readonly store: StateStore;
   readonly scheduler: Scheduler;
   private server: FastifyInstance | undefined;
@@ -43,7 +45,8 @@ export class Manager {
 
   constructor(readonly config: ManagerConfig, private readonly o: ManagerOptions = {}) {
     this.logger = o.logger ?? silentLogger;
-    this.catalog = new FilesystemCatalog(config.warehouse);
+    this.io = fileIOFor(config.warehouse);
+    this.catalog = new FilesystemCatalog(config.warehouse, this.io);
     this.store = o.store ?? openStateStore(config.state);
     this.scheduler = new Scheduler({
       catalog: this.catalog,
@@ -61,7 +64,7 @@ export class Manager {
     this.server ??= await buildApiServer({
       catalog: this.catalog,
       warehouse: this.config.warehouse,
-      io: new LocalFileIO(),
+      io: this.io,
       store: this.store,
       status: () => ({ jobs: this.scheduler.status(), running: this.scheduler.runningJobs() }),
       ...(this.config.authToken ? { token: this.config.authToken } : {}),

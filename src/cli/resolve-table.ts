@@ -1,6 +1,7 @@
-import { FilesystemCatalog } from '../catalog/filesystem-catalog.js';
 import { parseTableIdentifier } from '../catalog/catalog.js';
+import { filesystemCatalogStorageProblem, openFilesystemCatalog } from '../catalog/filesystem-catalog-storage.js';
 import { openTable } from '../catalog/open-table.js';
+import { ConfigError } from '../errors.js';
 import type { Table } from '../iceberg/table.js';
 
 export interface TableLocationOptions {
@@ -9,7 +10,10 @@ export interface TableLocationOptions {
 
 /** LOC is a table directory, a `*.metadata.json` path, or `ns.table` with --warehouse DIR. */
 export async function resolveTable(loc: string, o: TableLocationOptions): Promise<Table> {
-  if (o.warehouse) return new FilesystemCatalog(o.warehouse).loadTable(parseTableIdentifier(loc));
+  if (o.warehouse) return (await openFilesystemCatalog(o.warehouse, {}, '--warehouse')).loadTable(parseTableIdentifier(loc));
+  // a table directory on S3 would commit through the filesystem layout: refused the same way
+  const problem = filesystemCatalogStorageProblem(loc, {});
+  if (problem) throw new ConfigError(`${loc}: ${problem}`, { location: loc });
   return openTable(loc);
 }
 

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { createFileSource } from '../../connectors/file/index.js';
 import { createMySqlSource } from '../../connectors/mysql/index.js';
-import { FilesystemCatalog } from '../catalog/filesystem-catalog.js';
+import { openFilesystemCatalog } from '../catalog/filesystem-catalog-storage.js';
 import type { Catalog } from '../catalog/catalog.js';
 import { ConfigError, UnsupportedError } from '../errors.js';
 import { primitive } from '../iceberg/spec/types.js';
@@ -49,7 +49,7 @@ export async function buildPipeline(config: PipelineConfig, o: { cwd?: string; l
   const log = o.log ?? silentLogger;
   const source = o.source ?? createSource(config, cwd, log);
   const warehouse = /^[a-z][a-z0-9+.-]*:/i.test(config.target.warehouse) ? config.target.warehouse : path.resolve(cwd, config.target.warehouse);
-  const catalog = new FilesystemCatalog(warehouse);
+  const catalog = await openFilesystemCatalog(warehouse, config.target.storage);
   const byTarget = new Map<string, { mirror: TableWriter; changelog?: TableWriter }>();
   const bindings: TableBinding[] = [];
   for (const st of await source.discover()) {
