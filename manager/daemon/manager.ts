@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { Catalog } from '../../src/catalog/catalog.js';
 import { openCatalog } from '../../src/catalog/open-catalog.js';
-import { LocalFileIO } from '../../src/io/local-file-io.js';
+import type { FileIO } from '../../src/io/file-io.js';
+import { fileIOFor } from '../../src/io/file-io-registry.js';
 import { silentLogger, type Logger } from '../../src/logging/logger.js';
 import { buildApiServer } from '../http/server.js';
 import { JobRegistry, type MaintenanceJob } from '../jobs.js';
@@ -37,6 +38,7 @@ export interface ManagerOptions {
  */
 export class Manager {
   readonly catalog: Catalog;
+  private readonly io: FileIO;
   readonly store: StateStore;
   readonly scheduler: Scheduler;
   private server: FastifyInstance | undefined;
@@ -44,7 +46,8 @@ export class Manager {
 
   constructor(readonly config: ManagerConfig, private readonly o: ManagerOptions = {}) {
     this.logger = o.logger ?? silentLogger;
-    this.catalog = openCatalog(config.catalog, config.warehouse);
+    this.io = fileIOFor(config.warehouse);
+    this.catalog = openCatalog(config.catalog, config.warehouse, { io: this.io });
     this.store = o.store ?? openStateStore(config.state);
     this.scheduler = new Scheduler({
       catalog: this.catalog,
@@ -62,7 +65,7 @@ export class Manager {
     this.server ??= await buildApiServer({
       catalog: this.catalog,
       warehouse: this.config.warehouse,
-      io: new LocalFileIO(),
+      io: this.io,
       store: this.store,
       status: () => ({ jobs: this.scheduler.status(), running: this.scheduler.runningJobs() }),
       ...(this.config.authToken ? { token: this.config.authToken } : {}),

@@ -6,7 +6,7 @@ import { PipelineMetrics } from '../../pipeline/pipeline-metrics.js';
 import { ReadinessNotifier } from '../../pipeline/readiness-notifier.js';
 import { writePipelineStatus, type PipelineState, type PipelineStatus } from '../../pipeline/pipeline-status.js';
 import { stringifyJson } from '../../iceberg/spec/lossless-json.js';
-import { LocalFileIO } from '../../io/local-file-io.js';
+import { fileIOFor } from '../../io/file-io-registry.js';
 import { createLogger } from '../../logging/pino-logger.js';
 import { scrubString } from '../../logging/redaction.js';
 import type { Output } from '../output.js';
@@ -41,7 +41,7 @@ export function ingestCommand(out: Output): Command {
       const metrics = new PipelineMetrics(config.pipelineId);
       const server = o.metricsPort === undefined ? undefined : await metrics.serve(Number(o.metricsPort));
       const started = Date.now();
-      const io = new LocalFileIO();
+      const io = fileIOFor(config.target.warehouse, config.target.storage);
       let status: PipelineStatus | undefined;
       const publish = async (patch: Partial<PipelineStatus> & { state: PipelineState }) => {
         if (!status) return;
