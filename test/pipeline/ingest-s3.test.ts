@@ -1,9 +1,12 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compactTable } from '../../manager/compaction/compact-table.js';
 import { expireTable } from '../../manager/expiry/expire-table.js';
 import { openFilesystemCatalog } from '../../src/catalog/filesystem-catalog-storage.js';
+import { SqlCatalog } from '../../src/catalog/sql-catalog.js';
+import { removeOrphans } from '../../manager/orphans/remove-orphans.js';
 import { ConfigError } from '../../src/errors.js';
 import { scanTable } from '../../src/iceberg/read/table-scan.js';
 import type { Table } from '../../src/iceberg/table.js';
@@ -102,4 +105,45 @@ describe('the quickstart pipeline with an s3:// warehouse', () => {
     for (const f of gone) expect(await orders.io.exists(f)).toBe(false);
     expect((await rows(orders)).map(orderKey).sort()).toEqual(want);
   });
+
+  it('with the SQL catalog on a plain S3 store (no conditional PUTs needed): ingest, re-run, compact, remove orphans', async () => {
+    const warehouse = `s3://${plain.bucket}/sql-lake`;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'icetide-s3-sql-'));
+    try {
+      const text = fs.readFileSync(QUICKSTART, 'utf8')
+        .replace('catalog: filesystem', `catalog: { type: sql, uri: "sqlite:${path.join(dir, 'catalog.db')}", name: lake }`)
+        .replace('warehouse: ./warehouse', `warehouse: ${warehouse}\n  storage:\n${storageYaml(plain)}`)
+        .replace('path: examples/quickstart-changes.jsonl', `path: ${CHANGES}`);
+      const config = parsePipelineConfig(text, QUICKSTART, {});
+      const run = async () => {
+        const built = await buildPipeline(config);
+        try {
+          return await built.runner.run({ once: true, signal: new AbortController().signal, commitIntervalMs: 1000, commitMaxRows: 100_000, idleCommitIntervalMs: 60_000 });
+        } finally {
+          await built.catalog.close?.();
+        }
+      };
+      expect((await run()).events).toBe(40);
+      expect((await run()).events).toBe(0); // resumed after the committed position
+      const io = new S3FileIO(plain.storage());
+      const catalog = new SqlCatalog({ uri: `sqlite:${path.join(dir, 'catalog.db')}`, name: 'lake', warehouse, io });
+      try {
+        const orders = await catalog.loadTable({ namespace: ['demo'], name: 'orders' });
+        expect(orders.metadataLocation).toMatch(new RegExp(`^${warehouse}/demo/orders/metadata/\\d{5}-`));
+        const model = applyChangelog(fs.readFileSync(CHANGES, 'utf8').split('\n'), 'shop.orders', 'id');
+        const want = [...model.values()].map(orderKey).sort();
+        expect((await rows(orders)).map(orderKey).sort()).toEqual(want);
+        expect((await compactTable(orders)).commits.length).toBeGreaterThan(0);
+        const orphans = await removeOrphans(orders, { dryRun: false, olderThanMs: 0, force: true });
+        expect(orphans.failures ?? []).toEqual([]);
+        expect((await rows(await catalog.loadTable({ namespace: ['demo'], name: 'orders' }))).map(orderKey).sort()).toEqual(want);
+      } finally {
+        await catalog.close();
+        io.destroy();
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
+
