@@ -14,6 +14,8 @@ import { isJobName } from '../jobs.js';
 import { POSTGRES_DEFAULT_SCHEMA, type StateStoreConfig } from '../state/state-store-config.js';
 import { globToRegex, type JobPolicy, type ManagerConfig, type Policy, type TimeWindow } from './config.js';
 import { managerConfigSchema, WINDOW_RE, type RawJobPolicy, type RawManagerConfig } from './config-schema.js';
+import { filesystemCatalogStorageProblem } from '../../src/catalog/filesystem-catalog-storage.js';
+import { toStorageConfig } from '../../src/io/storage-config-schema.js';
 
 export class ManagerConfigError extends ConfigError {
   constructor(readonly file: string, readonly issues: readonly ConfigIssue[]) {
@@ -112,10 +114,21 @@ export function parseManagerConfig(text: string, source: string, env: Env, baseD
   if (!parsed.success) for (const zi of parsed.error.issues) issues.push(...fromZodIssue(zi));
   if (issues.length > 0 || !parsed.success) throw new ManagerConfigError(source, issues);
   const raw = parsed.data;
-  const warehouse = path.resolve(baseDir, raw.warehouse);
+  // A URI (s3://bucket/prefix) is taken as it is; a path is relative to the config file.
+  const isUri = /^[a-z][a-z0-9+.-]*:/i.test(raw.warehouse) && !raw.warehouse.startsWith('file:');
+  const warehouse = isUri ? raw.warehouse : path.resolve(baseDir, raw.warehouse);
+  const storage = toStorageConfig(raw.storage);
+  const late: ConfigIssue[] = [];
+  const problem = raw.catalog === 'filesystem' ? filesystemCatalogStorageProblem(warehouse, storage) : undefined;
+  if (problem) late.push({ path: 'warehouse', message: problem.replace('target.catalog: sql', 'catalog: { type: sql, ... }').replace('target.storage.s3', 'storage.s3') });
+  if (isUri && (raw.state.type ?? 'sqlite') === 'sqlite' && raw.state.path === undefined) {
+    late.push({ path: 'state.path', message: `required when the warehouse is not a local directory (${warehouse}): give a local SQLite file, or use state.type: postgres` });
+  }
+  if (late.length > 0) throw new ManagerConfigError(source, late);
   const token = raw.auth.token ?? env['ICETIDE_MANAGER_TOKEN'];
   return {
     warehouse,
+    storage,
     catalog: raw.catalog === 'filesystem' ? 'filesystem' : { type: 'sql', uri: raw.catalog.uri, name: raw.catalog.name },
     http: { host: raw.http.host, port: raw.http.port },
     ...(token ? { authToken: token } : {}),

@@ -7,6 +7,7 @@ import { DURATION_RE } from '../../src/duration.js';
 import { JOB_NAMES } from '../jobs.js';
 import { redactUrl } from '../../src/logging/redaction.js';
 import { POSTGRES_URL_RE, SCHEMA_NAME_RE, STATE_STORE_TYPES } from '../state/state-store-config.js';
+import { storageConfigSchema } from '../../src/io/storage-config-schema.js';
 
 function strict<S extends z.ZodRawShape>(shape: S) {
   const allowed = Object.keys(shape).join(', ');
@@ -81,6 +82,7 @@ const catalogSchema = z.union([
 export const managerConfigSchema = strict({
   warehouse: z.string().min(1),
   catalog: catalogSchema.default('filesystem'),
+  storage: storageConfigSchema.optional(),
   http: strict({
     host: z.string().min(1).default('127.0.0.1'),
     port: z.number().int().min(0).max(65535).default(8181),

@@ -1,6 +1,7 @@
 import type { JobName, JobOptions } from '../jobs.js';
 import type { StateStoreConfig } from '../state/state-store-config.js';
 import type { CatalogSpec } from '../../src/catalog/open-catalog.js';
+import type { StorageConfig } from '../../src/io/storage-config.js';
 
 /** A UTC time-of-day window in minutes since midnight; end may be < start (wraps midnight). */
 export interface TimeWindow {
@@ -41,6 +42,8 @@ export interface ManagerConfig {
   readonly warehouse: string;
   /** Where the tables' pointers live (the pipelines' `target.catalog`). */
   readonly catalog: CatalogSpec;
+  /** How to reach an object-store warehouse (`storage.s3`, as in the pipelines' `target.storage`). */
+  readonly storage: StorageConfig;
   readonly http: { readonly host: string; readonly port: number };
   readonly authToken?: string;
   /** Where runs are recorded; default SQLite at `<warehouse>/_icetide/manager.db`. */

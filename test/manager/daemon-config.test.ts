@@ -15,6 +15,21 @@ function issues(yaml: string): string[] {
 }
 
 describe('manager.yaml', () => {
+  it('an s3:// warehouse: kept as a URI with a SQL catalog and storage.s3; refused with the filesystem catalog; a local state.path required', () => {
+    const c = parse(`
+warehouse: s3://lake/warehouse
+catalog: { type: sql, uri: "postgresql://icetide@db:5432/lake", name: lake }
+storage: { s3: { endpoint: "http://minio:9000", path-style: true, region: us-east-1 } }
+state: { path: ./manager.db }
+`);
+    expect(c.warehouse).toBe('s3://lake/warehouse');
+    expect(c.catalog).toEqual({ type: 'sql', uri: 'postgresql://icetide@db:5432/lake', name: 'lake' });
+    expect(c.storage).toEqual({ s3: { endpoint: 'http://minio:9000', pathStyle: true, region: 'us-east-1' } });
+    expect(c.state).toMatchObject({ type: 'sqlite', path: '/etc/icetide/manager.db' });
+    expect(issues('warehouse: s3://lake/warehouse\nstate: { path: ./m.db }\n')).toEqual([expect.stringMatching(/^warehouse: the filesystem catalog cannot commit safely on s3:\/\/lake\/warehouse.*catalog: \{ type: sql/)]);
+    expect(issues('warehouse: s3://lake/warehouse\ncatalog: { type: sql, uri: "sqlite:/c.db" }\n')).toEqual([expect.stringMatching(/^state.path: required when the warehouse is not a local directory/)]);
+  });
+
   it('reads every key, with defaults and relative paths resolved against the file', () => {
     const c = parse(`
 warehouse: ./wh
@@ -67,7 +82,7 @@ policies:
       expire: { intervall: 1h }
       vacuum: {}
 `)).toEqual([
-      'htp: unknown key (expected one of: warehouse, catalog, http, auth, state, scheduler, policies)',
+      'htp: unknown key (expected one of: warehouse, catalog, storage, http, auth, state, scheduler, policies)',
       'policies[0].jobs.expire.intervall: unknown key (expected one of: interval, windows, when, options)',
       'policies[0].jobs.vacuum: unknown key (expected one of: compact, compact-minor, expire, remove-orphans, rewrite-manifests)',
       'policies[0].windows[0]: expected a UTC time window HH:MM-HH:MM, e.g. 01:00-05:00, got "25:00-02:00"',
