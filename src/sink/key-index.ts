@@ -62,15 +62,63 @@ function bucket(h: number, cap: number): number {
   return Math.floor((h >>> 0) * cap / 4294967296);
 }
 
-/** Slots hold fileId + 1 (0: empty); both layouts share these two passes over them. */
-function filesInUse(files: Int32Array, count: number): Uint8Array {
-  const used = new Uint8Array(count);
-  for (let i = 0; i < files.length; i++) if (files[i] !== 0) used[files[i]! - 1] = 1;
-  return used;
-}
+/**
+ * What both layouts share: the slot arrays of file ids (fileId + 1; 0 marks an empty slot) and
+ * row positions, and deletion by backward shift. A layout keeps its keys in its own arrays and
+ * says where a slot's key hashes to (`homeOf`) and how a key moves to another slot (`moveKey`).
+ */
+abstract class SlotTable implements KeyTable {
+  size = 0;
+  protected cap = MIN_CAPACITY;
+  protected files = new Int32Array(MIN_CAPACITY);
+  protected positions = new Uint32Array(MIN_CAPACITY);
 
-function renumberFiles(files: Int32Array, map: Int32Array): void {
-  for (let i = 0; i < files.length; i++) if (files[i] !== 0) files[i] = map[files[i]! - 1]! + 1;
+  abstract readonly bytes: number;
+  abstract find(key: readonly unknown[]): number;
+  abstract set(key: readonly unknown[], fileId: number, pos: number): void;
+  abstract remove(key: readonly unknown[]): boolean;
+  abstract setColumns(columns: readonly ColumnArray[], start: number, end: number, fileId: number, firstPos: number): void;
+  abstract removeWhere(drop: (fileId: number, pos: number) => boolean): number;
+  abstract forEach(visit: (key: Uint8Array, fileId: number, pos: number) => void): void;
+  abstract setEncoded(key: Uint8Array, fileId: number, pos: number): void;
+  protected abstract homeOf(slot: number): number;
+  protected abstract moveKey(from: number, to: number): void;
+
+  fileAt(slot: number): number {
+    return this.files[slot]! - 1;
+  }
+
+  posAt(slot: number): number {
+    return this.positions[slot]!;
+  }
+
+  filesInUse(count: number): Uint8Array {
+    const used = new Uint8Array(count);
+    for (let i = 0; i < this.files.length; i++) if (this.files[i] !== 0) used[this.files[i]! - 1] = 1;
+    return used;
+  }
+
+  renumberFiles(map: Int32Array): void {
+    for (let i = 0; i < this.files.length; i++) if (this.files[i] !== 0) this.files[i] = map[this.files[i]! - 1]! + 1;
+  }
+
+  /** Backward-shift deletion: moves each later entry of the run into the hole if its home allows. */
+  protected removeSlot(slot: number): void {
+    const cap = this.cap;
+    let hole = slot;
+    for (let j = hole + 1 === cap ? 0 : hole + 1; this.files[j] !== 0; j = j + 1 === cap ? 0 : j + 1) {
+      const home = this.homeOf(j);
+      // The entry at j may move to the hole when its home is not in (hole, j] (cyclically).
+      const stays = hole <= j ? home > hole && home <= j : home > hole || home <= j;
+      if (stays) continue;
+      this.moveKey(j, hole);
+      this.files[hole] = this.files[j]!;
+      this.positions[hole] = this.positions[j]!;
+      hole = j;
+    }
+    this.files[hole] = 0;
+    this.size--;
+  }
 }
 
 /** A 64-bit integer's words mixed to 32 bits (murmur3 finaliser over both words). */
@@ -86,14 +134,9 @@ const I64_WORDS = new Int32Array(I64.buffer);
 const TWO_63 = 2n ** 63n;
 
 /** A single long key column: the key's two words live in the slot. */
-class LongKeyTable implements KeyTable {
-  size = 0;
-  private cap = MIN_CAPACITY;
+class LongKeyTable extends SlotTable {
   /** [lo, hi] per slot. */
   private words = new Int32Array(2 * MIN_CAPACITY);
-  /** fileId + 1 per slot; 0 marks an empty slot. */
-  private files = new Int32Array(MIN_CAPACITY);
-  private positions = new Uint32Array(MIN_CAPACITY);
   private readonly encoded = new Uint8Array(9);
 
   get bytes(): number {
@@ -126,14 +169,6 @@ class LongKeyTable implements KeyTable {
   find(key: readonly unknown[]): number {
     if (!this.load(key)) return -1;
     return this.findWords(I64_WORDS[0]!, I64_WORDS[1]!);
-  }
-
-  fileAt(slot: number): number {
-    return this.files[slot]! - 1;
-  }
-
-  posAt(slot: number): number {
-    return this.positions[slot]!;
   }
 
   set(key: readonly unknown[], fileId: number, pos: number): void {
@@ -175,23 +210,13 @@ class LongKeyTable implements KeyTable {
     return true;
   }
 
-  /** Backward-shift deletion: moves each later entry of the run into the hole if its home allows. */
-  private removeSlot(slot: number): void {
-    const cap = this.cap;
-    let hole = slot;
-    for (let j = hole + 1 === cap ? 0 : hole + 1; this.files[j] !== 0; j = j + 1 === cap ? 0 : j + 1) {
-      const home = bucket(mix64(this.words[2 * j + 1]!, this.words[2 * j]!), cap);
-      // The entry at j may move to the hole when its home is not in (hole, j] (cyclically).
-      const stays = hole <= j ? home > hole && home <= j : home > hole || home <= j;
-      if (stays) continue;
-      this.words[2 * hole] = this.words[2 * j]!;
-      this.words[2 * hole + 1] = this.words[2 * j + 1]!;
-      this.files[hole] = this.files[j]!;
-      this.positions[hole] = this.positions[j]!;
-      hole = j;
-    }
-    this.files[hole] = 0;
-    this.size--;
+  protected homeOf(slot: number): number {
+    return bucket(mix64(this.words[2 * slot + 1]!, this.words[2 * slot]!), this.cap);
+  }
+
+  protected moveKey(from: number, to: number): void {
+    this.words[2 * to] = this.words[2 * from]!;
+    this.words[2 * to + 1] = this.words[2 * from + 1]!;
   }
 
   removeWhere(drop: (fileId: number, pos: number) => boolean): number {
@@ -225,14 +250,6 @@ class LongKeyTable implements KeyTable {
     this.setWords(lo, hi, fileId, pos);
   }
 
-  filesInUse(count: number): Uint8Array {
-    return filesInUse(this.files, count);
-  }
-
-  renumberFiles(map: Int32Array): void {
-    renumberFiles(this.files, map);
-  }
-
   private grow(): void {
     const oldWords = this.words, oldFiles = this.files, oldPos = this.positions, oldCap = this.cap;
     this.cap = nextCapacity(oldCap);
@@ -251,12 +268,8 @@ class LongKeyTable implements KeyTable {
  * in an append-only arena, each preceded by its length (one byte below 128, else four).
  * Removed keys leave garbage that is compacted away once it is half the arena.
  */
-class BytesKeyTable implements KeyTable {
-  size = 0;
-  private cap = MIN_CAPACITY;
+class BytesKeyTable extends SlotTable {
   private offsets = new Uint32Array(MIN_CAPACITY);
-  private files = new Int32Array(MIN_CAPACITY);
-  private positions = new Uint32Array(MIN_CAPACITY);
   private arena = new Uint8Array(64 * 1024);
   private arenaLength = 0;
   private garbage = 0;
@@ -300,14 +313,6 @@ class BytesKeyTable implements KeyTable {
   find(key: readonly unknown[]): number {
     const n = this.encoder.encode(key);
     return this.findBytes(this.encoder.bytes, n);
-  }
-
-  fileAt(slot: number): number {
-    return this.files[slot]! - 1;
-  }
-
-  posAt(slot: number): number {
-    return this.positions[slot]!;
   }
 
   set(key: readonly unknown[], fileId: number, pos: number): void {
@@ -383,26 +388,18 @@ class BytesKeyTable implements KeyTable {
     return true;
   }
 
-  private homeOf(slot: number): number {
+  protected homeOf(slot: number): number {
     const [s, e] = this.span(this.offsets[slot]!);
     return bucket(this.hashOf(this.arena, s, e), this.cap);
   }
 
-  private removeSlot(slot: number): void {
-    const cap = this.cap;
+  protected moveKey(from: number, to: number): void {
+    this.offsets[to] = this.offsets[from]!;
+  }
+
+  protected override removeSlot(slot: number): void {
     this.garbage += this.span(this.offsets[slot]!)[1] - this.offsets[slot]!;
-    let hole = slot;
-    for (let j = hole + 1 === cap ? 0 : hole + 1; this.files[j] !== 0; j = j + 1 === cap ? 0 : j + 1) {
-      const home = this.homeOf(j);
-      const stays = hole <= j ? home > hole && home <= j : home > hole || home <= j;
-      if (stays) continue;
-      this.offsets[hole] = this.offsets[j]!;
-      this.files[hole] = this.files[j]!;
-      this.positions[hole] = this.positions[j]!;
-      hole = j;
-    }
-    this.files[hole] = 0;
-    this.size--;
+    super.removeSlot(slot);
   }
 
   removeWhere(drop: (fileId: number, pos: number) => boolean): number {
@@ -425,14 +422,6 @@ class BytesKeyTable implements KeyTable {
       const [s, e] = this.span(this.offsets[i]!);
       visit(this.arena.subarray(s, e), this.files[i]! - 1, this.positions[i]!);
     }
-  }
-
-  filesInUse(count: number): Uint8Array {
-    return filesInUse(this.files, count);
-  }
-
-  renumberFiles(map: Int32Array): void {
-    renumberFiles(this.files, map);
   }
 
   private grow(): void {
