@@ -9,7 +9,8 @@ import { WebHdfsFileIO, type WebHdfsFileIOOptions } from '../../src/io/webhdfs-f
 import { parseWebHdfsLocation } from '../../src/io/webhdfs-location.js';
 import { freePort } from '../support/free-port.js';
 import { useTempDir } from '../support/temp-dir.js';
-import { startWebHdfsServer, type WebHdfsServer, type WebHdfsServerOptions } from '../support/webhdfs-server.js';
+import { webHdfsFileIOFixture, type WebHdfsFileIOFixture } from '../support/webhdfs-file-io-factory.js';
+import type { WebHdfsServerOptions } from '../support/webhdfs-server.js';
 
 const bytes = (s: string) => new TextEncoder().encode(s);
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
@@ -31,20 +32,16 @@ function filesOnDisk(root: string): string[] {
 
 describe('WebHdfsFileIO', () => {
   const tempDir = useTempDir('icetide-webhdfs-');
-  const servers: WebHdfsServer[] = [];
+  const fixtures: WebHdfsFileIOFixture[] = [];
   afterEach(async () => {
-    for (const s of servers.splice(0)) await s.close();
+    for (const f of fixtures.splice(0)) await f.close();
   });
 
-  /**
-   * A FileIO on a fresh test server, and the location of its root: the factory the shared
-   * FileIO contract suite can be pointed at.
-   */
   async function setup(server: Partial<WebHdfsServerOptions> = {}, io: WebHdfsFileIOOptions = { user: 'icetide', ...fast }) {
     const root = tempDir();
-    const s = await startWebHdfsServer({ root, ...server });
-    servers.push(s);
-    return { io: new WebHdfsFileIO(io), base: `webhdfs://${s.host}:${s.port}/warehouse`, server: s, root };
+    const f = await webHdfsFileIOFixture(root, server, io);
+    fixtures.push(f);
+    return { ...f, root };
   }
 
   describe('reads and writes', () => {
