@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { AlreadyExistsError, NotFoundError } from '../errors.js';
+import { AlreadyExistsError, NotFoundError, ValidationError } from '../errors.js';
 import { ChunkPipe } from './chunk-pipe.js';
 import type { FileInfo, FileIO, OutputStream } from './file-io.js';
 import { WebHdfsClient, type WebHdfsAuth, type WebHdfsRequest, type WebHdfsRetryOptions } from './webhdfs-client.js';
@@ -148,7 +148,7 @@ export class WebHdfsFileIO implements FileIO {
     let written = 0;
     let done = false;
     const finish = () => {
-      if (done) throw new WebHdfsError(`${location}: the upload was already closed or aborted`, 0, undefined, { location });
+      if (done) throw new ValidationError(`${location}: the upload was already closed or aborted`, { location });
       done = true;
     };
     return {
@@ -156,7 +156,7 @@ export class WebHdfsFileIO implements FileIO {
         return written;
       },
       write: async (chunk: Uint8Array) => {
-        if (done) throw new WebHdfsError(`${location}: write after close or abort`, 0, undefined, { location });
+        if (done) throw new ValidationError(`${location}: write after close or abort`, { location });
         if (chunk.length === 0) return;
         await pipe.write(chunk);
         written += chunk.length;
