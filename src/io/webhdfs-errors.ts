@@ -79,7 +79,9 @@ export function webHdfsErrorOf(call: WebHdfsCall, status: number, body: string):
     case 'SafeModeException':
       return new WebHdfsUnavailableError(`${what}: the namenode cannot serve now (${detail}); point the location (or namenodeHttp) at the active namenode, or wait for it to leave safe mode`, status, name, context);
   }
-  if (status === 401 || status === 403) {
+  // 403 is also every other IOException (doc "Error Responses"): only 401, or a 403 that is no
+  // WebHDFS answer (a proxy, a gateway's login page), is a refusal of the caller
+  if (status === 401 || (status === 403 && !remote)) {
     return new WebHdfsAccessError(`${what}: refused (${detail}); check the FileIO's user / delegation token and the path's permissions`, status, name, context);
   }
   if (status === 404 && !remote) {

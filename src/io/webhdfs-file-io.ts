@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AlreadyExistsError, NotFoundError, ValidationError } from '../errors.js';
+import { mapBounded } from '../concurrency/map-bounded.js';
 import { ChunkPipe } from './chunk-pipe.js';
 import type { FileInfo, FileIO, OutputStream } from './file-io.js';
 import { WebHdfsClient, type WebHdfsAuth, type WebHdfsRequest, type WebHdfsRetryOptions } from './webhdfs-client.js';
@@ -44,6 +45,9 @@ interface Target {
   readonly location: string;
 }
 
+/** DELETEs in flight in deleteMany: each is one namenode round trip. */
+const DELETE_CONCURRENCY = 16;
+
 /** The temporary sibling an upload goes to before it is renamed into place. */
 export function uploadTempPath(path: string): string {
   return `${path}._icetide-tmp-${randomUUID()}`;
@@ -84,7 +88,13 @@ export class WebHdfsFileIO implements FileIO {
 
   async readRange(location: string, offset: number, length: number): Promise<Uint8Array> {
     if (length <= 0) return new Uint8Array(0);
-    return this.open(this.target(location), { offset, length });
+    try {
+      return await this.open(this.target(location), { offset, length });
+    } catch (err) {
+      // a datanode cannot seek past the end ("Cannot seek after EOF"): no bytes there
+      if (err instanceof WebHdfsError && err.exception === 'EOFException') return new Uint8Array(0);
+      throw err;
+    }
   }
 
   /** OPEN, redirected to a datanode (WebHDFS doc "Open and Read a File"). */
@@ -236,6 +246,22 @@ export class WebHdfsFileIO implements FileIO {
 
   async delete(location: string): Promise<void> {
     await this.deletePath(this.target(location));
+  }
+
+  /**
+   * WebHDFS has no batch delete: one DELETE per file, a few in flight. Failures are returned,
+   * not thrown (the `deleteMany` contract of the FileIO seam).
+   */
+  async deleteMany(locations: readonly string[]): Promise<Array<{ location: string; error: string }>> {
+    const failures: Array<{ location: string; error: string }> = [];
+    await mapBounded(locations, DELETE_CONCURRENCY, async (location) => {
+      try {
+        await this.delete(location);
+      } catch (err) {
+        failures.push({ location, error: err instanceof Error ? err.message : String(err) });
+      }
+    });
+    return failures;
   }
 
   /** DELETE (not recursive): a missing file answers `{"boolean": false}`, not an error. */

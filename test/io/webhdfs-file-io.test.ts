@@ -64,6 +64,8 @@ describe('WebHdfsFileIO', () => {
       expect(Buffer.from(await io.readRange(loc, data.length - 8, 8))).toEqual(data.subarray(data.length - 8));
       expect(Buffer.from(await io.readRange(loc, data.length - 3, 100))).toEqual(data.subarray(data.length - 3));
       expect((await io.readRange(loc, data.length, 10)).length).toBe(0);
+      // past the end the datanode answers 403 EOFException ("Cannot seek after EOF"): no bytes, no error
+      expect((await io.readRange(loc, data.length + 50, 10)).length).toBe(0);
       expect((await io.readRange(loc, 5, 0)).length).toBe(0);
     });
 
@@ -127,6 +129,16 @@ describe('WebHdfsFileIO', () => {
       await io.delete(`${base}/gone`);
       expect(await io.exists(`${base}/gone`)).toBe(false);
       await io.delete(`${base}/never-was`);
+    });
+
+    it('deleteMany deletes every file, missing ones without failure, and returns what it could not delete', async () => {
+      const { io, base } = await setup({ protectedPaths: ['/warehouse/locked'] });
+      const names = Array.from({ length: 20 }, (_, i) => `${base}/d/f${i}`);
+      await Promise.all(names.map((n) => io.write(n, bytes('x'))));
+      const failures = await io.deleteMany([...names, `${base}/d/never-written`, `${base}/locked/x`]);
+      expect(await collect(io, `${base}/d`)).toEqual([]);
+      expect(failures.map((f) => f.location)).toEqual([`${base}/locked/x`]);
+      expect(failures[0]!.error).toMatch(/AccessControlException/);
     });
   });
 

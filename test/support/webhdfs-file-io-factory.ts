@@ -1,3 +1,8 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
+import type { FileIO } from '../../src/io/file-io.js';
 import { WebHdfsFileIO, type WebHdfsFileIOOptions } from '../../src/io/webhdfs-file-io.js';
 import { startWebHdfsServer, type WebHdfsServer, type WebHdfsServerOptions } from './webhdfs-server.js';
 
@@ -20,4 +25,30 @@ export async function webHdfsFileIOFixture(
 ): Promise<WebHdfsFileIOFixture> {
   const s = await startWebHdfsServer({ root, ...server });
   return { io: new WebHdfsFileIO(io), base: `webhdfs://${s.host}:${s.port}/warehouse`, server: s, close: () => s.close() };
+}
+
+/**
+ * The shape of the shared FileIO contract suite's subject (`FileIOUnderTest` in
+ * test/io/file-io-contract.ts, on its way to main): once it lands,
+ * `fileIOContract('WebHdfsFileIO', webHdfsContractSubject)` runs it against WebHDFS.
+ * Call inside a describe: it starts one server for the suite (beforeAll) and gives each test a
+ * fresh directory under it.
+ */
+export function webHdfsContractSubject(): () => { io: FileIO; root(): string; atomicWriteIfAbsent: boolean } {
+  let fixture: WebHdfsFileIOFixture | undefined;
+  let dir = '';
+  let n = 0;
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'icetide-webhdfs-contract-'));
+    fixture = await webHdfsFileIOFixture(dir);
+  });
+  afterAll(async () => {
+    await fixture?.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  return () => {
+    const f = fixture!;
+    // rename2 without OVERWRITE is atomic on the namenode
+    return { io: f.io, root: () => `${f.base}/t${++n}`, atomicWriteIfAbsent: true };
+  };
 }
