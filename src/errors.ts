@@ -46,6 +46,20 @@ export class InvalidDataFileError extends IcetideError {}
 /** A referenced file that does not exist. */
 export class NotFoundError extends IcetideError {}
 
+/**
+ * Object storage refused or could not be reached (wrong credentials, missing bucket,
+ * unreachable endpoint, throttling past the retries). The message names the bucket/key and
+ * what to do; credentials never appear in it. `retriable` is true for throttling, 5xx and
+ * network failures (carried in the context, so IcetideError.wrap keeps it).
+ */
+export class StorageError extends IcetideError {
+  override readonly retriable: boolean;
+  constructor(message: string, context: ErrorContext = {}, options?: { cause?: unknown }) {
+    super(message, context, options);
+    this.retriable = context['retriable'] === true;
+  }
+}
+
 /** The catalog has no such table / namespace. */
 export class NoSuchTableError extends IcetideError {}
 export class NoSuchNamespaceError extends IcetideError {}

@@ -10,7 +10,7 @@ import type { Logger } from '../../src/logging/logger.js';
 import { Channel } from './channel.js';
 import { connect, type ConnectionSettings } from './connection.js';
 import { MySqlSetupError, errorCode, isRetriable } from './errors.js';
-import { binaryLogs, masterStatus } from './server-checks.js';
+import { binaryLogs, masterStatus, serverNowMs } from './server-checks.js';
 import { compareBinlog, formatBinlog, type BinlogPosition } from './position.js';
 import { BinlogClient, type BinlogClientOptions } from './binlog/binlog-client.js';
 import type { BinlogEvent, RowsBlock } from './binlog/binlog-event.js';
@@ -170,8 +170,7 @@ async function caughtUp(o: BinlogStreamOptions, at: BinlogPosition): Promise<{ s
   if (!c) return undefined;
   try {
     // Time first: every transaction committed before it is in the binlog up to the head read after.
-    const [rows] = await c.query('SELECT UNIX_TIMESTAMP(NOW(3)) * 1000 AS t');
-    const serverTimeMs = Math.floor(Number((rows as { t: string | number }[])[0]!.t));
+    const serverTimeMs = await serverNowMs(c);
     const head = await masterStatus(c, o.mariadb);
     return compareBinlog(head, at) <= 0 ? { serverTimeMs } : undefined;
   } catch {

@@ -19,6 +19,8 @@ export interface InitOptions {
   readonly pipelineId?: string;
   /** Partition every table that has this DATE/DATETIME/TIMESTAMP column by day(column). */
   readonly partitionByDate?: string;
+  /** The password when the URL has none (the CLI passes $MYSQL_PASSWORD: no password on a command line). */
+  readonly password?: string;
 }
 
 export interface InitResult {
@@ -39,15 +41,26 @@ export interface MySqlUrl {
   readonly database?: string;
 }
 
+const URL_FORM = 'mysql://USER@HOST[:PORT][/DATABASE] (password in $MYSQL_PASSWORD)';
+
+/** The URL with any password replaced by ***, for messages. */
+function redactedUrl(url: string): string {
+  return url.replace(/^([a-z][\w+.-]*:\/\/[^:/@]*):[^@]*@/i, '$1:***@');
+}
+
 export function parseMySqlUrl(url: string): MySqlUrl {
+  const scheme = /^([a-z][\w+.-]*):\/\//i.exec(url)?.[1];
+  if (scheme === undefined) throw new ValidationError(`"${redactedUrl(url)}" is not a URL: expected ${URL_FORM}`);
+  if (!['mysql', 'mariadb'].includes(scheme.toLowerCase())) throw new ValidationError(`the URL scheme is ${scheme}://, expected mysql:// (or mariadb://): ${URL_FORM}`);
   let u: URL;
   try {
     u = new URL(url);
   } catch {
-    throw new ValidationError('expected a URL like mysql://user:password@host:3306/db');
+    const port = /@[^/:]*:([^/]*)/.exec(url)?.[1];
+    const part = port !== undefined && !/^\d{1,5}$/.test(port) ? `the PORT "${port}" is not a number` : 'it cannot be parsed';
+    throw new ValidationError(`"${redactedUrl(url)}": ${part}; expected ${URL_FORM}`);
   }
-  if (u.protocol !== 'mysql:' && u.protocol !== 'mariadb:') throw new ValidationError(`expected a mysql:// URL, got ${u.protocol}//...`);
-  if (!u.username) throw new ValidationError('the URL needs a user: mysql://user:password@host:3306/db');
+  if (!u.username) throw new ValidationError(`"${redactedUrl(url)}" has no USER: expected ${URL_FORM}`);
   const database = decodeURIComponent(u.pathname.replace(/^\//, ''));
   return {
     host: u.hostname || '127.0.0.1',
@@ -62,7 +75,8 @@ const DATE_TYPES = new Set(['date', 'datetime', 'timestamp']);
 export const PASSWORD_ENV = 'MYSQL_PASSWORD';
 
 export async function initPipeline(o: InitOptions): Promise<InitResult> {
-  const url = parseMySqlUrl(o.url);
+  const parsed = parseMySqlUrl(o.url);
+  const url: MySqlUrl = parsed.password === undefined && o.password ? { ...parsed, password: o.password } : parsed;
   const re = o.tables !== undefined ? new RegExp(`^(?:${o.tables})$`) : undefined;
   const filter = (name: string): boolean => {
     const [db, table] = [name.slice(0, name.indexOf('.')), name.slice(name.indexOf('.') + 1)];

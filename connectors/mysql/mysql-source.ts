@@ -24,7 +24,7 @@ import type { RowsBlock } from './binlog/binlog-event.js';
 import { keyPartOfValue } from './binlog/key-parts.js';
 import { loggedColumnSlots, RowImageDecoder } from './binlog/row-image-decoder.js';
 import type { TableMap } from './binlog/table-map.js';
-import { binaryLogs, binlogProblems, masterStatus, serverInfo, type ServerInfo } from './server-checks.js';
+import { binaryLogs, binlogProblems, masterStatus, serverInfo, serverNowMs, type ServerInfo } from './server-checks.js';
 import { pageInserts } from './snapshot/page-inserts.js';
 import { ReaderPool } from './snapshot/reader-pool.js';
 import type { ReadTask, ReadViewMode } from './snapshot/reader-protocol.js';
@@ -148,14 +148,17 @@ export class MySqlSource implements Source {
     const plan = await this.plan(from);
     let binlogStart: Plan & { kind: 'binlog' };
     if (plan.kind === 'snapshot') {
-      const p0 = plan.resume?.snapshot ?? (this.binlogOn() ? await this.head() : NO_BINLOG);
+      // A fresh load's watermark: every change committed before the clock read precedes P0,
+      // read after it, so the load holds it (a resumed load's comes with the binlog's head).
+      const fresh = plan.resume === undefined && this.binlogOn() ? await this.headAndTime() : undefined;
+      const p0 = plan.resume?.snapshot ?? fresh?.at ?? NO_BINLOG;
       this.log.info('snapshot starting', { at: formatBinlog(p0), resume: plan.resume !== undefined, tables: this.tables!.length });
       const views = yield* this.snapshot(p0, plan.resume, opts);
       if (opts.signal.aborted) return;
       if (this.o.config.snapshot.mode === 'initial-only') return;
       // The switch: everything of the snapshot is handed over; the binlog continues from P0,
       // skipping what each table's read view already holds.
-      yield { events: [], position: binlogPosition(p0, viewsJson(views)), phase: 'incremental' };
+      yield { events: [], position: binlogPosition(p0, viewsJson(views)), phase: 'incremental', ...(fresh ? { watermarkMs: fresh.serverTimeMs } : {}) };
       binlogStart = { kind: 'binlog', at: p0, views };
     } else {
       binlogStart = plan;
@@ -187,6 +190,17 @@ export class MySqlSource implements Source {
   private binlogOn(): boolean {
     const v = (this.info?.variables.log_bin ?? 'ON').toUpperCase();
     return v === 'ON' || v === '1';
+  }
+
+  /** The server's clock, then its binlog head. */
+  private async headAndTime(): Promise<{ at: BinlogPosition; serverTimeMs: number }> {
+    const c = await connect(this.connection, this.name);
+    try {
+      const serverTimeMs = await serverNowMs(c);
+      return { at: await masterStatus(c, this.info?.mariadb ?? true), serverTimeMs };
+    } finally {
+      await c.end().catch(() => undefined);
+    }
   }
 
   private async head(): Promise<BinlogPosition> {
@@ -262,7 +276,8 @@ export class MySqlSource implements Source {
         segments.set(index, r.segment);
         at = { ...(r.after ? { after: r.after } : {}), ...(r.skipRows !== undefined ? { skipRows: r.skipRows } : {}) };
       }
-      if (keyColumns.length === 0) this.log.warn('snapshot: table has no primary key and no key-columns: read in one unchunked scan (append mode)', { table: table.name });
+      // Expected for a keyless table (append mode), so not a warning on a happy-path run.
+      if (keyColumns.length === 0) this.log.info('snapshot: table has no primary key and no key-columns: read in one unchunked scan (append mode)', { table: table.name });
       const parallel = cfg.parallelism > 1 && keyColumns.length > 0 && !this.needsExactReplay(table);
       plans.push({ index, table, keyColumns, ...at, parallel });
     });

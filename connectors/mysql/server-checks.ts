@@ -53,6 +53,12 @@ export async function binaryLogs(c: mysql.Connection): Promise<BinaryLog[]> {
 }
 
 /** The binlog head: where the next transaction will be written, with the server's GTID position. */
+/** The server's clock, ms since epoch (watermarks are source times, not this host's). */
+export async function serverNowMs(c: mysql.Connection): Promise<number> {
+  const rows = await queryRows<{ t: string | number }>(c, 'SELECT UNIX_TIMESTAMP(NOW(3)) * 1000 AS t');
+  return Math.floor(Number(rows[0]!.t));
+}
+
 export async function masterStatus(c: mysql.Connection, mariadb: boolean): Promise<BinlogPosition> {
   const rows = await queryRows<{ File: string; Position: string | number }>(c, 'SHOW MASTER STATUS');
   const r = rows[0];

@@ -1,4 +1,5 @@
-import type { FileIO } from '../../src/io/file-io.js';
+import { deleteFiles } from '../../src/io/delete-files.js';
+import type { DeleteFailure, FileIO } from '../../src/io/file-io.js';
 
 /**
  * A FileIO view that reads each registered small file with one whole-file read and serves
@@ -61,5 +62,8 @@ export class WholeFileReads implements FileIO {
   }
   delete(location: string): Promise<void> {
     return this.inner.delete(location);
+  }
+  deleteMany(locations: readonly string[]): Promise<DeleteFailure[]> {
+    return deleteFiles(this.inner, locations);
   }
 }

@@ -116,6 +116,7 @@ export function parseManagerConfig(text: string, source: string, env: Env, baseD
   const token = raw.auth.token ?? env['ICETIDE_MANAGER_TOKEN'];
   return {
     warehouse,
+    catalog: raw.catalog === 'filesystem' ? 'filesystem' : { type: 'sql', uri: raw.catalog.uri, name: raw.catalog.name },
     http: { host: raw.http.host, port: raw.http.port },
     ...(token ? { authToken: token } : {}),
     state: toStateStoreConfig(raw.state, warehouse, baseDir),

@@ -72,8 +72,15 @@ const stateStore = strict({
   }
 });
 
+/** The tables' catalog: the warehouse directory (default), or a JdbcCatalog-compatible SQL database. */
+const catalogSchema = z.union([
+  z.literal('filesystem'),
+  strict({ type: z.literal('sql'), uri: z.string().min(1), name: z.string().min(1).max(255).default('icetide') }),
+]);
+
 export const managerConfigSchema = strict({
   warehouse: z.string().min(1),
+  catalog: catalogSchema.default('filesystem'),
   http: strict({
     host: z.string().min(1).default('127.0.0.1'),
     port: z.number().int().min(0).max(65535).default(8181),

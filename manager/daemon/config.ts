@@ -1,5 +1,6 @@
 import type { JobName, JobOptions } from '../jobs.js';
 import type { StateStoreConfig } from '../state/state-store-config.js';
+import type { CatalogSpec } from '../../src/catalog/open-catalog.js';
 
 /** A UTC time-of-day window in minutes since midnight; end may be < start (wraps midnight). */
 export interface TimeWindow {
@@ -38,6 +39,8 @@ export interface Policy {
 
 export interface ManagerConfig {
   readonly warehouse: string;
+  /** Where the tables' pointers live (the pipelines' `target.catalog`). */
+  readonly catalog: CatalogSpec;
   readonly http: { readonly host: string; readonly port: number };
   readonly authToken?: string;
   /** Where runs are recorded; default SQLite at `<warehouse>/_icetide/manager.db`. */

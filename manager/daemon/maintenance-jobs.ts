@@ -36,9 +36,9 @@ export const rewriteManifestsJob: MaintenanceJob = {
     const r = await rewriteManifests(table, { signal, beforeCommit: () => context.beforeCommit(signal) });
     return {
       filesIn: r.replaced,
-      bytesIn: 0,
+      bytesIn: r.bytesReplaced,
       filesOut: r.created,
-      bytesOut: 0,
+      bytesOut: r.bytesCreated,
       summary: r.snapshotId === undefined ? `nothing to merge (${r.manifestsBefore} manifests)` : `merged ${r.replaced} manifests into ${r.created} (${r.manifestsBefore} -> ${r.manifestsAfter})`,
       ...(r.snapshotId === undefined ? { noop: true } : {}),
     };

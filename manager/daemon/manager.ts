@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import { FilesystemCatalog } from '../../src/catalog/filesystem-catalog.js';
-import { LocalFileIO } from '../../src/io/local-file-io.js';
+import type { Catalog } from '../../src/catalog/catalog.js';
+import { openCatalog } from '../../src/catalog/open-catalog.js';
+import type { FileIO } from '../../src/io/file-io.js';
+import { fileIOFor } from '../../src/io/file-io-registry.js';
 import { silentLogger, type Logger } from '../../src/logging/logger.js';
 import { buildApiServer } from '../http/server.js';
 import { JobRegistry, type MaintenanceJob } from '../jobs.js';
@@ -35,7 +37,8 @@ export interface ManagerOptions {
  * waits for them to record their end and closes the state store.
  */
 export class Manager {
-  readonly catalog: FilesystemCatalog;
+  readonly catalog: Catalog;
+  private readonly io: FileIO;
   readonly store: StateStore;
   readonly scheduler: Scheduler;
   private server: FastifyInstance | undefined;
@@ -43,7 +46,8 @@ export class Manager {
 
   constructor(readonly config: ManagerConfig, private readonly o: ManagerOptions = {}) {
     this.logger = o.logger ?? silentLogger;
-    this.catalog = new FilesystemCatalog(config.warehouse);
+    this.io = fileIOFor(config.warehouse);
+    this.catalog = openCatalog(config.catalog, config.warehouse, { io: this.io });
     this.store = o.store ?? openStateStore(config.state);
     this.scheduler = new Scheduler({
       catalog: this.catalog,
@@ -61,7 +65,7 @@ export class Manager {
     this.server ??= await buildApiServer({
       catalog: this.catalog,
       warehouse: this.config.warehouse,
-      io: new LocalFileIO(),
+      io: this.io,
       store: this.store,
       status: () => ({ jobs: this.scheduler.status(), running: this.scheduler.runningJobs() }),
       ...(this.config.authToken ? { token: this.config.authToken } : {}),
@@ -86,6 +90,7 @@ export class Manager {
     await this.server?.close();
     await this.scheduler.stop();
     await this.store.close();
+    await this.catalog.close?.();
     this.logger.info('manager stopped');
   }
 }

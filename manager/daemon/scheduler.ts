@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { formatTableIdentifier } from '../../src/catalog/catalog.js';
-import type { FilesystemCatalog } from '../../src/catalog/filesystem-catalog.js';
+import type { Catalog } from '../../src/catalog/catalog.js';
 import type { Logger } from '../../src/logging/logger.js';
 import { listAllTables, loadTableByName } from './warehouse-tables.js';
 import type { RunRecord, StateStore } from '../state/state-store.js';
@@ -22,7 +22,7 @@ export interface JobStatus {
 }
 
 export interface SchedulerOptions {
-  readonly catalog: FilesystemCatalog;
+  readonly catalog: Catalog;
   readonly store: StateStore;
   readonly registry: JobRegistry;
   readonly policies: readonly Policy[];

@@ -1,10 +1,10 @@
 import { formatTableIdentifier, parseTableIdentifier, type TableIdentifier } from '../../src/catalog/catalog.js';
-import type { FilesystemCatalog } from '../../src/catalog/filesystem-catalog.js';
+import type { Catalog } from '../../src/catalog/catalog.js';
 import { NoSuchNamespaceError, NoSuchTableError, NotFoundError, ValidationError } from '../../src/errors.js';
 import type { Table } from '../../src/iceberg/table.js';
 
 /** Every table of the warehouse, namespaces walked recursively. */
-export async function listAllTables(catalog: FilesystemCatalog): Promise<TableIdentifier[]> {
+export async function listAllTables(catalog: Catalog): Promise<TableIdentifier[]> {
   const out: TableIdentifier[] = [];
   const walk = async (ns: readonly string[]): Promise<void> => {
     if (ns.length > 0) out.push(...(await catalog.listTables(ns)));
@@ -15,7 +15,7 @@ export async function listAllTables(catalog: FilesystemCatalog): Promise<TableId
 }
 
 /** Loads `ns.table`; undefined when there is no such table (or the name is not one). */
-export async function loadTableByName(catalog: FilesystemCatalog, name: string): Promise<Table | undefined> {
+export async function loadTableByName(catalog: Catalog, name: string): Promise<Table | undefined> {
   let id: TableIdentifier;
   try {
     id = parseTableIdentifier(name);

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Registry } from 'prom-client';
+import { JOB_NAMES } from '../jobs.js';
 import type { RunTotals } from '../state/state-store.js';
 import type { PipelineView } from './pipeline-views.js';
 import type { TableSummary } from './table-views.js';
@@ -40,10 +41,13 @@ export class ManagerMetrics {
       this.deleteBytes.set(l, t.deleteBytes);
       this.snapshots.set(l, t.snapshots);
       if (t.commitTime !== null) this.lastCommit.set(l, Date.parse(t.commitTime) / 1000);
+      // Every table and job has its error series from the start, at 0: an alert on
+      // increase(...) sees the first failure (a series that appears with it has no increase).
+      for (const job of JOB_NAMES) this.errors.inc({ table: t.table, job }, 0);
     }
     for (const r of totals) {
       this.runs.inc({ table: r.table, job: r.job, result: r.result }, r.runs);
-      if (r.result === 'failed') this.errors.inc({ table: r.table, job: r.job }, r.runs);
+      this.errors.inc({ table: r.table, job: r.job }, r.result === 'failed' ? r.runs : 0);
       this.bytes.inc({ table: r.table, job: r.job, direction: 'in' }, r.bytesIn);
       this.bytes.inc({ table: r.table, job: r.job, direction: 'out' }, r.bytesOut);
       this.files.inc({ table: r.table, job: r.job, direction: 'in' }, r.filesIn);

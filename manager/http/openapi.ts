@@ -14,7 +14,7 @@ const ERROR_TEXT: Record<number, string> = {
   400: 'bad input (a malformed time, duration or parameter)',
   401: 'a bearer token is required and was missing or wrong',
   404: 'no such table or route',
-  409: 'the table has no watermark yet: no icetide pipeline has committed to it',
+  409: 'the table has no watermark yet (the message says what is missing: no snapshot, no icetide pipeline commit, or a pipeline still loading or catching up)',
   500: 'internal error (storage failure, bug)',
   503: 'the run-history store (e.g. PostgreSQL) cannot be reached: retry later (Retry-After)',
 };

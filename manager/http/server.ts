@@ -1,10 +1,10 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import type { FilesystemCatalog } from '../../src/catalog/filesystem-catalog.js';
+import type { Catalog } from '../../src/catalog/catalog.js';
 import { parseDuration, parseInstant } from '../../src/duration.js';
 import { ValidationError } from '../../src/errors.js';
 import type { FileIO } from '../../src/io/file-io.js';
 import { silentLogger, type Logger } from '../../src/logging/logger.js';
-import { tableReadiness } from '../../src/pipeline/readiness.js';
+import { noWatermarkReason, tableReadiness } from '../../src/pipeline/readiness.js';
 import type { JobStatus } from '../daemon/scheduler.js';
 import type { StateStore } from '../state/state-store.js';
 import { StateStoreUnavailableError } from '../state/state-store-errors.js';
@@ -20,7 +20,7 @@ import { formatTableIdentifier } from '../../src/catalog/catalog.js';
 
 /** What the API reads. Without a store or scheduler the run/status routes return empty lists. */
 export interface ApiContext {
-  readonly catalog: FilesystemCatalog;
+  readonly catalog: Catalog;
   readonly warehouse: string;
   readonly io: FileIO;
   readonly store?: StateStore;
@@ -122,7 +122,7 @@ export async function buildApiServer(ctx: ApiContext): Promise<FastifyInstance> 
     const untilMs = badRequest(() => parseInstant(q['until']!, 'until'));
     const table = await loadTable(req.params.table);
     const r = tableReadiness(table.metadata, untilMs, now());
-    if (r.watermarkMs === undefined && !r.ready) throw new ApiError(409, 'no_watermark', `table ${table.name} has no watermark yet (no icetide pipeline has committed to it)`);
+    if (r.watermarkMs === undefined && !r.ready) throw new ApiError(409, 'no_watermark', noWatermarkReason(table.name, table.metadata));
     return readinessView(table.name, r);
   });
 

@@ -33,6 +33,9 @@ export interface RewriteManifestsReport {
   readonly manifestsAfter: number;
   readonly replaced: number;
   readonly created: number;
+  /** Bytes of the manifests replaced, and of those written in their place. */
+  readonly bytesReplaced: number;
+  readonly bytesCreated: number;
 }
 
 /** Thrown from apply() when the current snapshot has nothing to merge: no commit is made. */
@@ -50,7 +53,7 @@ class NothingToRewrite extends Error {}
 export class RewriteManifests implements PendingUpdate {
   readonly snapshotId = newSnapshotId();
   private readonly writtenPerAttempt: string[][] = [];
-  private stats = { before: 0, after: 0, replaced: 0, created: 0 };
+  private stats = { before: 0, after: 0, replaced: 0, created: 0, bytesReplaced: 0, bytesCreated: 0 };
 
   constructor(
     private readonly ops: TableOperations,
@@ -78,7 +81,8 @@ export class RewriteManifests implements PendingUpdate {
     const all = [...merged, ...plan.keep];
     await writeManifestList(this.ops.io, all, { formatVersion: md.formatVersion, snapshotId: this.snapshotId, parentSnapshotId: parent.snapshotId, sequenceNumber, location: listLocation });
     const replaced = plan.bins.reduce((n, b) => n + b.length, 0);
-    this.stats = { before: manifests.length, after: all.length, replaced, created: merged.length };
+    const bytes = (ms: readonly ManifestFile[]) => ms.reduce((n, m) => n + Number(m.manifestLength), 0);
+    this.stats = { before: manifests.length, after: all.length, replaced, created: merged.length, bytesReplaced: bytes(plan.bins.flat()), bytesCreated: bytes(merged) };
     const extra: Record<string, string> = { 'manifests-created': String(merged.length), 'manifests-replaced': String(replaced), 'manifests-kept': String(plan.keep.length) };
     const wm = currentWatermark(md);
     if (wm !== undefined) extra[SUMMARY.watermark] = String(wm);
@@ -127,10 +131,11 @@ export class RewriteManifests implements PendingUpdate {
     try {
       const state = await commitWithRetry(this.ops, this, this.start);
       if (!state.metadata.snapshots.some((s) => s.snapshotId === this.snapshotId)) throw new ValidationError(`snapshot ${this.snapshotId} missing after commit to ${this.ops.name}`);
-      return { table: this.ops.name, snapshotId: this.snapshotId, manifestsBefore: this.stats.before, manifestsAfter: this.stats.after, replaced: this.stats.replaced, created: this.stats.created };
+      const st = this.stats;
+      return { table: this.ops.name, snapshotId: this.snapshotId, manifestsBefore: st.before, manifestsAfter: st.after, replaced: st.replaced, created: st.created, bytesReplaced: st.bytesReplaced, bytesCreated: st.bytesCreated };
     } catch (err) {
       if (!(err instanceof NothingToRewrite)) throw err;
-      return { table: this.ops.name, manifestsBefore: this.stats.before, manifestsAfter: this.stats.before, replaced: 0, created: 0 };
+      return { table: this.ops.name, manifestsBefore: this.stats.before, manifestsAfter: this.stats.before, replaced: 0, created: 0, bytesReplaced: 0, bytesCreated: 0 };
     }
   }
 }

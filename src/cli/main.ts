@@ -1,5 +1,4 @@
 import { Command, CommanderError } from 'commander';
-import { IcetideError } from '../errors.js';
 import { tableCommands } from './commands/table-commands.js';
 import { ingestCommand } from './commands/ingest-command.js';
 import { readyCommand } from './commands/ready-command.js';
@@ -12,6 +11,7 @@ import { initCommand } from './commands/init-command.js';
 import { catalogCommand } from './commands/catalog-command.js';
 import { processOutput, type Output } from './output.js';
 import { closeOpenedCatalogs } from './resolve-table.js';
+import { addHelpExamples, commandPath } from './help-examples.js';
 
 /** Builds the `icetide` command tree; a thin layer over the library. */
 export function buildCli(out: Output, setExit: (code: number) => void): Command {
@@ -28,12 +28,26 @@ export function buildCli(out: Output, setExit: (code: number) => void): Command 
   program.addCommand(removeOrphansCommand(out));
   program.addCommand(rewriteManifestsCommand(out));
   program.addCommand(compactCommand(out, setExit));
-  program.addCommand(initCommand(out));
+  program.addCommand(initCommand(out, setExit));
   program.addCommand(catalogCommand(out));
+  forEachCommand(program, (c) => {
+    c.exitOverride().configureOutput({ writeOut: (t) => out.out(t), writeErr: (t) => out.err(t) });
+    c.showHelpAfterError(`(${c.parent ? `icetide ${commandPath(c)}` : 'icetide'} --help shows usage and examples)`);
+    addHelpExamples(c);
+  });
   return program;
 }
 
-/** Runs the CLI; resolves to the process exit code (0 ok, 1 check failed, 2 error). */
+/**
+ * Subcommands built with `new Command()` do not inherit exitOverride: without it commander
+ * exits 1 on a usage error inside them, the code that means "not ready" to a scheduler.
+ */
+function forEachCommand(c: Command, f: (c: Command) => void): void {
+  f(c);
+  for (const sub of c.commands) forEachCommand(sub, f);
+}
+
+/** Runs the CLI; resolves to the process exit code (0 ok, 1 check failed, 2 error or usage error). */
 export async function main(argv: readonly string[], out: Output = processOutput): Promise<number> {
   let code = 0;
   const program = buildCli(out, (c) => (code = c));
@@ -42,8 +56,8 @@ export async function main(argv: readonly string[], out: Output = processOutput)
     return code;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
-    const msg = err instanceof IcetideError ? `${err.name}: ${err.message}` : err instanceof Error ? err.message : String(err);
-    out.err(`icetide: ${msg}`);
+    // The message says what and what to do; class names are for code, not for people.
+    out.err(`icetide: ${err instanceof Error ? err.message : String(err)}`);
     return 2;
   } finally {
     await closeOpenedCatalogs();

@@ -1,8 +1,11 @@
-import { FilesystemCatalog } from '../catalog/filesystem-catalog.js';
+import fs from 'node:fs';
 import { parseTableIdentifier, type Catalog } from '../catalog/catalog.js';
+import { filesystemCatalogStorageProblem, openFilesystemCatalog } from '../catalog/filesystem-catalog-storage.js';
 import { openTable } from '../catalog/open-table.js';
 import { DEFAULT_SQL_CATALOG_NAME, SqlCatalog } from '../catalog/sql-catalog.js';
+import { ConfigError } from '../errors.js';
 import type { Table } from '../iceberg/table.js';
+import { ValidationError } from '../errors.js';
 
 export interface TableLocationOptions {
   readonly warehouse?: string;
@@ -25,7 +28,14 @@ export async function resolveTable(loc: string, o: TableLocationOptions): Promis
     opened.add(catalog);
     return catalog.loadTable(parseTableIdentifier(loc));
   }
-  if (o.warehouse) return new FilesystemCatalog(o.warehouse).loadTable(parseTableIdentifier(loc));
+  if (o.warehouse) return (await openFilesystemCatalog(o.warehouse, {}, '--warehouse')).loadTable(parseTableIdentifier(loc));
+  // `ns.table` is a catalog name, not a path: say which flag gives the catalog.
+  if (TABLE_NAME.test(loc) && !fs.existsSync(loc)) {
+    throw new ValidationError(`${loc} is not a table directory or metadata file here; for the table ${loc} of a warehouse add --warehouse DIR (e.g. --warehouse ./warehouse)`);
+  }
+  // a table directory on S3 would commit through the filesystem layout: refused the same way
+  const problem = filesystemCatalogStorageProblem(loc, {});
+  if (problem) throw new ConfigError(`${loc}: ${problem}`, { location: loc });
   return openTable(loc);
 }
 
@@ -36,8 +46,10 @@ export async function closeOpenedCatalogs(): Promise<void> {
   await Promise.all(all.map((c) => c.close?.().catch(() => undefined)));
 }
 
+const TABLE_NAME = /^[A-Za-z_][\w-]*(\.[A-Za-z_][\w-]*)+$/;
+
 export function parseSnapshotId(text: string | undefined): bigint | undefined {
   if (text === undefined) return undefined;
-  if (!/^-?\d+$/.test(text)) throw new Error(`--snapshot takes a snapshot id (a whole number), got "${text}"`);
+  if (!/^-?\d+$/.test(text)) throw new ValidationError(`--snapshot takes a snapshot id (a whole number), got "${text}"`);
   return BigInt(text);
 }

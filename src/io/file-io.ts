@@ -19,6 +19,12 @@ export interface OutputStream {
   readonly bytesWritten: number;
 }
 
+/** A file `deleteMany` could not delete (the rest were deleted). */
+export interface DeleteFailure {
+  readonly location: string;
+  readonly error: string;
+}
+
 export interface FileIO {
   /** Reads the whole file. */
   read(location: string): Promise<Uint8Array>;
@@ -40,4 +46,10 @@ export interface FileIO {
   list(prefix: string): AsyncIterable<FileInfo>;
   /** Deletes a file; deleting a missing file is not an error. */
   delete(location: string): Promise<void>;
+  /**
+   * Deletes many files in as few requests as the store allows (S3: DeleteObjects, 1000 keys
+   * a request). Missing files are not failures; other failures are returned, not thrown, so
+   * one bad key never stops the rest. Optional: callers fall back to `delete` per file.
+   */
+  deleteMany?(locations: readonly string[]): Promise<DeleteFailure[]>;
 }

@@ -1,4 +1,5 @@
-import type { FileInfo, FileIO, OutputStream } from './file-io.js';
+import { deleteFiles } from './delete-files.js';
+import type { DeleteFailure, FileInfo, FileIO, OutputStream } from './file-io.js';
 import { normalizeLocation } from './location.js';
 
 /**
@@ -62,5 +63,11 @@ export class PrefixMappedFileIO implements FileIO {
   }
   delete(location: string): Promise<void> {
     return this.inner.delete(this.map(location));
+  }
+  /** The inner store's batch delete (or per-file deletes), on mapped locations. */
+  async deleteMany(locations: readonly string[]): Promise<DeleteFailure[]> {
+    const recorded = new Map(locations.map((l) => [this.map(l), l]));
+    const failures = await deleteFiles(this.inner, [...recorded.keys()]);
+    return failures.map((f) => ({ ...f, location: recorded.get(f.location) ?? f.location }));
   }
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { AlreadyExistsError, NotFoundError, ValidationError } from '../errors.js';
 import { mapBounded } from '../concurrency/map-bounded.js';
 import { ChunkPipe } from './chunk-pipe.js';
-import type { FileInfo, FileIO, OutputStream } from './file-io.js';
+import type { DeleteFailure, FileInfo, FileIO, OutputStream } from './file-io.js';
 import { WebHdfsClient, type WebHdfsAuth, type WebHdfsRequest, type WebHdfsRetryOptions } from './webhdfs-client.js';
 import { WebHdfsError } from './webhdfs-errors.js';
 import { baseName, childPath, parentPath, parseWebHdfsLocation } from './webhdfs-location.js';
@@ -252,8 +252,8 @@ export class WebHdfsFileIO implements FileIO {
    * WebHDFS has no batch delete: one DELETE per file, a few in flight. Failures are returned,
    * not thrown (the `deleteMany` contract of the FileIO seam).
    */
-  async deleteMany(locations: readonly string[]): Promise<Array<{ location: string; error: string }>> {
-    const failures: Array<{ location: string; error: string }> = [];
+  async deleteMany(locations: readonly string[]): Promise<DeleteFailure[]> {
+    const failures: DeleteFailure[] = [];
     await mapBounded(locations, DELETE_CONCURRENCY, async (location) => {
       try {
         await this.delete(location);

@@ -9,6 +9,7 @@ import { ConfigError } from '../errors.js';
 import { DEFAULT_CHECKPOINT_INTERVAL_MS } from '../sink/key-filter-store.js';
 import { DEFAULT_KEY_INDEX_CHECKPOINT_INTERVAL_MS } from '../sink/key-index-store.js';
 import type { IcebergType } from '../iceberg/spec/types.js';
+import { storageConfigSchema } from '../io/storage-config-schema.js';
 import { IDENTIFIER_RE, NAMING_PLACEHOLDERS, PIPELINE_ID_RE } from './config.js';
 import { parseIcebergTypeString } from './config-type-string.js';
 
@@ -146,6 +147,7 @@ const targetSchema = strict({
   warehouse: z.string().min(1),
   namespace,
   naming: namingTemplate.default('{table}'),
+  storage: storageConfigSchema.optional(),
 });
 
 const commitSchema = strict({
@@ -242,6 +244,9 @@ const readinessSchema = strict({
  *   - `naming` (default `{table}`): target name template when `tables[].target` is omitted;
  *     `{db}`, `{table}` (the source name split at its last dot) and `{source}` (the whole
  *     source name with dots as `_`); the result must match `[A-Za-z0-9_][A-Za-z0-9_-]*`.
+ *   - `storage.s3` (optional, for `s3://`/`s3a://` warehouses): `endpoint`, `region`,
+ *     `path-style`, `access-key-id`, `secret-access-key`, `session-token`,
+ *     `conditional-writes`, `max-attempts`, `part-size`; unset keys come from the AWS chain.
  * - `commit`: `interval-ms` (default 1000), `max-rows` (default 100000): a table commits when
  *   either is reached.
  * - `on-error`: `mode` `stop` (default) | `dead-letter`; `dead-letter-path` (required for

@@ -3,7 +3,9 @@
  * into PipelineConfig. Runs after the zod schema accepted the shapes; every problem is an
  * issue with the key path it is about.
  */
+import { filesystemCatalogStorageProblem } from '../catalog/filesystem-catalog-storage.js';
 import type { IcebergType } from '../iceberg/spec/types.js';
+import { toStorageConfig } from '../io/storage-config-schema.js';
 import {
   applyNaming,
   IDENTIFIER_RE,
@@ -122,6 +124,9 @@ export function validateRawConfig(raw: RawPipelineConfig): PathIssue[] {
   }
   if (raw.target.catalog === 'sql') {
     issues.push({ path: ['target', 'catalog'], message: 'a SQL catalog needs its database: give { type: sql, uri: postgresql://… | mysql://… | sqlite:/path, name: <catalog name> }' });
+  } else if (raw.target.catalog === 'filesystem') {
+    const problem = filesystemCatalogStorageProblem(raw.target.warehouse, toStorageConfig(raw.target.storage));
+    if (problem) issues.push({ path: ['target', 'warehouse'], message: problem });
   }
   if (raw['on-error'].mode === 'dead-letter' && raw['on-error']['dead-letter-path'] === undefined) {
     issues.push({ path: ['on-error', 'dead-letter-path'], message: 'required when on-error.mode is dead-letter' });
@@ -224,6 +229,7 @@ export function toPipelineConfig(raw: RawPipelineConfig): PipelineConfig {
       warehouse: raw.target.warehouse,
       namespace: raw.target.namespace.split('.'),
       naming: raw.target.naming,
+      storage: toStorageConfig(raw.target.storage),
     },
     commit: { intervalMs: raw.commit['interval-ms'], maxRows: raw.commit['max-rows'] },
     onError: onError.mode === 'dead-letter' ? { mode: 'dead-letter', deadLetterPath: onError['dead-letter-path']! } : { mode: 'stop' },

@@ -5,6 +5,7 @@
  */
 import { ConfigError, type ErrorContext } from '../errors.js';
 import type { Transform } from '../iceberg/spec/transforms.js';
+import type { StorageConfig } from '../io/storage-config.js';
 import type { SourceColumn } from './source.js';
 
 /** Table names and namespace parts (the filesystem catalog's rule). */
@@ -113,6 +114,8 @@ export interface TargetConfig {
   readonly namespace: readonly string[];
   /** Template with {db}, {table}, {source}. */
   readonly naming: string;
+  /** How the warehouse's object store is reached (`target.storage`); empty for local disk. */
+  readonly storage: StorageConfig;
 }
 
 export interface CommitConfig {

@@ -2,6 +2,8 @@ import path from 'node:path';
 import { createFileSource } from '../../connectors/file/index.js';
 import { createMySqlSource } from '../../connectors/mysql/index.js';
 import { openCatalog } from '../catalog/open-catalog.js';
+import { openFilesystemCatalog } from '../catalog/filesystem-catalog-storage.js';
+import { fileIOFor } from '../io/file-io-registry.js';
 import type { Catalog } from '../catalog/catalog.js';
 import { ConfigError, UnsupportedError } from '../errors.js';
 import { primitive } from '../iceberg/spec/types.js';
@@ -49,7 +51,10 @@ export async function buildPipeline(config: PipelineConfig, o: { cwd?: string; l
   const log = o.log ?? silentLogger;
   const source = o.source ?? createSource(config, cwd, log);
   const warehouse = /^[a-z][a-z0-9+.-]*:/i.test(config.target.warehouse) ? config.target.warehouse : path.resolve(cwd, config.target.warehouse);
-  const catalog = openCatalog(config.target.catalog, warehouse, { cwd });
+  // The filesystem catalog on S3 only with conditional PUTs (probed); a SQL catalog anywhere.
+  const catalog: Catalog = config.target.catalog === 'filesystem'
+    ? await openFilesystemCatalog(warehouse, config.target.storage)
+    : openCatalog(config.target.catalog, warehouse, { cwd, io: fileIOFor(warehouse, config.target.storage) });
   try {
     const byTarget = new Map<string, { mirror: TableWriter; changelog?: TableWriter }>();
     const bindings: TableBinding[] = [];

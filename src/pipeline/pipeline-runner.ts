@@ -22,6 +22,11 @@ export interface RunOptions {
   readonly onTableCommit?: (table: string, stats: CommitStats, seconds: number) => void;
 }
 
+/** The table committed full-load rows and the source has moved on to its changes. */
+function fullLoadEnded(w: WriterState, batch: ChangeBatch): boolean {
+  return w.committedPhase === 'snapshot' && batch.phase === 'incremental';
+}
+
 export interface CommitProgress {
   readonly position: SourcePosition;
   readonly events: number;
@@ -43,6 +48,9 @@ interface WriterState {
   writer: TableWriter;
   /** Position this table already committed up to: events at or before it are skipped. */
   committed: SourcePosition | undefined;
+  /** Phase and watermark of that commit: the end of a full load and a new watermark must land. */
+  committedPhase: Phase | undefined;
+  committedWatermarkMs: number | undefined;
   dirty: boolean;
   lastCommitMs: number;
 }
@@ -64,7 +72,7 @@ export class PipelineRunner {
     bindings: readonly TableBinding[],
   ) {
     this.bindings = [...bindings];
-    this.writers = [...new Set(bindings.flatMap((b) => [b.mirror, ...(b.changelog ? [b.changelog] : [])]))].map((writer) => ({ writer, committed: writer.resume?.position, dirty: false, lastCommitMs: Date.now() }));
+    this.writers = [...new Set(bindings.flatMap((b) => [b.mirror, ...(b.changelog ? [b.changelog] : [])]))].map((writer) => ({ writer, committed: writer.resume?.position, committedPhase: writer.resume?.phase, committedWatermarkMs: writer.resume?.watermarkMs, dirty: false, lastCommitMs: Date.now() }));
   }
 
   /** Where the source must restart: the lowest committed position (undefined: from the start). */
@@ -89,27 +97,40 @@ export class PipelineRunner {
     let lastCommit = Date.now();
     let last: ChangeBatch | undefined;
     let uncommitted: ChangeBatch | undefined;
-    /** `final`: a clean stop, where each key filter that changed is checkpointed too. */
+    /**
+     * `final`: the last commits of a run that ends cleanly (stopped, or a drained `--once`): a
+     * table with a newer watermark lands it, and each changed key filter or index is checkpointed.
+     */
     const commitAll = async (batch: ChangeBatch, final = false): Promise<void> => {
       const now = Date.now();
+      let landed = false;
       for (const w of this.writers) {
+        const newWatermark = batch.watermarkMs !== undefined && (w.committedWatermarkMs === undefined || batch.watermarkMs > w.committedWatermarkMs);
         // An idle table commits now and then too: its position and watermark move on. A table
         // that never committed commits at once, or a restart would re-read the source from the
-        // start (for a database source: a new snapshot, appended again to append tables).
-        const force = w.dirty || w.committed === undefined || now - w.lastCommitMs >= (o.idleCommitIntervalMs ?? 60_000);
+        // start (for a database source: a new snapshot, appended again to append tables). The
+        // end of a full load commits at once, or a restart would resume the load.
+        const force = w.dirty || w.committed === undefined || fullLoadEnded(w, batch) || (final && newWatermark) || now - w.lastCommitMs >= (o.idleCommitIntervalMs ?? 60_000);
         // After a restart the source re-reads from the lowest table's position: a table already
         // past this batch has nothing to add and must not move its position back (a later
         // restart would then hand it rows it already holds).
-        if (!w.dirty && w.committed !== undefined && this.source.comparePositions(batch.position, w.committed) <= 0) continue;
+        if (!w.dirty && w.committed !== undefined) {
+          const cmp = this.source.comparePositions(batch.position, w.committed);
+          if (cmp < 0 || (cmp === 0 && !newWatermark)) continue;
+        }
         const t0 = performance.now();
         const stats = await w.writer.commit({ position: batch.position, phase: batch.phase, ...(batch.watermarkMs !== undefined ? { watermarkMs: batch.watermarkMs } : {}), force, finalCheckpoint: final });
         if (stats) {
           o.onTableCommit?.(w.writer.table.name, stats, (performance.now() - t0) / 1000);
           w.committed = batch.position;
+          w.committedPhase = batch.phase;
+          if (newWatermark) w.committedWatermarkMs = batch.watermarkMs;
           w.lastCommitMs = now;
+          landed = true;
         }
         w.dirty = false;
       }
+      if (final && !landed) return;
       commits++;
       pendingRows = 0;
       lastCommit = Date.now();
@@ -167,10 +188,13 @@ export class PipelineRunner {
         }
         last = batch;
         uncommitted = batch;
-        if (pendingRows >= o.commitMaxRows || Date.now() - lastCommit >= o.commitIntervalMs) await commitAll(batch);
+        if (pendingRows >= o.commitMaxRows || Date.now() - lastCommit >= o.commitIntervalMs || this.writers.some((w) => fullLoadEnded(w, batch))) await commitAll(batch);
         if (o.signal.aborted) break;
       }
       if (uncommitted) await commitAll(uncommitted, true);
+      // Drained (not stopped): what the source proved last (its position, its watermark) is
+      // committed even by tables that had nothing new, so a scheduler sees them ready.
+      if (o.once && !o.signal.aborted && last) await commitAll(last, true);
       // A table the last commit skipped still gets its checkpoint: the next start loads it
       // instead of reading the key columns of every data file committed since the last one.
       for (const w of this.writers) {

@@ -48,6 +48,23 @@ export function tableWatermark(md: TableMetadata): { watermarkMs: number; snapsh
   return { watermarkMs: min.watermarkMs, snapshotId: min.snapshotId };
 }
 
+/**
+ * Why a table has no watermark, naming what is missing: no snapshot at all, snapshots that no
+ * icetide pipeline wrote, or a pipeline that has committed rows but not yet a watermark (in
+ * the middle of a full load, or not yet caught up with its source).
+ */
+export function noWatermarkReason(name: string, md: TableMetadata): string {
+  const snaps = [...ancestors(md, md.currentSnapshotId)];
+  if (snaps.length === 0) return `table ${name} has no snapshot yet: no pipeline has committed to it (run icetide ingest on a pipeline that writes it)`;
+  const newest = snaps.find((s) => s.summary[SUMMARY.pipelineId] !== undefined);
+  if (!newest) return `table ${name} has no watermark: none of its ${snaps.length} snapshot(s) was committed by an icetide pipeline (readiness needs a table written by icetide ingest)`;
+  const pipeline = newest.summary[SUMMARY.pipelineId]!;
+  if (newest.summary[SUMMARY.phase] === 'snapshot') {
+    return `table ${name} has no watermark yet: pipeline ${pipeline} is in the middle of its full load (snapshot ${newest.snapshotId}); the watermark is committed when the load ends, so keep icetide ingest running`;
+  }
+  return `table ${name} has no watermark yet: pipeline ${pipeline} has committed rows (snapshot ${newest.snapshotId}) but has not yet proven it is caught up with its source; the watermark is committed when it is`;
+}
+
 /** ready(table, T) iff the current snapshot's watermark >= T. */
 export function tableReadiness(md: TableMetadata, untilMs: number, nowMs = Date.now()): TableReadiness {
   const wm = tableWatermark(md);

@@ -164,6 +164,9 @@ export class KeyFilterStore {
       return;
     }
     const idx = chain.findIndex((s) => s.summary[SUMMARY.keyFilter] !== undefined);
+    // Commits since the newest checkpoint count across runs: short runs (`--once`) would
+    // otherwise never reach a checkpoint and rebuild from every data file each time.
+    this.commitsSinceCheckpoint = idx >= 0 ? idx : chain.length;
     if (idx >= 0) {
       const location = chain[idx]!.summary[SUMMARY.keyFilter]!;
       try {
@@ -180,6 +183,9 @@ export class KeyFilterStore {
           error: (err as Error).message,
         });
       }
+    } else if (chain.length < this.cfg.checkpointEveryCommits) {
+      // None is due yet: the normal state of a young table, not a problem.
+      this.log.info('no key filter checkpoint yet; rebuilding it from the data files', { table: this.table.name, commits: chain.length, checkpointEveryCommits: this.cfg.checkpointEveryCommits });
     } else {
       this.log.warn('no key filter checkpoint; writing equality deletes for every key until it is rebuilt', { table: this.table.name });
     }

@@ -29,7 +29,7 @@ describe('icetide table restore-metadata (a real process)', () => {
 
     const read = await cli('table', 'count', 'd.t', '--warehouse', wh);
     expect(read.code).toBe(2);
-    expect(read.stderr).toContain(`CorruptMetadataError: table d.t: its newest metadata file ${v3} is unreadable`);
+    expect(read.stderr).toContain(`icetide: table d.t: its newest metadata file ${v3} is unreadable`);
     expect(read.stderr).toContain(`icetide table restore-metadata d.t --warehouse ${wh} --yes`);
 
     const dry = await cli('table', 'restore-metadata', 'd.t', '--warehouse', wh);

@@ -67,7 +67,7 @@ policies:
       expire: { intervall: 1h }
       vacuum: {}
 `)).toEqual([
-      'htp: unknown key (expected one of: warehouse, http, auth, state, scheduler, policies)',
+      'htp: unknown key (expected one of: warehouse, catalog, http, auth, state, scheduler, policies)',
       'policies[0].jobs.expire.intervall: unknown key (expected one of: interval, windows, when, options)',
       'policies[0].jobs.vacuum: unknown key (expected one of: compact, compact-minor, expire, remove-orphans, rewrite-manifests)',
       'policies[0].windows[0]: expected a UTC time window HH:MM-HH:MM, e.g. 01:00-05:00, got "25:00-02:00"',

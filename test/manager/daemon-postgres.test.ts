@@ -167,7 +167,7 @@ policies:
       expect((err as Error).message).toContain(`postgres://icetide:***@127.0.0.1:${closed}/ops`);
       const r = await cli('manager', 'runs', '--config', configFile);
       expect(r.code).toBe(2);
-      expect(r.stderr).toMatch(/StateStoreUnavailableError: cannot reach the manager state store at postgres:\/\/icetide:\*\*\*@127\.0\.0\.1:\d+\/ops .*check that PostgreSQL is running/);
+      expect(r.stderr).toMatch(/icetide: cannot reach the manager state store at postgres:\/\/icetide:\*\*\*@127\.0\.0\.1:\d+\/ops .*check that PostgreSQL is running/);
       expect(r.stderr).not.toContain('top-secret');
     } finally {
       delete process.env['PG_TEST_PASSWORD'];

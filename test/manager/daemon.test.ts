@@ -2,7 +2,9 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { Catalog } from '../../src/catalog/catalog.js';
 import { FilesystemCatalog } from '../../src/catalog/filesystem-catalog.js';
+import { SqlCatalog } from '../../src/catalog/sql-catalog.js';
 import { main } from '../../src/cli/main.js';
 import { Schema } from '../../src/iceberg/spec/schema.js';
 import { primitive } from '../../src/iceberg/spec/types.js';
@@ -31,8 +33,8 @@ async function cli(...args: string[]): Promise<{ code: number; stdout: string; s
 }
 
 /** A table with `commits` appends; the writer's commits carry `icetide.pipeline-id`. */
-async function tableWithCommits(wh: string, name: string, commits: number): Promise<Table> {
-  const t = await new FilesystemCatalog(wh).createTable({ namespace: ['db'], name }, { schema });
+async function tableWithCommits(wh: string, name: string, commits: number, catalog: Catalog = new FilesystemCatalog(wh)): Promise<Table> {
+  const t = await catalog.createTable({ namespace: ['db'], name }, { schema });
   const w = await TableWriter.open(t, { pipelineId: `p-${name}`, mode: 'append', keyFilter: false });
   for (let i = 1; i <= commits; i++) {
     await w.write([ev(i)], 'incremental');
@@ -97,6 +99,28 @@ describe('manager daemon', () => {
   }
 
   const statusOf = (m: Manager, table: string, job: string | null): JobStatus | undefined => m.scheduler.status().find((s) => s.table === table && s.job === job);
+
+  it('works on a SQL catalog (catalog: { type: sql }): lists its tables over HTTP and expires them', async () => {
+    const wh = tempDir();
+    const uri = `sqlite:${path.join(wh, 'catalog.db')}`;
+    const sql = new SqlCatalog({ uri, name: 'lake', warehouse: wh });
+    await sql.createNamespace(['db']);
+    await tableWithCommits(wh, 'orders', 4, sql);
+    await sql.close();
+    const { manager } = start(wh, `
+catalog: { type: sql, uri: "${uri}", name: lake }
+scheduler: { poll-interval: 50ms, respect-writer-cadence: false }
+policies:
+  - tables: db.*
+    jobs:
+      expire: { interval: 1h, options: { older-than: 0s, retain-last: 1 } }
+`);
+    expect(manager.catalog).toBeInstanceOf(SqlCatalog);
+    await manager.start();
+    await until('the expire run', async () => (await manager.store.listRuns({ table: 'db.orders' })).some((r) => r.result === 'succeeded'));
+    const res = await (await manager.api()).inject({ method: 'GET', url: '/v1/tables' });
+    expect((JSON.parse(res.body) as { tables: { table: string; snapshots: number }[] }).tables).toEqual([expect.objectContaining({ table: 'db.orders', snapshots: 1 })]);
+  });
 
   it('runs expire on schedule, records every run, and lists them (`manager runs`)', async () => {
     const wh = tempDir();

@@ -138,7 +138,7 @@ describe('manager HTTP API (against a real warehouse)', () => {
     expect((await get('/v1/tables/nonamespace/readiness?until=2026-11-23T10:00:00Z')).status).toBe(404);
     const none = await get('/v1/tables/db.fresh/readiness?until=2026-11-23T10:00:00Z');
     expect(none.status).toBe(409);
-    expect(none.json()).toMatchObject({ error: { code: 'no_watermark', message: expect.stringMatching(/no watermark yet/) } });
+    expect(none.json()).toMatchObject({ error: { code: 'no_watermark', message: expect.stringMatching(/^table db\.fresh has no snapshot yet: no pipeline has committed to it/) } });
     const route = await get('/v1/nothing');
     expect(route.status).toBe(404);
     expect(route.json()).toMatchObject({ error: { code: 'not_found' } });
@@ -203,6 +203,9 @@ describe('manager HTTP API (against a real warehouse)', () => {
       /icetide_table_snapshots\{table="db.orders"\} 1/,
       /icetide_maintenance_runs_total\{table="db.orders",job="expire",result="succeeded"\} 1/,
       /icetide_maintenance_errors_total\{table="db.orders",job="compact"\} 1/,
+      // at 0 from the start, for every table and job: the first failure is an increase
+      /icetide_maintenance_errors_total\{table="db.orders",job="expire"\} 0/,
+      /icetide_maintenance_errors_total\{table="db.fresh",job="rewrite-manifests"\} 0/,
       /icetide_maintenance_bytes_total\{table="db.orders",job="expire",direction="in"\} 3000/,
       /icetide_pipeline_state\{pipeline="p2",state="stalled"\} 1/,
     ]) expect(m.body).toMatch(line);

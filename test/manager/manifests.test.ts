@@ -67,6 +67,9 @@ describe('rewrite-manifests', () => {
     const after = await t.manifests();
     expect(after.length).toBeLessThan(before.length);
     expect(after.length).toBe(2); // one data, one delete manifest
+    // The report's bytes are the manifests' own lengths: replaced (all of them here) and written.
+    expect(r.bytesReplaced).toBe(before.reduce((n, m) => n + Number(m.manifestLength), 0));
+    expect(r.bytesCreated).toBe(after.reduce((n, m) => n + Number(m.manifestLength), 0));
     expect(await planText(t)).toEqual(plan);
     expect(await scanRows(t)).toEqual(rows);
     const snap = t.currentSnapshot()!;

@@ -47,7 +47,7 @@ describe('pipeline config: valid files', () => {
     const c = await loadPipelineConfig(path.resolve('examples/quickstart.yaml'));
     expect(c.pipelineId).toBe('quickstart');
     expect(c.source).toEqual({ type: 'file', path: 'examples/quickstart-changes.jsonl', envelope: 'debezium' });
-    expect(c.target).toEqual({ catalog: 'filesystem', warehouse: './warehouse', namespace: ['demo'], naming: '{table}' });
+    expect(c.target).toEqual({ catalog: 'filesystem', warehouse: './warehouse', namespace: ['demo'], naming: '{table}', storage: {} });
     expect(c.tables).toHaveLength(2);
     const [orders, events] = c.tables as [PipelineConfig['tables'][number], PipelineConfig['tables'][number]];
     expect(orders.match).toEqual({ kind: 'exact', name: 'shop.orders' });
@@ -352,5 +352,31 @@ target: { warehouse: w, namespace: n, naming: '{db}__{table}' }
     expect(() => targetTableName(c, c.tables[2]!, 'shop.it ems')).toThrow(/target\.naming: .* makes "shop__it ems"/);
     expect(applyNaming('{source}', 'a.b.c')).toBe('a_b_c');
     expect(applyNaming('{db}-{table}', 'a.b.c')).toBe('a.b-c');
+  });
+});
+
+describe('pipeline config: target.storage', () => {
+  const s3Target = (storage: string) => MINIMAL.replace('target: { warehouse: ./wh, namespace: demo }', `target:\n  warehouse: s3://lake/wh\n  namespace: demo\n  storage:\n${storage}`);
+
+  it('reads the s3 keys (secrets from ${ENV}) into camelCase', () => {
+    const c = parse(s3Target('    s3:\n      endpoint: http://127.0.0.1:9000\n      region: eu-west-1\n      path-style: true\n      access-key-id: ${KEY}\n      secret-access-key: ${SECRET}\n      conditional-writes: true\n'), { KEY: 'AKIA1', SECRET: 's3cr3t' });
+    expect(c.target.storage).toEqual({ s3: { endpoint: 'http://127.0.0.1:9000', region: 'eu-west-1', pathStyle: true, accessKeyId: 'AKIA1', secretAccessKey: 's3cr3t', conditionalWrites: true } });
+  });
+
+  it('refuses an s3:// warehouse with the filesystem catalog unless conditional-writes is set', () => {
+    const issues = issuesOf(s3Target('    s3: { region: eu-west-1 }\n'));
+    expect(issues).toHaveLength(1);
+    expect(issues[0]).toMatch(/^target\.warehouse: the filesystem catalog cannot commit safely on s3:\/\/lake\/wh: .*Use the SQL catalog \(target\.catalog: sql\)/);
+  });
+
+  it('rejects unknown keys, half credentials and a bad endpoint by key path', () => {
+    expect(issuesOf(s3Target('    s3: { regoin: x, conditional-writes: true }\n')).join('\n')).toMatch(/target\.storage\.s3\.regoin: unknown key \(expected one of: endpoint, region/);
+    expect(issuesOf(s3Target('    s3: { access-key-id: a, conditional-writes: true }\n')).join('\n')).toMatch(/target\.storage\.s3: set both access-key-id and secret-access-key/);
+    expect(issuesOf(s3Target('    s3: { endpoint: "127.0.0.1:9000", conditional-writes: true }\n')).join('\n')).toMatch(/target\.storage\.s3\.endpoint: expected an http:\/\/ or https:\/\/ URL/);
+  });
+
+  it('a secret never appears in a config error', () => {
+    const issues = issuesOf(s3Target('    s3: { access-key-id: a, secret-access-key: TOPSECRETVALUE, bogus: 1, conditional-writes: true }\n'));
+    expect(issues.join('\n')).not.toContain('TOPSECRETVALUE');
   });
 });

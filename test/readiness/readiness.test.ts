@@ -78,8 +78,25 @@ describe('commit-aware readiness (DESIGN.md "Readiness")', () => {
     expect((await run('ready', 'db.nope', '--warehouse', wh, '--until', '2026-11-23T10:00:00Z')).code).toBe(2);
     const none = await run('ready', 'db.t', '--warehouse', wh, '--until', '2026-11-23T10:00:00Z');
     expect(none.code).toBe(2);
-    expect(none.stderr).toMatch(/no watermark yet/);
+    expect(none.stderr).toMatch(/^icetide: table db\.t has no snapshot yet: no pipeline has committed to it/);
     expect((await run('ready', 'db.t', '--warehouse', wh, '--until', '2026-11-23 10:00')).stderr).toMatch(/ISO-8601/);
+  });
+
+  it('no watermark: the message says what is missing (a foreign commit, a full load in progress, not caught up)', async () => {
+    const { table, wh } = await newTable();
+    const until = ['--warehouse', wh, '--until', '2026-11-23T10:00:00Z'];
+    await table.updateProperties().set('a', 'b').commit();
+    await table.newAppend().set('other', 'x').commit();
+    expect((await run('ready', 'db.t', ...until)).stderr).toMatch(/none of its 1 snapshot\(s\) was committed by an icetide pipeline/);
+    const w = await TableWriter.open(table, { pipelineId: 'p', mode: 'upsert', keyFilter: false });
+    await w.write([ev(1, T0)], 'snapshot');
+    await w.commit({ position: 1, phase: 'snapshot' });
+    const loading = await run('ready', 'db.t', ...until);
+    expect(loading.code).toBe(2);
+    expect(loading.stderr).toMatch(/pipeline p is in the middle of its full load .*committed when the load ends/);
+    await w.write([ev(2, T0)], 'incremental');
+    await w.commit({ position: 2, phase: 'incremental' });
+    expect((await run('ready', 'db.t', ...until)).stderr).toMatch(/pipeline p has committed rows .* not yet proven it is caught up/);
   });
 
   it('maintenance commits carry the watermark forward: readiness reads past them', async () => {

@@ -74,6 +74,23 @@ describe('key filter checkpoints (DESIGN.md "key filter")', () => {
     expect(w.keyFilter!.mightContain([21n])).toBe(true);
   });
 
+  it('short runs reach a checkpoint across restarts, and a young table without one is no warning', async () => {
+    const t = await new FilesystemCatalog(tempDir()).createTable({ namespace: ['d'], name: 't' }, { schema });
+    const every = { ...cfg, checkpointEveryCommits: 3 };
+    for (let run = 0; run < 2; run++) {
+      const log = recordingLogger();
+      const w = await TableWriter.open(t, { pipelineId: 'p', mode: 'upsert', keyFilter: every, log });
+      await w.keyFilter!.settled();
+      await w.write([ins(run * 10 + 1)], 'incremental');
+      await w.commit({ position: run * 10 + 1, phase: 'incremental' });
+      await w.write([ins(run * 10 + 2)], 'incremental');
+      await w.commit({ position: run * 10 + 2, phase: 'incremental' });
+      expect(log.warnings, `run ${run}`).toEqual([]);
+    }
+    // 2 commits per run, a checkpoint every 3: the second run's second commit is the 4th, past one.
+    expect(t.snapshots().filter((s) => s.summary['icetide.key-filter'])).toHaveLength(1);
+  });
+
   it('equality deletes hold only the key columns, de-duplicated, and are skipped for keys never written', async () => {
     const t = await new FilesystemCatalog(tempDir()).createTable({ namespace: ['d'], name: 't' }, { schema });
     const w = await TableWriter.open(t, { pipelineId: 'p', mode: 'upsert', keyFilter: cfg });

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
-import type { FileIO } from '../../src/io/file-io.js';
+import type { FileIOUnderTest } from '../io/file-io-contract.js';
 import { WebHdfsFileIO, type WebHdfsFileIOOptions } from '../../src/io/webhdfs-file-io.js';
 import { startWebHdfsServer, type WebHdfsServer, type WebHdfsServerOptions } from './webhdfs-server.js';
 
@@ -28,13 +28,11 @@ export async function webHdfsFileIOFixture(
 }
 
 /**
- * The shape of the shared FileIO contract suite's subject (`FileIOUnderTest` in
- * test/io/file-io-contract.ts, on its way to main): once it lands,
- * `fileIOContract('WebHdfsFileIO', webHdfsContractSubject)` runs it against WebHDFS.
- * Call inside a describe: it starts one server for the suite (beforeAll) and gives each test a
- * fresh directory under it.
+ * The shared FileIO contract suite's subject (test/io/file-io-contract.ts) on WebHDFS. Called
+ * inside the suite's describe: one server for the suite (beforeAll), a fresh directory under
+ * it per test.
  */
-export function webHdfsContractSubject(): () => { io: FileIO; root(): string; atomicWriteIfAbsent: boolean } {
+export function webHdfsContractSubject(): () => FileIOUnderTest {
   let fixture: WebHdfsFileIOFixture | undefined;
   let dir = '';
   let n = 0;

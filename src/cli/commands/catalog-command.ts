@@ -1,3 +1,4 @@
+import { ValidationError } from '../../errors.js';
 import { Command } from 'commander';
 import { FilesystemCatalog } from '../../catalog/filesystem-catalog.js';
 import { migrateToSqlCatalog } from '../../catalog/migrate-to-sql-catalog.js';
@@ -19,12 +20,14 @@ export function catalogCommand(out: Output): Command {
   catalog
     .command('migrate')
     .description('register every table of a filesystem warehouse in a SQL catalog at its current metadata file (no data is rewritten; re-running skips what is registered)')
-    .requiredOption('--warehouse <dir>', 'the filesystem warehouse to migrate from')
-    .requiredOption('--to <uri>', CATALOG_URI_HELP)
+    // checked in the action (not requiredOption), so an unknown option is reported as such first
+    .option('--warehouse <dir>', 'the filesystem warehouse to migrate from (required)')
+    .option('--to <uri>', `${CATALOG_URI_HELP} (required)`)
     .option('--name <name>', CATALOG_NAME_HELP, DEFAULT_SQL_CATALOG_NAME)
     .option('--dry-run', 'list what would be registered; change nothing')
     .option('--json', 'print the result as JSON')
-    .action(async (o: MigrateOpts) => {
+    .action(async (o: Partial<MigrateOpts>) => {
+      if (!o.warehouse || !o.to) throw new ValidationError(`catalog migrate needs ${!o.warehouse ? '--warehouse DIR' : '--to URI'} (e.g. icetide catalog migrate --warehouse ./warehouse --to sqlite:./catalog.db)`);
       const to = new SqlCatalog({ uri: o.to, name: o.name ?? DEFAULT_SQL_CATALOG_NAME, warehouse: o.warehouse });
       try {
         const result = await migrateToSqlCatalog(new FilesystemCatalog(o.warehouse), to, { dryRun: o.dryRun ?? false });

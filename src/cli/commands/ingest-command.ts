@@ -6,10 +6,11 @@ import { PipelineMetrics } from '../../pipeline/pipeline-metrics.js';
 import { ReadinessNotifier } from '../../pipeline/readiness-notifier.js';
 import { writePipelineStatus, type PipelineState, type PipelineStatus } from '../../pipeline/pipeline-status.js';
 import { stringifyJson } from '../../iceberg/spec/lossless-json.js';
-import { LocalFileIO } from '../../io/local-file-io.js';
+import { fileIOFor } from '../../io/file-io-registry.js';
 import { createLogger } from '../../logging/pino-logger.js';
 import { scrubString } from '../../logging/redaction.js';
 import type { Output } from '../output.js';
+import { formatLag, ProgressLine } from '../progress-line.js';
 
 /**
  * `icetide ingest PIPELINE.yaml [--once] [--metrics-port N]`: creates the target tables on
@@ -26,7 +27,8 @@ export function ingestCommand(out: Output): Command {
     .action(async (file: string, o: { once?: boolean; metricsPort?: string }) => {
       const config = await loadPipelineConfig(file);
       const tty = process.stderr.isTTY === true;
-      const log = createLogger({ pretty: tty });
+      const progress = new ProgressLine((t) => process.stderr.write(t));
+      const log = progress.above(createLogger({ pretty: tty }));
       const controller = new AbortController();
       let signals = 0;
       const onSignal = (sig: string) => {
@@ -39,7 +41,7 @@ export function ingestCommand(out: Output): Command {
       const metrics = new PipelineMetrics(config.pipelineId);
       const server = o.metricsPort === undefined ? undefined : await metrics.serve(Number(o.metricsPort));
       const started = Date.now();
-      const io = new LocalFileIO();
+      const io = fileIOFor(config.target.warehouse, config.target.storage);
       let status: PipelineStatus | undefined;
       const publish = async (patch: Partial<PipelineStatus> & { state: PipelineState }) => {
         if (!status) return;
@@ -77,16 +79,17 @@ export function ingestCommand(out: Output): Command {
             const rate = Math.round(p.events / Math.max(0.001, (Date.now() - started) / 1000));
             metrics.pipelineCommitted(p.events - (status?.events ?? 0), p.watermarkMs);
             void publish({ state: p.phase === 'snapshot' ? 'snapshotting' : 'streaming', events: p.events, commits: p.commits, rowsPerSecond: rate, lastCommitAtMs: Date.now(), lastPosition: stringifyJson(p.position), ...(p.watermarkMs !== undefined ? { watermarkMs: p.watermarkMs } : {}) });
-            const lag = p.watermarkMs === undefined ? 'n/a' : `${((Date.now() - p.watermarkMs) / 1000).toFixed(1)}s`;
-            if (tty) process.stderr.write(`\r${p.events} events  ${rate}/s  commits ${p.commits}  phase ${p.phase}  watermark lag ${lag}   `);
+            const lag = p.watermarkMs === undefined ? 'n/a' : formatLag(Date.now() - p.watermarkMs);
+            if (tty) progress.show(`${p.events} events  ${rate}/s  commits ${p.commits}  phase ${p.phase}  watermark lag ${lag}`);
             else log.info('commit', { events: p.events, commits: p.commits, phase: p.phase, position: stringifyJson(p.position), watermarkMs: p.watermarkMs });
           },
         });
-        if (tty) process.stderr.write('\n');
+        progress.end();
         await Promise.all([...notifiers.values()].map((n) => n.chain));
         await publish({ state: 'stopped' });
         out.out(`ingested ${stats.events} events in ${stats.commits} commits${stats.skippedAlreadyCommitted ? ` (${stats.skippedAlreadyCommitted} already committed, skipped)` : ''}${stats.rejected ? ` (${stats.rejected} rejected, in the dead-letter file)` : ''}`);
       } catch (err) {
+        progress.end();
         metrics.failed();
         await publish({ state: 'failed', lastError: scrubString((err as Error).message) });
         throw err;

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { Command } from 'commander';
 import { loadManagerConfig } from '../../../manager/daemon/config-loader.js';
 import type { ManagerConfig } from '../../../manager/daemon/config.js';
@@ -6,12 +7,20 @@ import { Scheduler, type JobStatus } from '../../../manager/daemon/scheduler.js'
 import { openStateStore } from '../../../manager/state/open-state-store.js';
 import type { RunRecord } from '../../../manager/state/state-store.js';
 import { FilesystemCatalog } from '../../catalog/filesystem-catalog.js';
-import { ValidationError } from '../../errors.js';
+import { ConfigError, ValidationError } from '../../errors.js';
 import { silentLogger } from '../../logging/logger.js';
 import { createLogger } from '../../logging/pino-logger.js';
 import { formatJson, formatTable, type Output } from '../output.js';
 
 const DEFAULT_CONFIG = 'manager.yaml';
+
+/** The manager config at `file`; a missing one names the flag that gives it. */
+async function loadConfig(file: string): Promise<ManagerConfig> {
+  if (!fs.existsSync(file)) {
+    throw new ConfigError(`no manager config at ${file}: give its path with --config FILE (examples/manager.yaml is a starting point)`, { file });
+  }
+  return loadManagerConfig(file);
+}
 
 /** Asks a running manager for its status; undefined when none answers. */
 async function statusFromDaemon(c: ManagerConfig): Promise<{ url: string; jobs: JobStatus[] } | undefined> {
@@ -54,8 +63,10 @@ export function managerCommand(out: Output): Command {
   const cmd = new Command('manager')
     .description('run the maintenance daemon and HTTP API/status page (status, runs: inspect it)')
     .option('--config <file>', 'manager config (also for status and runs: `manager status --config x`)', DEFAULT_CONFIG)
+    // status and runs take --config too: their help lists it
+    .configureHelp({ showGlobalOptions: true })
     .action(async (o: { config: string }) => {
-      const config = await loadManagerConfig(o.config);
+      const config = await loadConfig(o.config);
       const log = createLogger({ pretty: process.stderr.isTTY === true });
       const manager = new Manager(config, { logger: log });
       const url = await manager.start();
@@ -79,7 +90,7 @@ export function managerCommand(out: Output): Command {
     .description('per table and job: running, or why not (thresholds, window, last failure, lock, writer cadence)')
     .option('--json', 'print JSON')
     .action(async (o: { json?: boolean }, sub: Command) => {
-      const config = await loadManagerConfig(configOf(sub));
+      const config = await loadConfig(configOf(sub));
       const live = await statusFromDaemon(config);
       const jobs = live?.jobs ?? (await statusOffline(config));
       if (o.json) return out.out(formatJson({ source: live ? live.url : 'offline', jobs }));
@@ -96,7 +107,7 @@ export function managerCommand(out: Output): Command {
     .action(async (o: { table?: string; job?: string; limit: string; json?: boolean }, sub: Command) => {
       const limit = Number(o.limit);
       if (!Number.isInteger(limit) || limit < 1) throw new ValidationError(`--limit takes a positive integer, got "${o.limit}"`);
-      const config = await loadManagerConfig(configOf(sub));
+      const config = await loadConfig(configOf(sub));
       const store = openStateStore(config.state);
       try {
         const runs = await store.listRuns({ limit, ...(o.table ? { table: o.table } : {}), ...(o.job ? { job: o.job } : {}) });

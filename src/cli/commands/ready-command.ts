@@ -1,10 +1,11 @@
 import { Command } from 'commander';
 import { IcetideError, ValidationError } from '../../errors.js';
-import { partitionReadiness, tableReadiness, type TableReadiness } from '../../pipeline/readiness.js';
+import { noWatermarkReason, partitionReadiness, tableReadiness, type TableReadiness } from '../../pipeline/readiness.js';
 import type { Table } from '../../iceberg/table.js';
 import { formatJson, type Output } from '../output.js';
 import { parseDuration, parseInstant } from '../../duration.js';
 import { CATALOG_NAME_HELP, CATALOG_URI_HELP, resolveTable, WAREHOUSE_HELP } from '../resolve-table.js';
+import { formatLag } from '../progress-line.js';
 
 interface ReadyOpts {
   readonly until?: string;
@@ -52,7 +53,7 @@ export function readyCommand(out: Output, setExit: (code: number) => void): Comm
         r = check(await table.refresh());
       }
       if (r.watermarkMs === undefined && !r.ready) {
-        throw new IcetideError(`table ${table.name} has no watermark yet (no icetide pipeline has committed to it)`, { table: table.name });
+        throw new IcetideError(noWatermarkReason(table.name, table.metadata), { table: table.name });
       }
       const report = {
         table: table.name,
@@ -64,7 +65,8 @@ export function readyCommand(out: Output, setExit: (code: number) => void): Comm
         commitTime: r.commitTimeMs === undefined ? null : new Date(r.commitTimeMs).toISOString(),
         ...(o.partition ? { partition: o.partition } : {}),
       };
-      out.out(o.json ? formatJson(report) : `${r.ready ? 'ready' : 'not ready'}: ${table.name} watermark ${report.watermark} ${r.ready ? '>=' : '<'} ${report.until}`);
+      const lag = r.lagMs === undefined ? '' : ` (lag ${formatLag(r.lagMs)})`;
+      out.out(o.json ? formatJson(report) : `${r.ready ? 'ready' : 'not ready'}: ${table.name} watermark ${report.watermark} ${r.ready ? '>=' : '<'} ${report.until}${lag}`);
       setExit(r.ready ? 0 : 1);
     });
 }

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { parseEquivalences } from '../../../manager/orphans/location-normalizer.js';
 import type { PrefixMismatchMode } from '../../../manager/orphans/orphan-finder.js';
-import { removeOrphans } from '../../../manager/orphans/remove-orphans.js';
+import { MIN_ORPHAN_AGE_MS, removeOrphans } from '../../../manager/orphans/remove-orphans.js';
 import { ValidationError } from '../../errors.js';
 import { parseDuration } from '../../duration.js';
 import { formatJson, formatTable, type Output } from '../output.js';
@@ -39,9 +39,13 @@ export function removeOrphansCommand(out: Output): Command {
       if (o.delete && o.dryRun) throw new ValidationError('give --dry-run or --delete, not both');
       const mode = (o.prefixMismatch ?? 'error') as PrefixMismatchMode;
       if (!MODES.includes(mode)) throw new ValidationError(`--prefix-mismatch takes ${MODES.join(', ')}; got "${o.prefixMismatch}"`);
+      const olderThanMs = parseDuration(o.olderThan ?? '3d', '--older-than');
+      if (olderThanMs < MIN_ORPHAN_AGE_MS && !o.force) {
+        throw new ValidationError(`--older-than ${o.olderThan} is below the 1 hour minimum: files of commits in flight could be deleted; add --force if no writer is running`);
+      }
       const table = await resolveTable(loc, o);
       const r = await removeOrphans(table, {
-        olderThanMs: parseDuration(o.olderThan ?? '3d', '--older-than'),
+        olderThanMs,
         force: o.force ?? false,
         dryRun: !o.delete,
         equalSchemes: parseEquivalences(o.equalSchemes, '--equal-schemes'),

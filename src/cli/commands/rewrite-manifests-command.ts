@@ -28,6 +28,6 @@ export function rewriteManifestsCommand(out: Output): Command {
       const r = await rewriteManifests(table, targetSizeBytes === undefined ? {} : { targetSizeBytes });
       if (o.json) out.out(formatJson(r));
       else if (r.snapshotId === undefined) out.out(`${r.table}: nothing to merge (${r.manifestsBefore} manifest(s))`);
-      else out.out(`${r.table}: ${r.manifestsBefore} -> ${r.manifestsAfter} manifests (${r.replaced} merged into ${r.created}), snapshot ${r.snapshotId}`);
+      else out.out(`${r.table}: ${r.manifestsBefore} -> ${r.manifestsAfter} manifests (${r.replaced} merged into ${r.created}; ${r.bytesReplaced} -> ${r.bytesCreated} bytes), snapshot ${r.snapshotId}`);
     });
 }

@@ -56,12 +56,48 @@ describe('icetide init mysql://', () => {
     try {
       const dir = tempDir();
       const r = await cli(['init', `mysql://root@127.0.0.1:${server.port}/shop`, '--out', path.join(dir, 'p.yaml')]);
-      expect(r.code).toBe(0);
+      expect(r.code).toBe(1); // a scheduler or script must not go on to ingest
+      const check = await cli(['init', `mysql://root@127.0.0.1:${server.port}/shop`, '--check', '--out', path.join(dir, 'q.yaml')]);
+      expect(check.code).toBe(1);
+      expect(check.err).toContain('binlog_row_image is MINIMAL');
+      expect(fs.existsSync(path.join(dir, 'q.yaml'))).toBe(false);
       expect(r.err).toContain("binlog_row_image is MINIMAL, CDC needs whole rows: SET GLOBAL binlog_row_image = 'FULL'");
       expect(fs.readFileSync(path.join(dir, 'p.yaml'), 'utf8')).toContain('# FIX BEFORE RUNNING: binlog_row_image is MINIMAL');
     } finally {
       await server.query("SET GLOBAL binlog_row_image = 'FULL'");
     }
+  });
+
+  it('reads the password from $MYSQL_PASSWORD when the URL has none; --check on a ready server exits 0 and writes nothing', async () => {
+    const dir = tempDir();
+    process.env['MYSQL_PASSWORD'] = 's3cret-pw';
+    try {
+      const check = await cli(['init', `mysql://cdc@127.0.0.1:${server.port}/shop`, '--check', '--out', path.join(dir, 'p.yaml')]);
+      expect(check.err).toBe('');
+      expect(check.code).toBe(0);
+      expect(check.out).toContain('binlog settings ok');
+      expect(fs.existsSync(path.join(dir, 'p.yaml'))).toBe(false);
+      const r = await cli(['init', `mysql://cdc@127.0.0.1:${server.port}/shop`, '--tables', 'orders', '--out', path.join(dir, 'p.yaml')]);
+      expect(r.code).toBe(0);
+      const yaml = fs.readFileSync(path.join(dir, 'p.yaml'), 'utf8');
+      expect(yaml).toContain('password: ${MYSQL_PASSWORD}');
+      expect(`${r.out}${yaml}`).not.toContain('s3cret-pw');
+    } finally {
+      delete process.env['MYSQL_PASSWORD'];
+    }
+  });
+
+  it('a wrong URL names the part at fault, before the output file is looked at', async () => {
+    const existing = path.join(tempDir(), 'p.yaml');
+    fs.writeFileSync(existing, 'x');
+    const scheme = await cli(['init', 'postgres://cdc@127.0.0.1/shop', '--out', existing]);
+    expect(scheme.code).toBe(2);
+    expect(scheme.err).toMatch(/^icetide: the URL scheme is postgres:\/\/, expected mysql:\/\//);
+    const port = await cli(['init', 'mysql://cdc:pw-x@127.0.0.1:33o6/shop', '--out', existing]);
+    expect(port.err).toMatch(/the PORT "33o6" is not a number/);
+    expect(port.err).not.toContain('pw-x');
+    expect((await cli(['init', 'mysql://127.0.0.1/shop', '--out', existing])).err).toMatch(/has no USER/);
+    expect((await cli(['init', `mysql://cdc@127.0.0.1:${server.port}/shop`, '--out', existing])).err).toMatch(/exists: use --force/);
   });
 
   it('wrong password: exit 2 with the fix, the password not shown', async () => {

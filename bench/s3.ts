@@ -1,0 +1,90 @@
+/**
+ * S3 storage bench: S3FileIO against the S3 test server (s3rver, its own process on
+ * loopback) vs LocalFileIO on local disk, in one run. Measures (a) a streamed upload through
+ * create() (multipart: 8 MiB parts, 4 in flight), (b) ranged reads of 256 KiB at random
+ * offsets, 8 in flight (what the Parquet reader does for column chunks). min/median of RUNS.
+ * Goals are absolute: the sink writes Parquet at tens of MB/s, so storage at 25 MB/s or more
+ * on loopback is not what limits it. Run: npx tsx bench/s3.ts [MiB=64] [runs=3].
+ * Writes bench/results/s3.json.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { mapBounded } from '../src/concurrency/map-bounded.js';
+import type { FileIO } from '../src/io/file-io.js';
+import { LocalFileIO } from '../src/io/local-file-io.js';
+import { S3FileIO } from '../src/io/s3-file-io.js';
+import { startS3Server } from '../test/support/s3-server.js';
+import { printTable, stats, writeResults } from './bench-stats.js';
+
+const MIB = Number(process.argv[2] ?? 64);
+const RUNS = Number(process.argv[3] ?? 3);
+const SIZE = MIB * 1024 * 1024;
+const CHUNK = 1024 * 1024;
+const RANGE = 256 * 1024;
+const RANGES = 256;
+const GOAL_MBS = 25;
+
+const data = new Uint8Array(SIZE);
+for (let i = 0, x = 7; i < SIZE; i++) {
+  x = (x * 1103515245 + 12345) >>> 0;
+  data[i] = x >>> 24;
+}
+
+async function upload(io: FileIO, loc: string): Promise<number> {
+  const t0 = performance.now();
+  const out = await io.create(loc);
+  for (let off = 0; off < SIZE; off += CHUNK) await out.write(data.subarray(off, off + CHUNK));
+  await out.close();
+  return SIZE / 1e6 / ((performance.now() - t0) / 1000);
+}
+
+async function rangedReads(io: FileIO, loc: string, seed: number): Promise<number> {
+  let x = seed;
+  const offsets = Array.from({ length: RANGES }, () => {
+    x = (x * 1103515245 + 12345) >>> 0;
+    return x % (SIZE - RANGE);
+  });
+  const t0 = performance.now();
+  await mapBounded(offsets, 8, async (o) => {
+    const b = await io.readRange(loc, o, RANGE);
+    if (b.length !== RANGE || b[0] !== data[o]) throw new Error(`range at ${o} read wrong bytes`);
+  });
+  return (RANGES * RANGE) / 1e6 / ((performance.now() - t0) / 1000);
+}
+
+const server = await startS3Server();
+const s3 = new S3FileIO(server.storage());
+const local = new LocalFileIO();
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'icetide-bench-s3-'));
+const results: Record<string, { ours: number[]; reference: number[] }> = { 'upload MB/s': { ours: [], reference: [] }, 'ranged read MB/s': { ours: [], reference: [] } };
+try {
+  for (let run = 0; run < RUNS; run++) {
+    const s3Loc = `s3://${server.bucket}/bench/f${run}`;
+    const localLoc = path.join(dir, `f${run}`);
+    results['upload MB/s']!.ours.push(await upload(s3, s3Loc));
+    results['upload MB/s']!.reference.push(await upload(local, localLoc));
+    results['ranged read MB/s']!.ours.push(await rangedReads(s3, s3Loc, run + 1));
+    results['ranged read MB/s']!.reference.push(await rangedReads(local, localLoc, run + 1));
+  }
+} finally {
+  s3.destroy();
+  await server.stop();
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
+const rows = Object.entries(results).map(([measure, r]) => {
+  const o = stats(r.ours);
+  const ref = stats(r.reference);
+  return {
+    measure,
+    ours: `${o.median.toFixed(0)} (min ${o.min.toFixed(0)})`,
+    reference: `${ref.median.toFixed(0)} (min ${ref.min.toFixed(0)})`,
+    ratio: (o.median / ref.median).toFixed(2),
+    goal: `>= ${GOAL_MBS}`,
+    met: o.min >= GOAL_MBS ? 'yes' : 'no',
+  };
+});
+console.log(`S3FileIO on s3rver (loopback) vs LocalFileIO (local disk), ${MIB} MiB file, ${RANGES} x ${RANGE / 1024} KiB ranges, median (min) of ${RUNS}`);
+printTable(rows);
+console.log(`wrote ${writeResults('s3', { mib: MIB, runs: RUNS, results, rows, node: process.version, cpus: os.cpus().length })}`);
