@@ -95,13 +95,13 @@ export class WebHdfsClient {
     if (res.status === 307 || res.status === 302) {
       await res.body?.cancel();
       const loc = res.headers.get('location');
-      if (!loc) throw new WebHdfsUnavailableError(`${r.op} ${r.location}: ${this.server} redirected without a Location header`, res.status, undefined, { location: r.location });
+      if (!loc) throw new WebHdfsUnavailableError(`${r.op} ${r.location}: ${this.server} redirected without a Location header`, { location: r.location, status: res.status });
       return { datanodeUrl: new URL(loc, url).href };
     }
     if ((res.headers.get('content-type') ?? '').includes('application/json')) {
       const j = (await res.json()) as { Location?: string };
       if (typeof j.Location === 'string') return { datanodeUrl: j.Location };
-      throw new WebHdfsUnavailableError(`${r.op} ${r.location}: ${this.server} answered JSON without a Location`, res.status, undefined, { location: r.location });
+      throw new WebHdfsUnavailableError(`${r.op} ${r.location}: ${this.server} answered JSON without a Location`, { location: r.location, status: res.status });
     }
     return { response: res };
   }

@@ -1,4 +1,4 @@
-import { AlreadyExistsError, IcetideError, NotFoundError, type ErrorContext } from '../errors.js';
+import { AlreadyExistsError, NotFoundError, StorageError, type ErrorContext } from '../errors.js';
 
 /** A WebHDFS error body (doc "RemoteException JSON Schema"). */
 export interface RemoteException {
@@ -7,15 +7,18 @@ export interface RemoteException {
   readonly javaClassName?: string;
 }
 
-/** The namenode answered with an error WebHDFS names (RemoteException) that has no closer type. */
-export class WebHdfsError extends IcetideError {
-  constructor(
-    message: string,
-    readonly status: number,
-    readonly exception: string | undefined,
-    context: ErrorContext = {},
-  ) {
-    super(message, { status, exception, ...context });
+/**
+ * The namenode or a datanode answered with an error that has no closer type. A StorageError,
+ * like S3's; the HTTP status and the RemoteException name are in the context (so
+ * IcetideError.wrap keeps them), `retriable` too.
+ */
+export class WebHdfsError extends StorageError {
+  get status(): number {
+    return Number(this.context['status'] ?? 0);
+  }
+  get exception(): string | undefined {
+    const e = this.context['exception'];
+    return typeof e === 'string' ? e : undefined;
   }
 }
 
@@ -27,7 +30,9 @@ export class WebHdfsAccessError extends WebHdfsError {}
  * RetriableException. Retried by the client for idempotent operations before this surfaces.
  */
 export class WebHdfsUnavailableError extends WebHdfsError {
-  override readonly retriable = true;
+  constructor(message: string, context: ErrorContext = {}, options?: { cause?: unknown }) {
+    super(message, { ...context, retriable: true }, options);
+  }
 }
 
 /** What the client was doing, for the message: `read hdfs://nn/x (OPEN)`. */
@@ -60,7 +65,7 @@ export function webHdfsErrorOf(call: WebHdfsCall, status: number, body: string):
   const remote = parseRemoteException(body);
   const name = remote?.exception;
   const detail = remote ? `${name}: ${remote.message}` : `HTTP ${status}${body ? `: ${body.slice(0, 200)}` : ''}`;
-  const context: ErrorContext = { location: call.location, op: call.op, server: call.server };
+  const context: ErrorContext = { location: call.location, op: call.op, server: call.server, status, exception: name };
   const what = `${call.op} ${call.location} on ${call.server}`;
   switch (name) {
     case 'FileNotFoundException':
@@ -72,34 +77,33 @@ export function webHdfsErrorOf(call: WebHdfsCall, status: number, body: string):
     case 'AuthorizationException':
       return new WebHdfsAccessError(
         `${what}: HDFS refused user ${call.user ?? '(none set)'} (${detail}); grant that user access to the path (hdfs dfs -chown/-chmod/-setfacl), or set the FileIO's user or delegation token to one that has it`,
-        status, name, context,
+        context,
       );
     case 'StandbyException':
     case 'RetriableException':
     case 'SafeModeException':
-      return new WebHdfsUnavailableError(`${what}: the namenode cannot serve now (${detail}); point the location (or namenodeHttp) at the active namenode, or wait for it to leave safe mode`, status, name, context);
+      return new WebHdfsUnavailableError(`${what}: the namenode cannot serve now (${detail}); point the location (or namenodeHttp) at the active namenode, or wait for it to leave safe mode`, context);
   }
   // 403 is also every other IOException (doc "Error Responses"): only 401, or a 403 that is no
   // WebHDFS answer (a proxy, a gateway's login page), is a refusal of the caller
   if (status === 401 || (status === 403 && !remote)) {
-    return new WebHdfsAccessError(`${what}: refused (${detail}); check the FileIO's user / delegation token and the path's permissions`, status, name, context);
+    return new WebHdfsAccessError(`${what}: refused (${detail}); check the FileIO's user / delegation token and the path's permissions`, context);
   }
   if (status === 404 && !remote) {
-    return new WebHdfsError(`${what}: HTTP 404 without a WebHDFS error: is WebHDFS enabled (dfs.webhdfs.enabled) and ${call.server} the namenode's HTTP address?`, status, name, context);
+    return new WebHdfsError(`${what}: HTTP 404 without a WebHDFS error: is WebHDFS enabled (dfs.webhdfs.enabled) and ${call.server} the namenode's HTTP address?`, context);
   }
-  if (status >= 500) return new WebHdfsUnavailableError(`${what}: server error (${detail})`, status, name, context);
-  return new WebHdfsError(`${what}: ${detail}`, status, name, context);
+  if (status >= 500) return new WebHdfsUnavailableError(`${what}: server error (${detail})`, context);
+  return new WebHdfsError(`${what}: ${detail}`, context);
 }
 
 /** The namenode (or a datanode) could not be reached at all. */
 export function unreachableError(call: WebHdfsCall, cause: unknown): WebHdfsUnavailableError {
   const reason = networkErrorCode(cause) ?? (cause instanceof Error ? cause.message : String(cause));
-  const e = new WebHdfsUnavailableError(
+  return new WebHdfsUnavailableError(
     `${call.op} ${call.location}: cannot reach the WebHDFS server at ${call.server} (${reason}); check that the namenode's HTTP server listens there (dfs.namenode.http-address), or set namenodeHttp to its address`,
-    0, undefined, { location: call.location, op: call.op, server: call.server },
+    { location: call.location, op: call.op, server: call.server },
+    { cause },
   );
-  (e as { cause?: unknown }).cause = cause;
-  return e;
 }
 
 /** ECONNREFUSED, ECONNRESET...: undici puts the socket error in `cause`. */

@@ -204,7 +204,7 @@ export class WebHdfsFileIO implements FileIO {
     const where = await t.client.locate(r);
     if ('response' in where) {
       await where.response.body?.cancel();
-      throw new WebHdfsError(`CREATE ${t.location} on ${t.client.server}: the namenode did not say which datanode takes the bytes (no Location)`, where.response.status, undefined, { location: t.location });
+      throw new WebHdfsError(`CREATE ${t.location} on ${t.client.server}: the namenode did not say which datanode takes the bytes (no Location)`, { location: t.location, status: where.response.status });
     }
     return where.datanodeUrl;
   }
@@ -227,7 +227,7 @@ export class WebHdfsFileIO implements FileIO {
     if ((await t.client.json<BooleanJson>(r)).boolean !== false) return;
     await this.deletePath(t, t.path);
     const again = await t.client.json<BooleanJson>(this.request(t, 'PUT', 'RENAME', false, { destination: t.path }, temp));
-    if (again.boolean === false) throw new WebHdfsError(`RENAME ${temp} to ${t.path} on ${t.client.server} was refused; check that the directory is writable`, 200, undefined, { location: t.location });
+    if (again.boolean === false) throw renameRefused(t, temp);
   }
 
   /** RENAME without OVERWRITE: false when the target exists (the namenode's FileAlreadyExistsException). */
@@ -237,7 +237,7 @@ export class WebHdfsFileIO implements FileIO {
       if (res.boolean !== false) return true;
       // the old rename (renameoptions ignored): false means the target exists, or something else
       if (await this.exists(t.location)) return false;
-      throw new WebHdfsError(`RENAME ${temp} to ${t.path} on ${t.client.server} was refused; check that the directory is writable`, 200, undefined, { location: t.location });
+      throw renameRefused(t, temp);
     } catch (err) {
       if (err instanceof AlreadyExistsError) return false;
       throw err;
@@ -325,6 +325,11 @@ export class WebHdfsFileIO implements FileIO {
       throw err;
     }
   }
+}
+
+/** The old rename's bare `false` when the target does not exist: nothing says why. */
+function renameRefused(t: Target, temp: string): WebHdfsError {
+  return new WebHdfsError(`RENAME ${temp} to ${t.path} on ${t.client.server} was refused; check that the directory exists and is writable`, { location: t.location });
 }
 
 /** Hadoop before 2.8 answers an op it does not know with 400 IllegalArgumentException ("op"). */

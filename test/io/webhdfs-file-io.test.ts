@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { NotFoundError } from '../../src/errors.js';
+import { IcetideError, NotFoundError, StorageError } from '../../src/errors.js';
 import type { FileIO } from '../../src/io/file-io.js';
 import { WebHdfsAccessError, WebHdfsUnavailableError } from '../../src/io/webhdfs-errors.js';
 import { WebHdfsFileIO, type WebHdfsFileIOOptions } from '../../src/io/webhdfs-file-io.js';
@@ -290,6 +290,8 @@ describe('WebHdfsFileIO', () => {
       const err = await io.read(`webhdfs://127.0.0.1:${port}/x`).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(WebHdfsUnavailableError);
       expect((err as WebHdfsUnavailableError).retriable).toBe(true);
+      expect(err).toBeInstanceOf(StorageError); // caught like S3's storage errors
+      expect(IcetideError.wrap(err, 'loading table t').retriable).toBe(true);
       expect((err as Error).message).toContain(`cannot reach the WebHDFS server at 127.0.0.1:${port} (ECONNREFUSED)`);
       const hdfs = new WebHdfsFileIO({ user: 'icetide', namenodeHttp: `http://127.0.0.1:${port}`, retry: { attempts: 1 } });
       await expect(hdfs.exists('hdfs://nameservice1/x')).rejects.toThrow(`127.0.0.1:${port}`);
