@@ -20,11 +20,23 @@ const s3 = z.strictObject({
     error: 'set both access-key-id and secret-access-key, or neither (the AWS credential chain is used then)',
   });
 
-export const storageConfigSchema = z.strictObject({ s3: s3.optional() }, { error: (iss) => (iss.code === 'unrecognized_keys' ? 'unknown key (expected: s3)' : undefined) });
+const hdfs = z.strictObject({
+  'namenode-http': z.string().regex(/^https?:\/\/[^/]+/, { error: 'expected the namenode\'s http:// or https:// address, e.g. http://nn:9870' }).optional(),
+  user: z.string().min(1).optional(),
+  'delegation-token': z.string().min(1).optional(),
+}, { error: (iss) => (iss.code === 'unrecognized_keys' ? 'unknown key (expected one of: namenode-http, user, delegation-token)' : undefined) });
+
+export const storageConfigSchema = z.strictObject({ s3: s3.optional(), hdfs: hdfs.optional() }, { error: (iss) => (iss.code === 'unrecognized_keys' ? 'unknown key (expected: s3, hdfs)' : undefined) });
 
 export type RawStorageConfig = z.output<typeof storageConfigSchema>;
 
 export function toStorageConfig(raw: RawStorageConfig | undefined): StorageConfig {
+  const h = raw?.hdfs;
+  const hdfs = h && Object.fromEntries(Object.entries({ namenodeHttp: h['namenode-http'], user: h.user, delegationToken: h['delegation-token'] }).filter(([, v]) => v !== undefined));
+  return { ...toS3(raw), ...(hdfs ? { hdfs } : {}) };
+}
+
+function toS3(raw: RawStorageConfig | undefined): StorageConfig {
   const s = raw?.s3;
   if (!s) return {};
   const pick = <K extends keyof typeof s>(k: K) => s[k];

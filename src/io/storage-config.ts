@@ -24,6 +24,17 @@ export interface S3StorageConfig {
   readonly partSize?: number;
 }
 
+/** How icetide reaches HDFS over WebHDFS (`hdfs://`, `webhdfs://`, `swebhdfs://` warehouses). */
+export interface HdfsStorageConfig {
+  /** The namenode's HTTP(S) address for `hdfs://` locations (default: the location's host, port 9870). */
+  readonly namenodeHttp?: string;
+  /** `user.name` when security is off. */
+  readonly user?: string;
+  /** A delegation token when security is on (never logged). */
+  readonly delegationToken?: string;
+}
+
 export interface StorageConfig {
   readonly s3?: S3StorageConfig;
+  readonly hdfs?: HdfsStorageConfig;
 }
