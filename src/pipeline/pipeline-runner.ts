@@ -98,10 +98,12 @@ export class PipelineRunner {
     let last: ChangeBatch | undefined;
     let uncommitted: ChangeBatch | undefined;
     /**
-     * `final`: the last commits of a run that ends cleanly (stopped, or a drained `--once`): a
-     * table with a newer watermark lands it, and each changed key filter or index is checkpointed.
+     * `final`: the last commit of a drained `--once` run, which lands every table's position and
+     * watermark. `checkpoint`: a run that ends cleanly, where each changed key filter or index
+     * is checkpointed too — by the commit a table makes anyway; a table with nothing to commit
+     * gets it from checkpointOnStop, at the position it already holds (never moved on by it).
      */
-    const commitAll = async (batch: ChangeBatch, final = false): Promise<void> => {
+    const commitAll = async (batch: ChangeBatch, final = false, checkpoint = final): Promise<void> => {
       const now = Date.now();
       let landed = false;
       for (const w of this.writers) {
@@ -119,7 +121,7 @@ export class PipelineRunner {
           if (cmp < 0 || (cmp === 0 && !newWatermark)) continue;
         }
         const t0 = performance.now();
-        const stats = await w.writer.commit({ position: batch.position, phase: batch.phase, ...(batch.watermarkMs !== undefined ? { watermarkMs: batch.watermarkMs } : {}), force, finalCheckpoint: final });
+        const stats = await w.writer.commit({ position: batch.position, phase: batch.phase, ...(batch.watermarkMs !== undefined ? { watermarkMs: batch.watermarkMs } : {}), force, finalCheckpoint: checkpoint && (force || w.dirty) });
         if (stats) {
           o.onTableCommit?.(w.writer.table.name, stats, (performance.now() - t0) / 1000);
           w.committed = batch.position;
@@ -191,7 +193,7 @@ export class PipelineRunner {
         if (pendingRows >= o.commitMaxRows || Date.now() - lastCommit >= o.commitIntervalMs || this.writers.some((w) => fullLoadEnded(w, batch))) await commitAll(batch);
         if (o.signal.aborted) break;
       }
-      if (uncommitted) await commitAll(uncommitted, true);
+      if (uncommitted) await commitAll(uncommitted, false, true);
       // Drained (not stopped): what the source proved last (its position, its watermark) is
       // committed even by tables that had nothing new, so a scheduler sees them ready.
       if (o.once && !o.signal.aborted && last) await commitAll(last, true);
