@@ -49,7 +49,8 @@ export const ENDPOINTS: readonly string[] = [
  * servers and icetide writers may share one catalog.
  */
 export async function buildRestCatalogServer(o: RestCatalogServerOptions): Promise<FastifyInstance> {
-  const app = Fastify({ logger: false, routerOptions: { ignoreTrailingSlash: true } });
+  // HEAD routes are the spec's exists checks, not GET without a body.
+  const app = Fastify({ logger: false, exposeHeadRoutes: false, routerOptions: { ignoreTrailingSlash: true } });
   const auth = new RestAuth(o.auth ?? {});
   const base = o.prefix ? `/v1/${encodeURIComponent(o.prefix)}` : '/v1';
   const ctx: RouteContext = { catalog: o.catalog, tableConfig: o.tableConfig ?? {}, commitRetries: o.commitRetries ?? 3 };

@@ -79,11 +79,11 @@ export function tableRoutes(app: FastifyInstance, ctx: RouteContext): void {
     const ns = await existingNamespace(catalog, req.params.namespace);
     const r = decodeBody(req.body, readRegisterTableRequest, 'RegisterTableRequest');
     if (!canRegister(catalog)) {
-      throw new RestError(406, 'UnsupportedOperationException', `the ${catalog.name} catalog cannot register tables (the filesystem catalog finds tables by their directory); serve a SQL catalog to register`);
+      throw badRequest(`the ${catalog.name} catalog cannot register tables (the filesystem catalog finds tables by their directory); serve a SQL catalog to register`);
     }
     const id = { namespace: ns, name: r.name };
     if (r.overwrite === true && (await catalog.tableExists(id))) {
-      throw new RestError(406, 'UnsupportedOperationException', `register with overwrite is not supported: drop ${formatTableIdentifier(id)} first`);
+      throw badRequest(`register with overwrite is not supported: drop ${formatTableIdentifier(id)} first`);
     }
     const table = await catalog.registerTable(id, r['metadata-location']);
     return sendJson(reply, 200, loadTableResult(table.state, ctx.tableConfig));
