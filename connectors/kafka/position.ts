@@ -55,7 +55,8 @@ function offsetIn(o: KafkaOffsets, topic: string, partition: number): number {
 
 /**
  * Orders positions partition by partition: a <= b when every partition of `a` is at or
- * before the same partition of `b` (absent: offset 0). Positions of one consumer's stream
+ * before the same partition of `b` (absent from `b`: offset 0; partitions only `b` names do
+ * not count). Positions of one consumer's stream
  * form a chain under this order; two positions neither of which is below the other (read by
  * consumers that interleaved partitions differently) are ordered by their total offset, so
  * the order stays total, and the source keeps its own stream comparable to every position a
@@ -74,12 +75,8 @@ export function compareKafkaOffsets(a: KafkaOffsets, b: KafkaOffsets): number {
       sumA += off;
     }
   }
-  for (const [topic, parts] of b) {
-    for (const [p, off] of parts) {
-      sumB += off;
-      if (!a.get(topic)?.has(p) && off > 0) below = true;
-    }
-  }
+  // Only the partitions `a` names count: an event's position names its own partition alone.
+  for (const [topic, parts] of b) for (const [p, off] of parts) if (a.get(topic)?.has(p)) sumB += off;
   if (below && !above) return -1;
   if (above && !below) return 1;
   if (!below && !above) return 0;
