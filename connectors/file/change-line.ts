@@ -34,7 +34,7 @@ export const DELETE_WITHOUT_BEFORE =
   'op d without "before": a delete must say which row it removes; make the source send at least the key columns in before-images ' +
   '(Postgres: REPLICA IDENTITY FULL, or DEFAULT on a table with a primary key; MySQL: binlog_row_image=FULL)';
 
-function parseLineJson(item: LineItem, fail: Fail): JsonValue {
+export function parseLineJson(item: LineItem, fail: Fail): JsonValue {
   try {
     return parseJson(item.text);
   } catch (err) {
@@ -114,6 +114,15 @@ export function parseChangeLine(item: LineItem, tables: TableRegistry, envelope:
   if (!isJsonObject(json)) return fail('expected a JSON object (a Debezium change event)');
   const change = readRecord(json, envelope, fail);
   if (!change) return undefined;
+  return parseRawChange(change, item, tables, fail);
+}
+
+/**
+ * One change already read from its record (any envelope: Debezium, unwrapped, or another
+ * connector's formats) -> a ChangeEvent of a configured table, or a truncation. `item` names
+ * where it came from (its text is where exact decimals are read from); `fail` throws.
+ */
+export function parseRawChange(change: RawChange, item: LineItem, tables: TableRegistry, fail: Fail): ParsedChange {
   const name = change.table.name;
   const runtime = resolveTable(tables, item, change.table, change.rowSchema, fail);
   if (change.op === 't') return { kind: 'truncate', table: name, sourceTsMs: change.sourceTsMs };

@@ -58,7 +58,8 @@ export class DeadLetterWriter {
 
   constructor(readonly path: string) {}
 
-  async write(letter: DeadLetter | RejectedEventLetter): Promise<void> {
+  /** Any JSON-able record (other connectors write their own positions: topic, partition, offset). */
+  async write(letter: DeadLetter | RejectedEventLetter | object): Promise<void> {
     if (!this.handle) {
       await mkdir(dirname(this.path), { recursive: true });
       this.handle = await open(this.path, 'a');
@@ -69,7 +70,7 @@ export class DeadLetterWriter {
   }
 
   /** Writes and syncs at once (for rejections, which a commit may follow right after). */
-  async writeNow(letter: DeadLetter | RejectedEventLetter): Promise<void> {
+  async writeNow(letter: DeadLetter | RejectedEventLetter | object): Promise<void> {
     await this.write(letter);
     await this.sync();
   }

@@ -130,10 +130,25 @@ const mysqlSourceSchema = strict({
   }).default({ mode: 'initial', 'chunk-size': 50_000, parallelism: 1, 'max-rows-per-second': 0, 'max-bytes-per-second': 0, 'read-view': 'auto' }),
 });
 
-/** Accepted (free-form) so the loader can say "not implemented yet" instead of "unknown type". */
-const futureSourceSchema = (type: 'kafka') => z.looseObject({ type: z.literal(type) });
+/** `host:port`, as Kafka's bootstrap.servers lists them. */
+const brokerAddress = z.string().regex(/^[^\s:]+:\d{1,5}$/, { error: 'expected host:port, e.g. kafka-1:9092' });
 
-const sourceSchema = z.discriminatedUnion('type', [fileSourceSchema, mysqlSourceSchema, futureSourceSchema('kafka')]);
+const kafkaSourceSchema = strict({
+  type: z.literal('kafka'),
+  brokers: z.array(brokerAddress).min(1, { error: 'list at least one broker (host:port)' }),
+  topics: z.array(z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, { error: 'expected a Kafka topic name ([A-Za-z0-9._-], at most 249 characters)' })).min(1, { error: 'list at least one topic' }),
+  'group-id': z.string().min(1),
+  format: z.enum(['debezium', 'canal', 'maxwell']).default('debezium'),
+  from: z.enum(['earliest', 'latest']).default('earliest'),
+  'client-id': z.string().min(1).optional(),
+  ssl: z.union([z.boolean(), z.record(z.string(), z.union([z.string(), z.boolean()]))]).optional(),
+  sasl: strict({ mechanism: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']), username: z.string().min(1), password: z.string() }).optional(),
+  'batch-max-events': positiveInt.default(10_000),
+  'session-timeout-ms': positiveInt.default(30_000),
+  'heartbeat-interval-ms': positiveInt.default(3_000),
+});
+
+const sourceSchema = z.discriminatedUnion('type', [fileSourceSchema, mysqlSourceSchema, kafkaSourceSchema]);
 
 /** `filesystem`, or a SQL catalog (JdbcCatalog tables) by URI; a bare `sql` is caught by the validator. */
 const sqlCatalogSchema = strict({
@@ -200,7 +215,11 @@ const readinessSchema = strict({
  * - `pipeline-id` (required): `[a-z0-9_-]+`; stored in every snapshot summary, so two
  *   pipelines writing one table can be told apart. Do not change it for a running pipeline.
  * - `source` (required):
- *   - `type`: `file` | `mysql` | `kafka` (`kafka` is rejected with "not implemented yet").
+ *   - `type`: `file` | `mysql` | `kafka`.
+ *   - kafka: `brokers` (host:port list), `topics`, `group-id`, `format` (`debezium` |
+ *     `canal` | `maxwell`, default debezium), `from` (`earliest` | `latest`: where partitions
+ *     no table has committed start), `client-id`, `ssl`, `sasl` (passed to kafkajs),
+ *     `batch-max-events`, `session-timeout-ms`, `heartbeat-interval-ms`; see README "Kafka source".
  *   - `path` (file): one `.jsonl` file, or a directory whose `*.jsonl` files are read in name
  *     order. Lines are Debezium change events (see connectors/file).
  *   - `envelope` (file, default `debezium`): `debezium` reads change-event envelopes

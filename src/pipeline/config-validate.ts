@@ -9,6 +9,7 @@ import { toStorageConfig } from '../io/storage-config-schema.js';
 import {
   applyNaming,
   IDENTIFIER_RE,
+  type KafkaSourceConfig,
   type MySqlSourceConfig,
   type MySqlStart,
   type PartitionField,
@@ -79,8 +80,8 @@ function checkTable(raw: RawPipelineConfig, t: RawTableConfig, i: number, issues
   if (mode === 'upsert' && t['changelog-mode'] !== undefined) {
     issues.push({ path: [...at, 'changelog-mode'], message: 'only valid in append mode (this table is in upsert mode)' });
   }
-  if (raw.source.type === 'file' && t.mode === 'upsert' && !t['key-columns']) {
-    issues.push({ path: [...at, 'key-columns'], message: 'upsert mode needs key columns, and the file source has no primary keys: set key-columns' });
+  if (raw.source.type !== 'mysql' && t.mode === 'upsert' && !t['key-columns']) {
+    issues.push({ path: [...at, 'key-columns'], message: `upsert mode needs key columns, and the ${raw.source.type} source has no primary keys: set key-columns` });
   }
   const columns = checkColumns(t, at, issues);
   checkKeyColumns(t, columns, at, issues);
@@ -119,8 +120,8 @@ function checkTargets(raw: RawPipelineConfig, issues: Issues): void {
 /** Cross-key rules; returns issues (empty when the config is valid). */
 export function validateRawConfig(raw: RawPipelineConfig): PathIssue[] {
   const issues: Issues = [];
-  if (raw.source.type === 'kafka') {
-    issues.push({ path: ['source', 'type'], message: `the ${raw.source.type} source is not implemented yet (implemented: file, mysql)` });
+  if (raw.source.type === 'kafka' && raw.source['heartbeat-interval-ms'] >= raw.source['session-timeout-ms']) {
+    issues.push({ path: ['source', 'heartbeat-interval-ms'], message: `must be below session-timeout-ms (${raw.source['session-timeout-ms']}): the group expires a member that does not heartbeat within the session timeout` });
   }
   if (raw.target.catalog === 'sql') {
     issues.push({ path: ['target', 'catalog'], message: 'a SQL catalog needs its database: give { type: sql, uri: postgresql://… | mysql://… | sqlite:/path, name: <catalog name> }' });
@@ -215,10 +216,30 @@ function toMySqlSource(s: RawMySqlSource): MySqlSourceConfig {
   };
 }
 
+type RawKafkaSource = Extract<RawPipelineConfig['source'], { type: 'kafka' }>;
+
+function toKafkaSource(s: RawKafkaSource): KafkaSourceConfig {
+  return {
+    type: 'kafka',
+    path: `kafka://${s.brokers.join(',')}/${s.topics.join(',')}`,
+    brokers: s.brokers,
+    topics: s.topics,
+    groupId: s['group-id'],
+    format: s.format,
+    from: s.from,
+    ...(s['client-id'] !== undefined ? { clientId: s['client-id'] } : {}),
+    ...(s.ssl !== undefined ? { ssl: s.ssl } : {}),
+    ...(s.sasl !== undefined ? { sasl: s.sasl } : {}),
+    batchMaxEvents: s['batch-max-events'],
+    sessionTimeoutMs: s['session-timeout-ms'],
+    heartbeatIntervalMs: s['heartbeat-interval-ms'],
+  };
+}
+
 /** Converts a validated raw config (validateRawConfig returned no issues). */
 export function toPipelineConfig(raw: RawPipelineConfig): PipelineConfig {
-  if (raw.source.type === 'kafka' || raw.target.catalog === 'sql') throw new Error('unreachable: validated before');
-  const source: SourceConfig = raw.source.type === 'file' ? { type: 'file', path: raw.source.path, envelope: raw.source.envelope } : toMySqlSource(raw.source);
+  if (raw.target.catalog === 'sql') throw new Error('unreachable: validated before');
+  const source: SourceConfig = raw.source.type === 'file' ? { type: 'file', path: raw.source.path, envelope: raw.source.envelope } : raw.source.type === 'kafka' ? toKafkaSource(raw.source) : toMySqlSource(raw.source);
   const onError = raw['on-error'];
   return {
     pipelineId: raw['pipeline-id'],

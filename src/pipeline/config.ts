@@ -16,7 +16,6 @@ export type TableMode = 'upsert' | 'append';
 export type ChangelogMode = 'error' | 'drop-update-before' | 'append-all';
 export type FormatVersion = 1 | 2;
 
-/** kafka is rejected by the loader for now. */
 export interface FileSourceConfig {
   readonly type: 'file';
   /** One `.jsonl` file or a directory of them (read in name order); relative to the working directory. */
@@ -66,7 +65,25 @@ export interface MySqlSourceConfig {
     readonly readView: 'auto' | 'status' | 'lock' | 'none';
   };
 }
-export type SourceConfig = FileSourceConfig | MySqlSourceConfig;
+/** `source.type: kafka` (keys documented on the schema in config-schema.ts and README "Kafka source"). */
+export interface KafkaSourceConfig {
+  readonly type: 'kafka';
+  /** `kafka://broker,.../topic,...`, for messages. */
+  readonly path: string;
+  readonly brokers: readonly string[];
+  readonly topics: readonly string[];
+  readonly groupId: string;
+  readonly format: 'debezium' | 'canal' | 'maxwell';
+  readonly from: 'earliest' | 'latest';
+  readonly clientId?: string;
+  /** Passed to kafkajs as they are. */
+  readonly ssl?: boolean | Readonly<Record<string, string | boolean>>;
+  readonly sasl?: { readonly mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; readonly username: string; readonly password: string };
+  readonly batchMaxEvents: number;
+  readonly sessionTimeoutMs: number;
+  readonly heartbeatIntervalMs: number;
+}
+export type SourceConfig = FileSourceConfig | MySqlSourceConfig | KafkaSourceConfig;
 
 /** Exact `db.table`, or a regex that must match the whole source table name. */
 export type TableMatch =

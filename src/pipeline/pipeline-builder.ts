@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { createFileSource } from '../../connectors/file/index.js';
+import { createKafkaSource } from '../../connectors/kafka/index.js';
 import { createMySqlSource } from '../../connectors/mysql/index.js';
 import { openCatalog } from '../catalog/open-catalog.js';
 import { openFilesystemCatalog } from '../catalog/filesystem-catalog-storage.js';
@@ -36,6 +37,8 @@ export function createSource(config: PipelineConfig, cwd: string, log?: Logger):
       return createFileSource(config, { cwd });
     case 'mysql':
       return createMySqlSource(config, log ? { log } : {});
+    case 'kafka':
+      return createKafkaSource(config, { cwd });
     default:
       throw new ConfigError(`source.type: ${(config.source as { type: string }).type} is not implemented yet`, { path: 'source.type' });
   }

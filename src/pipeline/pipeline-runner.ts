@@ -137,6 +137,7 @@ export class PipelineRunner {
       pendingRows = 0;
       lastCommit = Date.now();
       uncommitted = undefined;
+      await this.source.committed?.(batch.position);
       o.onCommit?.({ position: batch.position, events, commits, phase: batch.phase, ...(batch.watermarkMs !== undefined ? { watermarkMs: batch.watermarkMs } : {}) });
     };
     // Only a source with a dead-letter output takes rejections; otherwise the writer throws them.

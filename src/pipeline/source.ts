@@ -51,6 +51,12 @@ export interface Source {
    * pipeline with its error.
    */
   readonly rejected?: (rejection: EventRejection) => Promise<void>;
+  /**
+   * Called after a pipeline commit landed at `position` (every table is at or past it, or
+   * has nothing before it): a source may acknowledge it upstream (Kafka group offsets, for
+   * lag monitoring). Best effort: resuming never depends on it.
+   */
+  committed?(position: SourcePosition): Promise<void>;
   /** Total order of this source's positions (negative, zero, positive). */
   comparePositions(a: SourcePosition, b: SourcePosition): number;
   close(): Promise<void>;

@@ -235,8 +235,16 @@ describe('pipeline config: errors name the key path', () => {
     expect(parse(MINIMAL.replace('path: changes.jsonl', 'path: changes.jsonl, envelope: unwrapped')).source).toEqual({ type: 'file', path: 'changes.jsonl', envelope: 'unwrapped' });
     expect(issuesOf(MINIMAL.replace('path: changes.jsonl', 'path: changes.jsonl, envelope: flat'))).toEqual(['source.envelope: expected one of "debezium" | "unwrapped", got "flat"']);
     expect(issuesOf(`${MINIMAL.replace('type: file, path: changes.jsonl', 'type: kafka')}`)).toEqual([
-      'source.type: the kafka source is not implemented yet (implemented: file, mysql)',
+      'source.brokers: missing required key (expected a list)',
+      'source.topics: missing required key (expected a list)',
+      'source.group-id: missing required key (expected a string)',
     ]);
+    expect(issuesOf(MINIMAL.replace('type: file, path: changes.jsonl', "type: kafka, brokers: ['k1'], topics: ['a b'], group-id: g, format: avro"))).toEqual([
+      'source.brokers[0]: expected host:port, e.g. kafka-1:9092, got "k1"',
+      'source.topics[0]: expected a Kafka topic name ([A-Za-z0-9._-], at most 249 characters), got "a b"',
+      'source.format: expected one of "debezium" | "canal" | "maxwell", got "avro"',
+    ]);
+    expect(parse(MINIMAL.replace('type: file, path: changes.jsonl', "type: kafka, brokers: ['k1:9092'], topics: [shop], group-id: g")).source).toMatchObject({ type: 'kafka', brokers: ['k1:9092'], topics: ['shop'], groupId: 'g', format: 'debezium', from: 'earliest' });
     expect(issuesOf(MINIMAL.replace('type: file', 'type: postgres'))).toEqual(['source.type: expected one of "file" | "mysql" | "kafka", got "postgres"']);
     expect(issuesOf(MINIMAL.replace('namespace: demo', 'namespace: demo, catalog: sql'))).toEqual([
       'target.catalog: a SQL catalog needs its database: give { type: sql, uri: postgresql://… | mysql://… | sqlite:/path, name: <catalog name> }',
