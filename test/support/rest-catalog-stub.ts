@@ -72,6 +72,8 @@ export class RestCatalogStub {
   /** Runs before a commit is applied (to interleave another writer). */
   beforeCommit: ((table: string) => Promise<void>) | undefined;
   tokensIssued = 0;
+  /** Commits refused with 409 (a requirement failed). */
+  conflicts = 0;
   readonly purged: string[] = [];
   private readonly issued = new Map<string, number>();
   private readonly app = Fastify();
@@ -254,6 +256,7 @@ export class RestCatalogStub {
         if (fault) return await this.fail(reply, fault);
         await send(reply, 200, result);
       } catch (err) {
+        if (err instanceof RestFailure && err.status === 409) this.conflicts++;
         if (err instanceof RestFailure) await send(reply, err.status, { error: { message: err.message, type: err.type, code: err.status } });
         else await send(reply, 500, { error: { message: (err as Error).message, type: 'ServerError', code: 500 } });
       }
@@ -335,7 +338,16 @@ export class RestCatalogStub {
     return location;
   }
 
-  private async commit(req: FastifyRequest): Promise<JsonObject> {
+  /** Commits are serialised: requirements are checked against the metadata they replace. */
+  private commitQueue: Promise<unknown> = Promise.resolve();
+
+  private commit(req: FastifyRequest): Promise<JsonObject> {
+    const run = this.commitQueue.then(() => this.commitNow(req));
+    this.commitQueue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async commitNow(req: FastifyRequest): Promise<JsonObject> {
     const t = this.tableOf(req);
     const body = req.body as JsonObject;
     for (const r of body['requirements'] as JsonObject[]) checkRequirement(t.metadata, r);
