@@ -9,6 +9,7 @@ import { primitive } from '../../src/iceberg/spec/types.js';
 import { writeDataFile } from '../support/data-files.js';
 import { RestCatalogStub } from '../support/rest-catalog-stub.js';
 import { startS3Server, type S3TestServer } from '../support/s3-server.js';
+import { rejectionOf } from '../support/error-of.js';
 import { useTempDir } from '../support/temp-dir.js';
 
 const schema = new Schema(0, [{ id: 1, name: 'id', required: true, type: primitive('long') }]);
@@ -50,7 +51,7 @@ describe('REST catalog OAuth2 client credentials', () => {
   it('a wrong secret is a CatalogAccessError naming the token endpoint, with the secret hidden', async () => {
     stub = await new RestCatalogStub({ io: new LocalFileIO(), warehouse: tempDir(), oauth: { clientId: 'icetide', clientSecret: SECRET, ttlSeconds: 60 } }).start();
     const c = new RestCatalog({ uri: stub.uri, credential: 'icetide:not-the-s3cret', oauth2ServerUri: `${stub.uri}/v1/oauth/tokens` });
-    const err = await c.listNamespaces().catch((e: unknown) => e as Error);
+    const err = await rejectionOf(c.listNamespaces());
     expect(err).toBeInstanceOf(CatalogAccessError);
     expect(err.message).toContain(`${stub.uri}/v1/oauth/tokens`);
     expect(err.message).toMatch(/invalid_client/);

@@ -9,6 +9,7 @@ import { primitive } from '../../src/iceberg/spec/types.js';
 import type { Table } from '../../src/iceberg/table.js';
 import { writeDataFile } from '../support/data-files.js';
 import { RestCatalogStub } from '../support/rest-catalog-stub.js';
+import { rejectionOf } from '../support/error-of.js';
 import { useTempDir } from '../support/temp-dir.js';
 
 const schema = new Schema(0, [{ id: 1, name: 'id', required: true, type: primitive('long') }]);
@@ -84,7 +85,7 @@ describe('REST catalog commits', () => {
       stub.commitFaults.push(fault);
       const file = await writeDataFile(table, [{ id: 1n }]);
       const op = table.newAppend().appendFile(file);
-      const err = await op.commit().catch((e: unknown) => e as Error);
+      const err = await rejectionOf(op.commit());
       expect(err).toBeInstanceOf(CommitStateUnknownError);
       expect(err.message).toContain(`snapshot ${op.snapshotId}`);
       expect(err.message).toMatch(/outcome unknown.*kept/);

@@ -8,6 +8,7 @@ import { primitive } from '../../src/iceberg/spec/types.js';
 import { writeDataFile } from '../support/data-files.js';
 import { freePort } from '../support/free-port.js';
 import { RestCatalogStub, type RestStubOptions } from '../support/rest-catalog-stub.js';
+import { rejectionOf } from '../support/error-of.js';
 import { useTempDir } from '../support/temp-dir.js';
 
 const schema = new Schema(0, [{ id: 1, name: 'id', required: true, type: primitive('long') }, { id: 2, name: 'name', required: false, type: primitive('string') }]);
@@ -136,7 +137,7 @@ describe('REST catalog client against a spec-shaped server', () => {
       expect(evolve.updates.map((u) => u['action'])).toEqual(['add-schema', 'set-current-schema']);
       expect(evolve.updates[1]!['schema-id']).toBe(-1);
 
-      await t.addPartitionSpec().withFields([{ sourceId: 1, fieldId: 0, name: 'id_bucket', transform: { kind: 'bucket', width: 4 } }]).commit();
+      await t.addPartitionSpec().withFields([{ sourceId: 1, fieldId: 0, name: 'id_bucket', transform: { kind: 'bucket', n: 4 } }]).commit();
       const spec = commitBody(stub);
       expect(spec.requirements).toContainEqual({ type: 'assert-last-assigned-partition-id', 'last-assigned-partition-id': 999 });
       expect(spec.updates.map((u) => u['action'])).toEqual(['add-spec']);
@@ -162,7 +163,7 @@ describe('REST catalog client against a spec-shaped server', () => {
     it('a wrong token is a CatalogAccessError that never shows the token', async () => {
       const stub = await start({ token: 'right-token-123' });
       const c = new RestCatalog({ uri: stub.uri, token: 'wrong-token-456' });
-      const err = await c.listNamespaces().catch((e: unknown) => e as Error);
+      const err = await rejectionOf(c.listNamespaces());
       expect(err).toBeInstanceOf(CatalogAccessError);
       expect(err.message).toMatch(/401/);
       expect(err.message).not.toContain('wrong-token-456');
