@@ -6,10 +6,10 @@ import { LocalFileIO } from '../../src/io/local-file-io.js';
 import { scanTable } from '../../src/iceberg/read/table-scan.js';
 import type { Table } from '../../src/iceberg/table.js';
 import { parsePipelineConfig } from '../../src/pipeline/config-loader.js';
-import { buildPipeline } from '../../src/pipeline/pipeline-builder.js';
 import { compactTable } from '../../manager/compaction/compact-table.js';
 import { expireTable } from '../../manager/expiry/expire-table.js';
 import { applyChangelog } from '../support/changelog-model.js';
+import { ingestOnce } from '../support/ingest-once.js';
 import { RestCatalogStub } from '../support/rest-catalog-stub.js';
 import { useTempDir } from '../support/temp-dir.js';
 
@@ -41,14 +41,7 @@ describe('icetide ingest into a REST catalog (quickstart, OAuth2)', () => {
       .replace('path: examples/quickstart-changes.jsonl', `path: ${CHANGES}`);
     const config = parsePipelineConfig(text, QUICKSTART, {});
     expect(config.target.catalog).toMatchObject({ type: 'rest', uri: stub.uri, warehouse: 'lake' });
-    const ingest = async () => {
-      const built = await buildPipeline(config);
-      try {
-        return await built.runner.run({ once: true, signal: new AbortController().signal, commitIntervalMs: config.commit.intervalMs, commitMaxRows: config.commit.maxRows, idleCommitIntervalMs: config.readiness.idleCommitIntervalMs });
-      } finally {
-        await built.catalog.close?.();
-      }
-    };
+    const ingest = () => ingestOnce(config);
     expect((await ingest()).events).toBe(40);
     // every commit went as requirements + updates, never as a metadata file
     const commits = stub.requests.filter((r) => r.method === 'POST' && /\/tables\/[^/]+$/.test(r.url));
