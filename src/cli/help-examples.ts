@@ -46,6 +46,10 @@ export const HELP_EXAMPLES: Readonly<Record<string, readonly string[]>> = {
     'icetide catalog migrate --warehouse ./warehouse --to sqlite:./catalog.db --dry-run',
     'icetide catalog migrate --warehouse ./warehouse --to postgresql://icetide@db:5432/lake --name lake',
   ],
+  'catalog serve': [
+    'icetide catalog serve --catalog rest-catalog.yaml --port 8181',
+    'icetide catalog serve --catalog rest-catalog.yaml --port 8181 --host 0.0.0.0   # reachable from other machines',
+  ],
   'table count': ['icetide table count demo.orders --warehouse warehouse --where "amount > 100"'],
   compact: [
     'icetide compact demo.orders --warehouse warehouse --dry-run',

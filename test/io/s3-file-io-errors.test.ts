@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, NotFoundError, StorageError } from '../../src/errors.js';
 import { fileIOFor } from '../../src/io/file-io-registry.js';
 import { LocalFileIO } from '../../src/io/local-file-io.js';
+import { WebHdfsFileIO } from '../../src/io/webhdfs-file-io.js';
 import { S3FileIO } from '../../src/io/s3-file-io.js';
 import { freePort } from '../support/free-port.js';
 import { startS3Server, type S3TestServer } from '../support/s3-server.js';
@@ -109,6 +110,8 @@ describe('fileIOFor', () => {
     const s3 = fileIOFor('s3a://bucket/wh', { s3: { region: 'eu-west-1', accessKeyId: 'a', secretAccessKey: 'b' } });
     expect(s3).toBeInstanceOf(S3FileIO);
     (s3 as S3FileIO).destroy();
-    expect(() => fileIOFor('gs://bucket/wh')).toThrow(/no storage for the gs:\/\/ scheme \(supported: local paths, file:, s3:\/\/, s3a:\/\/\)/);
+    expect(fileIOFor('hdfs://nn:8020/wh', { hdfs: { namenodeHttp: 'http://nn:9870' } })).toBeInstanceOf(WebHdfsFileIO);
+    expect(fileIOFor('webhdfs://nn:9870/wh')).toBeInstanceOf(WebHdfsFileIO);
+    expect(() => fileIOFor('gs://bucket/wh')).toThrow(/no storage for the gs:\/\/ scheme \(supported: local paths, file:, s3:\/\/, s3a:\/\/, hdfs:\/\/, webhdfs:\/\/, swebhdfs:\/\/\)/);
   });
 });

@@ -6,6 +6,7 @@ import { compactTable } from '../../manager/compaction/compact-table.js';
 import { expireTable } from '../../manager/expiry/expire-table.js';
 import { openFilesystemCatalog } from '../../src/catalog/filesystem-catalog-storage.js';
 import { SqlCatalog } from '../../src/catalog/sql-catalog.js';
+import { main } from '../../src/cli/main.js';
 import { removeOrphans } from '../../manager/orphans/remove-orphans.js';
 import { ConfigError } from '../../src/errors.js';
 import { scanTable } from '../../src/iceberg/read/table-scan.js';
@@ -125,6 +126,13 @@ describe('the quickstart pipeline with an s3:// warehouse', () => {
       };
       expect((await run()).events).toBe(40);
       expect((await run()).events).toBe(0); // resumed after the committed position
+      // the CLI reads it too: the SQL catalog from --catalog-uri, the store from --storage
+      const storageFile = path.join(dir, 'storage.yaml');
+      fs.writeFileSync(storageFile, `${storageYaml(plain).replace(/^ {4}/gm, '')}`);
+      let out = '';
+      const code = await main(['node', 'icetide', 'table', 'count', 'demo.orders', '--catalog-uri', `sqlite:${path.join(dir, 'catalog.db')}`, '--catalog-name', 'lake', '--storage', storageFile, '--json'], { out: (t) => (out += t), err: (t) => (out += t) });
+      expect(code, out).toBe(0);
+      expect(JSON.parse(out)).toMatchObject({ count: applyChangelog(fs.readFileSync(CHANGES, 'utf8').split('\n'), 'shop.orders', 'id').size });
       const io = new S3FileIO(plain.storage());
       const catalog = new SqlCatalog({ uri: `sqlite:${path.join(dir, 'catalog.db')}`, name: 'lake', warehouse, io });
       try {

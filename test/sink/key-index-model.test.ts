@@ -2,13 +2,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compactTable } from '../../manager/compaction/compact-table.js';
 import { FilesystemCatalog } from '../../src/catalog/filesystem-catalog.js';
-import { scanTable } from '../../src/iceberg/read/table-scan.js';
 import type { PartitionSpec } from '../../src/iceberg/spec/partition-spec.js';
 import type { Table } from '../../src/iceberg/table.js';
-import type { ChangeEvent, RowValues } from '../../src/sink/change-event.js';
+import type { RowValues } from '../../src/sink/change-event.js';
 import { TableWriter } from '../../src/sink/table-writer.js';
 import { byRegion, regionSchema } from '../support/region-table.js';
 import { useTempDir } from '../support/temp-dir.js';
+import { modelRows, scanAll, toEvents, type ModelRow } from '../support/upsert-model.js';
 
 /**
  * Model-based test of the upsert sink with the key index (issue 17): random inserts, updates
@@ -21,8 +21,7 @@ import { useTempDir } from '../support/temp-dir.js';
  */
 const RUNS = Number(process.env['MODEL_RUNS'] ?? 250) / 5; // 3 configurations x 50
 
-type Row = { id: bigint; region: number; v: string };
-interface Intent { key: number; kind: 'upsert' | 'delete'; region: number; v: string; before: 0 | 1 | 2 }
+type Row = ModelRow;
 type Between = 'none' | 'restart' | 'crash' | 'compact';
 
 const intentArb = fc.record({
@@ -39,31 +38,6 @@ function beforeImage(row: Row, shape: 0 | 1 | 2): RowValues {
   return shape === 0 ? row : shape === 1 ? { id: row.id } : { id: row.id, region: 0, v: '' };
 }
 
-function toEvents(intents: readonly Intent[], state: Map<bigint, Row>, startPos: number): ChangeEvent[] {
-  const out: ChangeEvent[] = [];
-  intents.forEach((it, i) => {
-    const id = BigInt(it.key);
-    const old = state.get(id);
-    const position = { line: startPos + i };
-    if (it.kind === 'delete') {
-      if (!old) return;
-      state.delete(id);
-      out.push({ table: 'src.t', op: 'delete', before: beforeImage(old, it.before), position, sourceTsMs: startPos + i });
-    } else {
-      const after = { id, region: it.region, v: it.v };
-      state.set(id, after);
-      out.push(old ? { table: 'src.t', op: 'update', before: beforeImage(old, it.before), after, position, sourceTsMs: startPos + i } : { table: 'src.t', op: 'insert', after, position, sourceTsMs: startPos + i });
-    }
-  });
-  return out;
-}
-
-async function scanAll(t: Table): Promise<string[]> {
-  const rows: string[] = [];
-  for await (const b of scanTable(t)) for (const r of b) rows.push(`${r['id']}|${r['region']}|${r['v']}`);
-  return rows.sort();
-}
-const modelRows = (m: Map<bigint, Row>) => [...m.values()].map((r) => `${r.id}|${r.region}|${r.v}`).sort();
 
 const byIdBucket: PartitionSpec = { specId: 0, fields: [{ sourceId: 1, fieldId: 1000, name: 'id_bucket', transform: { kind: 'bucket', n: 4 } }] };
 const configs = [
@@ -90,7 +64,7 @@ describe.each(configs)('upsert sink with the key index, model: $name', ({ spec }
         let pos = 0;
         for (const { intents, then } of steps) {
           const model = new Map(committed);
-          const events = toEvents(intents, model, pos);
+          const events = toEvents(intents, model, pos, (old, it) => beforeImage(old, it.before));
           await w.write(events, 'incremental');
           if (then === 'crash') {
             // killed before the commit: nothing of it reaches the table; a new process starts over

@@ -4,12 +4,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FilesystemCatalog } from '../../src/catalog/filesystem-catalog.js';
-import { scanTable } from '../../src/iceberg/read/table-scan.js';
 import type { PartitionSpec } from '../../src/iceberg/spec/partition-spec.js';
 import type { Table } from '../../src/iceberg/table.js';
 import type { ChangeEvent } from '../../src/sink/change-event.js';
 import { TableWriter } from '../../src/sink/table-writer.js';
 import { byRegion, regionSchema } from '../support/region-table.js';
+import { modelRows, scanAll, toEvents, type ModelRow } from '../support/upsert-model.js';
 
 /**
  * Model-based test of the upsert sink (DESIGN.md "Writing"): random change streams (inserts,
@@ -20,40 +20,13 @@ import { byRegion, regionSchema } from '../support/region-table.js';
  */
 const RUNS = Number(process.env['MODEL_RUNS'] ?? 250); // 8 properties x 250 = 2,000 random streams
 
-type Row = { id: bigint; region: number; v: string };
-interface Intent { key: number; kind: 'upsert' | 'delete'; region: number; v: string }
+type Row = ModelRow;
 
 const schema = regionSchema;
 const byIdBucket: PartitionSpec = { specId: 0, fields: [{ sourceId: 1, fieldId: 1000, name: 'id_bucket', transform: { kind: 'bucket', n: 4 } }] };
 
 const intentArb = fc.record({ key: fc.integer({ min: 0, max: 12 }), kind: fc.constantFrom<'upsert' | 'delete'>('upsert', 'upsert', 'delete'), region: fc.integer({ min: 0, max: 2 }), v: fc.string({ maxLength: 3 }) });
 
-/** Turns intents into well-formed change events against the model (with before images). */
-function toEvents(intents: readonly Intent[], state: Map<bigint, Row>, startPos: number): ChangeEvent[] {
-  const out: ChangeEvent[] = [];
-  intents.forEach((it, i) => {
-    const id = BigInt(it.key);
-    const before = state.get(id);
-    const position = { line: startPos + i };
-    if (it.kind === 'delete') {
-      if (!before) return;
-      state.delete(id);
-      out.push({ table: 'src.t', op: 'delete', before, position, sourceTsMs: startPos + i });
-    } else {
-      const after = { id, region: it.region, v: it.v };
-      state.set(id, after);
-      out.push(before ? { table: 'src.t', op: 'update', before, after, position, sourceTsMs: startPos + i } : { table: 'src.t', op: 'insert', after, position, sourceTsMs: startPos + i });
-    }
-  });
-  return out;
-}
-
-async function scanAll(t: Table): Promise<string[]> {
-  const rows: string[] = [];
-  for await (const b of scanTable(t)) for (const r of b) rows.push(`${r['id']}|${r['region']}|${r['v']}`);
-  return rows.sort();
-}
-const modelRows = (m: Map<bigint, Row>) => [...m.values()].map((r) => `${r.id}|${r.region}|${r.v}`).sort();
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));

@@ -5,6 +5,7 @@ import { migrateToSqlCatalog } from '../../catalog/migrate-to-sql-catalog.js';
 import { DEFAULT_SQL_CATALOG_NAME, SqlCatalog } from '../../catalog/sql-catalog.js';
 import { formatJson, formatTable, type Output } from '../output.js';
 import { CATALOG_NAME_HELP, CATALOG_URI_HELP } from '../resolve-table.js';
+import { addCatalogServeCommand } from './catalog-serve-command.js';
 
 interface MigrateOpts {
   readonly warehouse: string;
@@ -14,7 +15,7 @@ interface MigrateOpts {
   readonly json?: boolean;
 }
 
-/** `icetide catalog migrate --warehouse DIR --to URI [--name N] [--dry-run] [--json]`. */
+/** `icetide catalog migrate --warehouse DIR --to URI [--name N] [--dry-run] [--json]`; `icetide catalog serve`. */
 export function catalogCommand(out: Output): Command {
   const catalog = new Command('catalog').description('catalog administration');
   catalog
@@ -42,5 +43,6 @@ export function catalogCommand(out: Output): Command {
         await to.close();
       }
     });
+  addCatalogServeCommand(catalog, out);
   return catalog;
 }

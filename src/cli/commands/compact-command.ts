@@ -3,7 +3,7 @@ import { compactTable, type CompactionReport } from '../../../manager/compaction
 import { minorCompactTable, type MinorCompactionReport } from '../../../manager/compaction/minor-compaction.js';
 import { ConfigError } from '../../errors.js';
 import { formatJson, formatTable, type Output } from '../output.js';
-import { CATALOG_NAME_HELP, CATALOG_URI_HELP, resolveTable, WAREHOUSE_HELP } from '../resolve-table.js';
+import { CATALOG_NAME_HELP, CATALOG_URI_HELP, STORAGE_HELP, resolveTable, WAREHOUSE_HELP } from '../resolve-table.js';
 
 interface CompactOpts {
   readonly warehouse?: string;
@@ -41,7 +41,7 @@ export function compactCommand(out: Output, setExit: (code: number) => void): Co
   return new Command('compact')
     .description('compact a table: rewrite small data files (deletes applied) into target-size files; --minor turns equality deletes into position deletes')
     .argument('<LOC>', 'table directory, *.metadata.json, or ns.table with --warehouse or --catalog-uri')
-    .option('--warehouse <dir>', WAREHOUSE_HELP).option('--catalog-uri <uri>', CATALOG_URI_HELP).option('--catalog-name <name>', CATALOG_NAME_HELP)
+    .option('--warehouse <dir>', WAREHOUSE_HELP).option('--catalog-uri <uri>', CATALOG_URI_HELP).option('--catalog-name <name>', CATALOG_NAME_HELP).option('--storage <file>', STORAGE_HELP)
     .option('--target-file-size <bytes>', 'size of the files written (default: write.target-file-size-bytes, else 128 MiB)')
     .option('--min-file-size <bytes>', 'files smaller than this are compacted (default: 0.75 x target)')
     .option('--delete-file-threshold <n>', 'also rewrite files with more than n delete files applied (default 10)')

@@ -4,7 +4,7 @@ import { expireTable } from '../../../manager/expiry/expire-table.js';
 import { ValidationError } from '../../errors.js';
 import { parseDuration } from '../../duration.js';
 import { formatJson, formatTable, type Output } from '../output.js';
-import { CATALOG_NAME_HELP, CATALOG_URI_HELP, resolveTable, WAREHOUSE_HELP } from '../resolve-table.js';
+import { CATALOG_NAME_HELP, CATALOG_URI_HELP, STORAGE_HELP, resolveTable, WAREHOUSE_HELP } from '../resolve-table.js';
 
 interface ExpireOpts {
   readonly warehouse?: string;
@@ -20,7 +20,7 @@ export function expireCommand(out: Output): Command {
   return new Command('expire')
     .description('expire old snapshots and delete the files only they reach (keeps ref heads, retain-last, and each live pipeline\'s resume snapshot)')
     .argument('<LOC>', 'table directory, or ns.table with --warehouse or --catalog-uri')
-    .option('--warehouse <dir>', WAREHOUSE_HELP).option('--catalog-uri <uri>', CATALOG_URI_HELP).option('--catalog-name <name>', CATALOG_NAME_HELP)
+    .option('--warehouse <dir>', WAREHOUSE_HELP).option('--catalog-uri <uri>', CATALOG_URI_HELP).option('--catalog-name <name>', CATALOG_NAME_HELP).option('--storage <file>', STORAGE_HELP)
     .option('--older-than <dur>', 'expire snapshots older than this (default: history.expire.max-snapshot-age-ms, else 5d)')
     .option('--retain-last <n>', 'keep at least this many snapshots per branch (default: history.expire.min-snapshots-to-keep, else 1)')
     .option('--pipeline-retention <dur>', 'a pipeline whose newest commit is older than this is retired and no longer pins history (default: every pipeline pins)')

@@ -4,7 +4,7 @@ import { noWatermarkReason, partitionReadiness, tableReadiness, type TableReadin
 import type { Table } from '../../iceberg/table.js';
 import { formatJson, type Output } from '../output.js';
 import { parseDuration, parseInstant } from '../../duration.js';
-import { CATALOG_NAME_HELP, CATALOG_URI_HELP, resolveTable, WAREHOUSE_HELP } from '../resolve-table.js';
+import { CATALOG_NAME_HELP, CATALOG_URI_HELP, STORAGE_HELP, resolveTable, WAREHOUSE_HELP } from '../resolve-table.js';
 import { formatLag } from '../progress-line.js';
 
 interface ReadyOpts {
@@ -28,7 +28,7 @@ export function readyCommand(out: Output, setExit: (code: number) => void): Comm
     .description('exit 0 when every source change up to --until is committed to the table (1: not yet, 2: error)')
     .argument('<TABLE>', 'table directory, *.metadata.json, or ns.table with --warehouse or --catalog-uri')
     .option('--until <time>', 'ISO-8601 time with zone, e.g. 2026-11-23T10:00:00Z (or use --partition)')
-    .option('--warehouse <dir>', WAREHOUSE_HELP).option('--catalog-uri <uri>', CATALOG_URI_HELP).option('--catalog-name <name>', CATALOG_NAME_HELP)
+    .option('--warehouse <dir>', WAREHOUSE_HELP).option('--catalog-uri <uri>', CATALOG_URI_HELP).option('--catalog-name <name>', CATALOG_NAME_HELP).option('--storage <file>', STORAGE_HELP)
     .option('--partition <name=value>', 'readiness of one time partition, e.g. created_at_day=2026-11-23 (ready when the watermark passes its end + lateness)')
     .option('--allowed-lateness <dur>', 'with --partition: extra wait after the partition end', '0s')
     .option('--wait', 'block until ready (or --timeout)')

@@ -5,7 +5,7 @@ import { MIN_ORPHAN_AGE_MS, removeOrphans } from '../../../manager/orphans/remov
 import { ValidationError } from '../../errors.js';
 import { parseDuration } from '../../duration.js';
 import { formatJson, formatTable, type Output } from '../output.js';
-import { CATALOG_NAME_HELP, CATALOG_URI_HELP, resolveTable, WAREHOUSE_HELP } from '../resolve-table.js';
+import { CATALOG_NAME_HELP, CATALOG_URI_HELP, STORAGE_HELP, resolveTable, WAREHOUSE_HELP } from '../resolve-table.js';
 
 interface RemoveOrphansOpts {
   readonly warehouse?: string;
@@ -26,7 +26,7 @@ export function removeOrphansCommand(out: Output): Command {
   return new Command('remove-orphans')
     .description('find files under the table location that no metadata reaches; lists them (dry run) unless --delete')
     .argument('<LOC>', 'table directory, or ns.table with --warehouse or --catalog-uri')
-    .option('--warehouse <dir>', WAREHOUSE_HELP).option('--catalog-uri <uri>', CATALOG_URI_HELP).option('--catalog-name <name>', CATALOG_NAME_HELP)
+    .option('--warehouse <dir>', WAREHOUSE_HELP).option('--catalog-uri <uri>', CATALOG_URI_HELP).option('--catalog-name <name>', CATALOG_NAME_HELP).option('--storage <file>', STORAGE_HELP)
     .option('--older-than <dur>', 'only files older than this (safety window; below 1h needs --force)', '3d')
     .option('--dry-run', 'list what would be deleted (the default)')
     .option('--delete', 'really delete')

@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { rewriteManifests } from '../../../manager/manifests/rewrite-manifests.js';
 import { ValidationError } from '../../errors.js';
 import { formatJson, type Output } from '../output.js';
-import { CATALOG_NAME_HELP, CATALOG_URI_HELP, resolveTable, WAREHOUSE_HELP } from '../resolve-table.js';
+import { CATALOG_NAME_HELP, CATALOG_URI_HELP, STORAGE_HELP, resolveTable, WAREHOUSE_HELP } from '../resolve-table.js';
 
 interface RewriteManifestsOpts {
   readonly warehouse?: string;
@@ -15,7 +15,7 @@ export function rewriteManifestsCommand(out: Output): Command {
   return new Command('rewrite-manifests')
     .description('merge small manifests per partition spec and content into a replace snapshot (no data change)')
     .argument('<LOC>', 'table directory, or ns.table with --warehouse or --catalog-uri')
-    .option('--warehouse <dir>', WAREHOUSE_HELP).option('--catalog-uri <uri>', CATALOG_URI_HELP).option('--catalog-name <name>', CATALOG_NAME_HELP)
+    .option('--warehouse <dir>', WAREHOUSE_HELP).option('--catalog-uri <uri>', CATALOG_URI_HELP).option('--catalog-name <name>', CATALOG_NAME_HELP).option('--storage <file>', STORAGE_HELP)
     .option('--target-size-bytes <n>', 'manifest size to aim for (default: commit.manifest.target-size-bytes, else 8 MB)')
     .option('--json', 'print the report as JSON')
     .action(async (loc: string, o: RewriteManifestsOpts) => {

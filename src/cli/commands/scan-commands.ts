@@ -4,7 +4,7 @@ import { parsePredicate } from '../../iceberg/read/predicate.js';
 import { stringifyJson } from '../../iceberg/spec/lossless-json.js';
 import { ValidationError } from '../../errors.js';
 import { formatTable, type Output } from '../output.js';
-import { parseSnapshotId, CATALOG_NAME_HELP, CATALOG_URI_HELP, resolveTable, WAREHOUSE_HELP } from '../resolve-table.js';
+import { parseSnapshotId, CATALOG_NAME_HELP, CATALOG_URI_HELP, STORAGE_HELP, resolveTable, WAREHOUSE_HELP } from '../resolve-table.js';
 import { csvField, formatHuman, toJsonCell } from '../value-format.js';
 
 interface ScanOpts {
@@ -23,7 +23,7 @@ export function addScanCommands(table: Command, out: Output): void {
     .command('scan')
     .description('live rows of a snapshot (position and equality deletes applied)')
     .argument('<LOC>', 'table directory, *.metadata.json, or ns.table with --warehouse or --catalog-uri')
-    .option('--warehouse <dir>', WAREHOUSE_HELP).option('--catalog-uri <uri>', CATALOG_URI_HELP).option('--catalog-name <name>', CATALOG_NAME_HELP)
+    .option('--warehouse <dir>', WAREHOUSE_HELP).option('--catalog-uri <uri>', CATALOG_URI_HELP).option('--catalog-name <name>', CATALOG_NAME_HELP).option('--storage <file>', STORAGE_HELP)
     .option('--snapshot <id>', 'snapshot id (default: current)')
     .option('--columns <a,b>', 'columns to print (default: all)')
     .option('--where <expr>', 'row filter: "col = value [AND col2 > 3 ...]", ops = != < <= > >=, IS [NOT] NULL')
@@ -68,7 +68,7 @@ export function addScanCommands(table: Command, out: Output): void {
     .command('count')
     .description('number of live rows (deletes applied; files without deletes are not read)')
     .argument('<LOC>', 'table directory, *.metadata.json, or ns.table with --warehouse or --catalog-uri')
-    .option('--warehouse <dir>', WAREHOUSE_HELP).option('--catalog-uri <uri>', CATALOG_URI_HELP).option('--catalog-name <name>', CATALOG_NAME_HELP)
+    .option('--warehouse <dir>', WAREHOUSE_HELP).option('--catalog-uri <uri>', CATALOG_URI_HELP).option('--catalog-name <name>', CATALOG_NAME_HELP).option('--storage <file>', STORAGE_HELP)
     .option('--snapshot <id>', 'snapshot id (default: current)')
     .option('--where <expr>', 'count only rows matching the filter')
     .option('--json', 'print {"count": N}')

@@ -5,7 +5,7 @@ import { typeToString } from '../../iceberg/spec/types.js';
 import type { Table } from '../../iceberg/table.js';
 import type { FileScanTask } from '../../iceberg/scan-planner.js';
 import { formatJson, formatTable, type Output } from '../output.js';
-import { parseSnapshotId, CATALOG_NAME_HELP, CATALOG_URI_HELP, resolveTable, WAREHOUSE_HELP } from '../resolve-table.js';
+import { parseSnapshotId, CATALOG_NAME_HELP, CATALOG_URI_HELP, STORAGE_HELP, resolveTable, WAREHOUSE_HELP } from '../resolve-table.js';
 import { addRestoreMetadataCommand } from './restore-metadata-command.js';
 import { addScanCommands } from './scan-commands.js';
 
@@ -18,7 +18,7 @@ interface CommonOpts {
 /** `icetide table ...`: inspect tables (describe, snapshots, files, plan, scan, count) and restore corrupt metadata. */
 export function tableCommands(out: Output, setExit: (code: number) => void): Command {
   const table = new Command('table').description('inspect an Iceberg table (LOC: table dir, metadata JSON, or ns.table with --warehouse)');
-  const withLoc = (c: Command) => c.argument('<LOC>', 'table directory, *.metadata.json, or ns.table with --warehouse or --catalog-uri').option('--warehouse <dir>', WAREHOUSE_HELP).option('--catalog-uri <uri>', CATALOG_URI_HELP).option('--catalog-name <name>', CATALOG_NAME_HELP).option('--json', 'machine-readable JSON output');
+  const withLoc = (c: Command) => c.argument('<LOC>', 'table directory, *.metadata.json, or ns.table with --warehouse or --catalog-uri').option('--warehouse <dir>', WAREHOUSE_HELP).option('--catalog-uri <uri>', CATALOG_URI_HELP).option('--catalog-name <name>', CATALOG_NAME_HELP).option('--storage <file>', STORAGE_HELP).option('--json', 'machine-readable JSON output');
 
   withLoc(table.command('describe').description('schema, partition specs, properties, current snapshot')).action(async (loc: string, o: CommonOpts) => {
     const t = await resolveTable(loc, o);

@@ -235,7 +235,7 @@ function readRef(value: unknown, path: string): SnapshotRef {
 }
 
 /** Spec "Snapshots"; v1 snapshots may embed `manifests` and omit `summary` and `sequence-number`. */
-function readSnapshot(version: FormatVersion) {
+export function readSnapshot(version: FormatVersion) {
   return (value: unknown, path: string): Snapshot => {
     const obj = readObject(value, path);
     if (hasField(obj, 'key-id')) throw new UnsupportedError(`${jsonPath(path, 'key-id')}: encrypted manifest lists are not supported`);
@@ -287,7 +287,7 @@ function readMetadataLogEntry(value: unknown, path: string): MetadataLogEntry {
 }
 
 /** Spec "Table Statistics". */
-function readStatisticsFile(value: unknown, path: string): StatisticsFile {
+export function readStatisticsFile(value: unknown, path: string): StatisticsFile {
   const obj = readObject(value, path);
   const file: Mutable<StatisticsFile> = {
     snapshotId: required(obj, 'snapshot-id', path, readLong),
@@ -315,7 +315,7 @@ function readBlobMetadata(value: unknown, path: string): BlobMetadata {
 }
 
 /** Spec "Partition Statistics". */
-function readPartitionStatisticsFile(value: unknown, path: string): PartitionStatisticsFile {
+export function readPartitionStatisticsFile(value: unknown, path: string): PartitionStatisticsFile {
   const obj = readObject(value, path);
   return {
     snapshotId: required(obj, 'snapshot-id', path, readLong),
