@@ -118,3 +118,12 @@ export class MissingMetadataFileError extends NotFoundError {
     );
   }
 }
+
+/**
+ * A commit was sent but its outcome could not be learnt (the catalog answered 5xx, or the
+ * connection broke after the request left): the catalog may have applied it. Nothing the
+ * commit references may be deleted, and the commit must not be blindly retried (it could land
+ * twice). The message names the snapshot to look for and what to do; the context carries
+ * `table` and `snapshots` (the ids the commit adds). (Constructor of IcetideError, so wrap keeps it.)
+ */
+export class CommitStateUnknownError extends IcetideError {}

@@ -1,5 +1,5 @@
 import { changesSince } from '../../src/iceberg/commit/changes-since.js';
-import { CommitConflictError } from '../../src/errors.js';
+import { CommitConflictError, CommitStateUnknownError } from '../../src/errors.js';
 import type { FileScanTask } from '../../src/iceberg/scan-planner.js';
 import type { DataFile } from '../../src/iceberg/spec/manifest.js';
 import type { Table } from '../../src/iceberg/table.js';
@@ -215,7 +215,8 @@ async function commitBatch(
       };
     } catch (err) {
       if (!(err instanceof CommitConflictError) || round + 1 >= MAX_COMMIT_ROUNDS) {
-        await deleteOutputs(table, kept);
+        // An unknown outcome may have made the outputs live: they stay.
+        if (!(err instanceof CommitStateUnknownError)) await deleteOutputs(table, kept);
         if (err instanceof CommitConflictError) {
           for (const r of kept) dropped.push({ partition: partitionLabel(table, r.group), filesIn: r.group.tasks.length, reason: `commit conflict: ${err.message}` });
           return { dropped };

@@ -1,4 +1,4 @@
-import { CommitConflictError } from '../../src/errors.js';
+import { CommitConflictError, CommitStateUnknownError } from '../../src/errors.js';
 import { DeleteLoader } from '../../src/iceberg/read/table-scan.js';
 import type { FileScanTask, PlannedFile } from '../../src/iceberg/scan-planner.js';
 import type { DataFile } from '../../src/iceberg/spec/manifest.js';
@@ -168,6 +168,7 @@ async function minorCompactTableMarked(table: Table, o: MinorCompactionOptions =
         equalityDeleteFilesRemoved: goingEq.length, danglingDeleteFilesRemoved: goingDangling.length,
       });
     } catch (err) {
+      if (err instanceof CommitStateUnknownError) throw err; // the added files may be live
       await Promise.all(added.map((f) => table.io.delete(f.filePath).catch(() => undefined)));
       if (!(err instanceof CommitConflictError)) throw err;
       return finish(err.message);

@@ -16,6 +16,7 @@ import { globToRegex, type JobPolicy, type ManagerConfig, type Policy, type Time
 import { managerConfigSchema, WINDOW_RE, type RawJobPolicy, type RawManagerConfig } from './config-schema.js';
 import { filesystemCatalogStorageProblem } from '../../src/catalog/filesystem-catalog-storage.js';
 import { toStorageConfig } from '../../src/io/storage-config-schema.js';
+import { toRestCatalogSpec } from '../../src/catalog/rest/rest-catalog-config-schema.js';
 
 export class ManagerConfigError extends ConfigError {
   constructor(readonly file: string, readonly issues: readonly ConfigIssue[]) {
@@ -129,7 +130,7 @@ export function parseManagerConfig(text: string, source: string, env: Env, baseD
   return {
     warehouse,
     storage,
-    catalog: raw.catalog === 'filesystem' ? 'filesystem' : { type: 'sql', uri: raw.catalog.uri, name: raw.catalog.name },
+    catalog: raw.catalog === 'filesystem' ? 'filesystem' : raw.catalog.type === 'sql' ? { type: 'sql', uri: raw.catalog.uri, name: raw.catalog.name } : toRestCatalogSpec(raw.catalog),
     http: { host: raw.http.host, port: raw.http.port },
     ...(token ? { authToken: token } : {}),
     state: toStateStoreConfig(raw.state, warehouse, baseDir),

@@ -8,6 +8,7 @@ import { JOB_NAMES } from '../jobs.js';
 import { redactUrl } from '../../src/logging/redaction.js';
 import { POSTGRES_URL_RE, SCHEMA_NAME_RE, STATE_STORE_TYPES } from '../state/state-store-config.js';
 import { storageConfigSchema } from '../../src/io/storage-config-schema.js';
+import { restCatalogConfigSchema } from '../../src/catalog/rest/rest-catalog-config-schema.js';
 
 function strict<S extends z.ZodRawShape>(shape: S) {
   const allowed = Object.keys(shape).join(', ');
@@ -73,10 +74,11 @@ const stateStore = strict({
   }
 });
 
-/** The tables' catalog: the warehouse directory (default), or a JdbcCatalog-compatible SQL database. */
+/** The tables' catalog: the warehouse directory (default), a JdbcCatalog-compatible SQL database, or a REST catalog. */
 const catalogSchema = z.union([
   z.literal('filesystem'),
   strict({ type: z.literal('sql'), uri: z.string().min(1), name: z.string().min(1).max(255).default('icetide') }),
+  restCatalogConfigSchema,
 ]);
 
 export const managerConfigSchema = strict({

@@ -47,7 +47,7 @@ export class Manager {
   constructor(readonly config: ManagerConfig, private readonly o: ManagerOptions = {}) {
     this.logger = o.logger ?? silentLogger;
     this.io = fileIOFor(config.warehouse, config.storage);
-    this.catalog = openCatalog(config.catalog, config.warehouse, { io: this.io });
+    this.catalog = openCatalog(config.catalog, config.warehouse, { io: this.io, ...(config.storage ? { storage: config.storage } : {}) });
     this.store = o.store ?? openStateStore(config.state);
     this.scheduler = new Scheduler({
       catalog: this.catalog,

@@ -3,6 +3,7 @@ import { parse as parseYaml } from 'yaml';
 import { parseTableIdentifier, type Catalog } from '../catalog/catalog.js';
 import { filesystemCatalogStorageProblem, openFilesystemCatalog } from '../catalog/filesystem-catalog-storage.js';
 import { openTable } from '../catalog/open-table.js';
+import { RestCatalog, type RestCatalogOptions } from '../catalog/rest/rest-catalog.js';
 import { DEFAULT_SQL_CATALOG_NAME, SqlCatalog } from '../catalog/sql-catalog.js';
 import { ConfigError } from '../errors.js';
 import { RoutingFileIO } from '../io/routing-file-io.js';
@@ -13,16 +14,39 @@ import { ValidationError } from '../errors.js';
 
 export interface TableLocationOptions {
   readonly warehouse?: string;
-  /** A SQL catalog (postgresql://…, mysql://…, sqlite:/path) holding `ns.table`. */
+  /** A SQL catalog (postgresql://…, mysql://…, sqlite:/path) or a REST catalog (http(s)://…) holding `ns.table`; with REST, `warehouse` is sent to its /v1/config. */
   readonly catalogUri?: string;
   readonly catalogName?: string;
   /** A YAML file with the `storage` keys of a pipeline's `target.storage` (s3, hdfs). */
   readonly storage?: string;
+  /** Where REST catalog secrets are read from (default process.env). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+/**
+ * REST catalog auth for the CLI, from the environment (secrets stay off the command line):
+ * ICETIDE_CATALOG_CREDENTIAL (client_id:client_secret) or ICETIDE_CATALOG_TOKEN, plus
+ * ICETIDE_CATALOG_SCOPE, ICETIDE_CATALOG_OAUTH2_SERVER_URI, ICETIDE_CATALOG_ACCESS_DELEGATION.
+ */
+function restAuthFromEnv(env: Readonly<Record<string, string | undefined>>): Omit<RestCatalogOptions, 'uri'> {
+  const pick = (k: string) => (env[k] ? env[k] : undefined);
+  const credential = pick('ICETIDE_CATALOG_CREDENTIAL');
+  const token = pick('ICETIDE_CATALOG_TOKEN');
+  const scope = pick('ICETIDE_CATALOG_SCOPE');
+  const oauth2ServerUri = pick('ICETIDE_CATALOG_OAUTH2_SERVER_URI');
+  const accessDelegation = pick('ICETIDE_CATALOG_ACCESS_DELEGATION');
+  return {
+    ...(credential ? { credential } : token ? { token } : {}),
+    ...(scope ? { scope } : {}),
+    ...(oauth2ServerUri ? { oauth2ServerUri } : {}),
+    ...(accessDelegation ? { accessDelegation } : {}),
+  };
 }
 
 export const WAREHOUSE_HELP = 'filesystem catalog warehouse';
-export const CATALOG_URI_HELP = 'SQL catalog (JdbcCatalog tables): postgresql://user:pass@host/db, mysql://…, sqlite:/path';
-export const CATALOG_NAME_HELP = `catalog_name in the SQL catalog (default ${DEFAULT_SQL_CATALOG_NAME})`;
+export const CATALOG_URI_HELP = 'SQL catalog (JdbcCatalog tables): postgresql://user:pass@host/db, mysql://…, sqlite:/path; or an Iceberg REST catalog: http(s)://host:port (auth from ICETIDE_CATALOG_CREDENTIAL / ICETIDE_CATALOG_TOKEN)';
+export const CATALOG_NAME_HELP = `catalog_name in the SQL catalog (default ${DEFAULT_SQL_CATALOG_NAME}); a REST catalog's name in messages`;
+
 export const STORAGE_HELP = 'YAML file with storage settings for s3:// or hdfs:// tables (the keys of a pipeline\'s target.storage: s3: {endpoint, region, path-style, ...}, hdfs: {namenode-http, user, ...}); credentials otherwise from the AWS chain';
 
 /** The `--storage FILE` settings (empty without the flag). */
@@ -52,7 +76,9 @@ export async function resolveTable(loc: string, o: TableLocationOptions): Promis
   if (o.catalogUri) {
     // the catalog's tables may live on any store: each location gets the FileIO of its scheme
     const io = new RoutingFileIO(storage);
-    const catalog = new SqlCatalog({ uri: o.catalogUri, name: o.catalogName ?? DEFAULT_SQL_CATALOG_NAME, io, ...(o.warehouse ? { warehouse: o.warehouse } : {}) });
+    const catalog = /^https?:\/\//i.test(o.catalogUri)
+      ? new RestCatalog({ ...restAuthFromEnv(o.env ?? process.env), uri: o.catalogUri, storage, ...(o.catalogName ? { name: o.catalogName } : {}), ...(o.warehouse ? { warehouse: o.warehouse } : {}) })
+      : new SqlCatalog({ uri: o.catalogUri, name: o.catalogName ?? DEFAULT_SQL_CATALOG_NAME, io, ...(o.warehouse ? { warehouse: o.warehouse } : {}) });
     opened.add(catalog);
     routed.add(io);
     return catalog.loadTable(parseTableIdentifier(loc));

@@ -12,6 +12,7 @@ import type { IcebergType } from '../iceberg/spec/types.js';
 import { storageConfigSchema } from '../io/storage-config-schema.js';
 import { IDENTIFIER_RE, NAMING_PLACEHOLDERS, PIPELINE_ID_RE } from './config.js';
 import { parseIcebergTypeString } from './config-type-string.js';
+import { restCatalogConfigSchema } from '../catalog/rest/rest-catalog-config-schema.js';
 
 /** Objects reject unknown keys and say which keys they accept. */
 function strict<S extends z.ZodRawShape>(shape: S) {
@@ -150,7 +151,7 @@ const kafkaSourceSchema = strict({
 
 const sourceSchema = z.discriminatedUnion('type', [fileSourceSchema, mysqlSourceSchema, kafkaSourceSchema]);
 
-/** `filesystem`, or a SQL catalog (JdbcCatalog tables) by URI; a bare `sql` is caught by the validator. */
+/** `filesystem`, a SQL catalog (JdbcCatalog tables) by URI, or a REST catalog; a bare `sql` is caught by the validator. */
 const sqlCatalogSchema = strict({
   type: z.literal('sql'),
   uri: z.string().min(1),
@@ -158,7 +159,7 @@ const sqlCatalogSchema = strict({
 });
 
 const targetSchema = strict({
-  catalog: z.union([z.enum(['filesystem', 'sql']), sqlCatalogSchema]).default('filesystem'),
+  catalog: z.union([z.enum(['filesystem', 'sql']), sqlCatalogSchema, restCatalogConfigSchema]).default('filesystem'),
   warehouse: z.string().min(1),
   namespace,
   naming: namingTemplate.default('{table}'),
@@ -256,7 +257,9 @@ const readinessSchema = strict({
  *   - `catalog`: `filesystem` (default: the warehouse directory is the catalog) or
  *     `{ type: sql, uri, name }`: a JdbcCatalog-compatible catalog in PostgreSQL
  *     (`postgresql://user:pass@host:5432/db`), MySQL/MariaDB (`mysql://…`) or SQLite
- *     (`sqlite:/path/catalog.db`); `name` is the `catalog_name` (default `icetide`).
+ *     (`sqlite:/path/catalog.db`); `name` is the `catalog_name` (default `icetide`); or
+ *     `{ type: rest, uri, warehouse, credential | token, scope, oauth2-server-uri, prefix,
+ *     access-delegation }`: any Iceberg REST catalog (README "REST catalog client").
  *   - `warehouse` (required): warehouse root (path or URI); with a SQL catalog, new tables
  *     are created under it and pipeline status files are kept there.
  *   - `namespace` (required): dotted namespace, e.g. `demo` or `lake.shop`.

@@ -4,6 +4,7 @@
  * issue with the key path it is about.
  */
 import { filesystemCatalogStorageProblem } from '../catalog/filesystem-catalog-storage.js';
+import { toRestCatalogSpec } from '../catalog/rest/rest-catalog-config-schema.js';
 import type { IcebergType } from '../iceberg/spec/types.js';
 import { toStorageConfig } from '../io/storage-config-schema.js';
 import {
@@ -18,6 +19,7 @@ import {
   type TableConfig,
   type TableMatch,
   type TableMode,
+  type TargetConfig,
 } from './config.js';
 import { tryParsePartitionExpression } from './config-partition.js';
 import type { RawPipelineConfig, RawTableConfig } from './config-schema.js';
@@ -236,6 +238,11 @@ function toKafkaSource(s: RawKafkaSource): KafkaSourceConfig {
   };
 }
 
+function toCatalog(c: Exclude<RawPipelineConfig['target']['catalog'], 'sql'>): TargetConfig['catalog'] {
+  if (c === 'filesystem') return 'filesystem';
+  return c.type === 'sql' ? { type: 'sql', uri: c.uri, name: c.name } : toRestCatalogSpec(c);
+}
+
 /** Converts a validated raw config (validateRawConfig returned no issues). */
 export function toPipelineConfig(raw: RawPipelineConfig): PipelineConfig {
   if (raw.target.catalog === 'sql') throw new Error('unreachable: validated before');
@@ -246,7 +253,7 @@ export function toPipelineConfig(raw: RawPipelineConfig): PipelineConfig {
     source,
     tables: raw.tables.map(toTable),
     target: {
-      catalog: raw.target.catalog === 'filesystem' ? 'filesystem' : { type: 'sql', uri: raw.target.catalog.uri, name: raw.target.catalog.name },
+      catalog: toCatalog(raw.target.catalog),
       warehouse: raw.target.warehouse,
       namespace: raw.target.namespace.split('.'),
       naming: raw.target.naming,

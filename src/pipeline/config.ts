@@ -7,6 +7,7 @@ import { ConfigError, type ErrorContext } from '../errors.js';
 import type { Transform } from '../iceberg/spec/transforms.js';
 import type { StorageConfig } from '../io/storage-config.js';
 import type { SourceColumn } from './source.js';
+import type { RestCatalogSpec } from '../catalog/rest/rest-catalog-spec.js';
 
 /** Table names and namespace parts (the filesystem catalog's rule). */
 export const IDENTIFIER_RE = /^[A-Za-z0-9_][A-Za-z0-9_-]*$/;
@@ -124,7 +125,7 @@ export interface SqlCatalogConfig {
 }
 
 export interface TargetConfig {
-  readonly catalog: 'filesystem' | SqlCatalogConfig;
+  readonly catalog: 'filesystem' | SqlCatalogConfig | RestCatalogSpec;
   /** Relative to the working directory unless absolute or a URI. */
   readonly warehouse: string;
   /** `a.b` split into parts. */

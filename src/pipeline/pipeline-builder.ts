@@ -54,10 +54,12 @@ export async function buildPipeline(config: PipelineConfig, o: { cwd?: string; l
   const log = o.log ?? silentLogger;
   const source = o.source ?? createSource(config, cwd, log);
   const warehouse = /^[a-z][a-z0-9+.-]*:/i.test(config.target.warehouse) ? config.target.warehouse : path.resolve(cwd, config.target.warehouse);
-  // The filesystem catalog on S3 only with conditional PUTs (probed); a SQL catalog anywhere.
+  // The filesystem catalog on S3 only with conditional PUTs (probed); a SQL or REST catalog anywhere.
   const catalog: Catalog = config.target.catalog === 'filesystem'
     ? await openFilesystemCatalog(warehouse, config.target.storage)
-    : openCatalog(config.target.catalog, warehouse, { cwd, io: fileIOFor(warehouse, config.target.storage) });
+    : config.target.catalog.type === 'rest'
+      ? openCatalog(config.target.catalog, warehouse, { storage: config.target.storage })
+      : openCatalog(config.target.catalog, warehouse, { cwd, io: fileIOFor(warehouse, config.target.storage) });
   try {
     const byTarget = new Map<string, { mirror: TableWriter; changelog?: TableWriter }>();
     const bindings: TableBinding[] = [];

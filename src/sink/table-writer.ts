@@ -1,4 +1,4 @@
-import { CommitConflictError, ValidationError, IcetideError } from '../errors.js';
+import { CommitConflictError, CommitStateUnknownError, ValidationError, IcetideError } from '../errors.js';
 import { PackedBytes, parquetWriteOptionsFromProperties, valueAt, type ColumnArray, type ParquetWriteOptions, type Row } from '../parquet/index.js';
 import { RowDelta } from '../iceberg/commit/row-delta.js';
 import { dataFileFromMetrics } from '../iceberg/data-file-builder.js';
@@ -546,6 +546,10 @@ export class TableWriter {
       await this.clearInflight();
       return stats;
     } catch (err) {
+      if (err instanceof CommitStateUnknownError) {
+        await this.keepFilesAndFail(err);
+        throw err;
+      }
       await this.dropFiles([...dataFiles, ...deletes.files].map((f) => f.filePath).concat(indexCheckpoint ? [indexCheckpoint] : []));
       await this.abort();
       throw err;
@@ -619,6 +623,18 @@ export class TableWriter {
     if (st.hasChanges) this.index?.invalidate();
     this.failed = undefined;
     await Promise.all([...st.appenders.values()].map((a) => a.appender.abort()));
+    await this.clearInflight();
+  }
+
+  /**
+   * The commit may have landed: its files stay, the in-flight state is dropped, and the writer
+   * refuses further writes (a restart resumes from the position the table really holds).
+   */
+  private async keepFilesAndFail(err: CommitStateUnknownError): Promise<void> {
+    const st = this.state;
+    this.state = new CommitState(this.singleLongKey);
+    if (st.hasChanges) this.index?.invalidate();
+    this.failed = err;
     await this.clearInflight();
   }
 

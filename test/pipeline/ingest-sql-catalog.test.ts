@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { SqlCatalog } from '../../src/catalog/sql-catalog.js';
 import { scanTable } from '../../src/iceberg/read/table-scan.js';
 import { parsePipelineConfig } from '../../src/pipeline/config-loader.js';
-import { buildPipeline } from '../../src/pipeline/pipeline-builder.js';
 import { applyChangelog } from '../support/changelog-model.js';
+import { ingestOnce } from '../support/ingest-once.js';
 import { useTempDir } from '../support/temp-dir.js';
 
 const QUICKSTART = path.resolve('examples/quickstart.yaml');
@@ -23,14 +23,7 @@ describe('icetide ingest into a SQL catalog (quickstart, SQLite)', () => {
       .replace('catalog: filesystem', `catalog: { type: sql, uri: '${uri}', name: lake }`)
       .replace('path: examples/quickstart-changes.jsonl', `path: ${CHANGES}`);
     const config = parsePipelineConfig(text, QUICKSTART, {});
-    const ingest = async () => {
-      const built = await buildPipeline(config);
-      try {
-        return await built.runner.run({ once: true, signal: new AbortController().signal, commitIntervalMs: config.commit.intervalMs, commitMaxRows: config.commit.maxRows, idleCommitIntervalMs: config.readiness.idleCommitIntervalMs });
-      } finally {
-        await built.catalog.close?.();
-      }
-    };
+    const ingest = () => ingestOnce(config);
     expect((await ingest()).events).toBe(40);
 
     const catalog = new SqlCatalog({ uri, name: 'lake', warehouse: wh });

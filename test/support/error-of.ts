@@ -10,3 +10,13 @@ export function errorOf<E extends Error>(fn: () => unknown, cls: abstract new (.
   }
   throw new Error('expected an error');
 }
+
+/** Awaits `promise`, asserts it rejects, and returns the error for further checks. */
+export async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
+  return promise.then(
+    () => {
+      throw new Error('expected a rejection');
+    },
+    (e: unknown) => e as Error,
+  );
+}

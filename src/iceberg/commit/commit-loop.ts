@@ -1,4 +1,4 @@
-import { CommitConflictError, CommitRaceError } from '../../errors.js';
+import { CommitConflictError, CommitRaceError, CommitStateUnknownError } from '../../errors.js';
 import type { TableMetadata } from '../spec/table-metadata.js';
 import type { TableOperations, TableState } from '../table-operations.js';
 
@@ -14,7 +14,10 @@ export interface PendingUpdate {
   validate(base: TableState, start: TableState): Promise<void>;
   /** The new metadata: `base` plus this change. May write manifest files. */
   apply(base: TableState, attempt: number): Promise<TableMetadata>;
-  /** Called once at the end; `committed` is the new state, or undefined when the commit failed. */
+  /**
+   * Called once at the end; `committed` is the new state, or undefined when the commit failed.
+   * Not called when the outcome is unknown (CommitStateUnknownError): the files may be live.
+   */
   cleanup?(committed: TableState | undefined): Promise<void>;
 }
 
@@ -45,12 +48,14 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * Reload, validate, apply, compare-and-swap; on a lost race back off (exponential with
  * jitter) and go again. A failed validation is final. Exhausting the retry budget raises
  * CommitConflictError naming the snapshot the operation started from and the one it found.
+ * A CommitStateUnknownError is final too, and leaves every file the operation wrote in place.
  */
 export async function commitWithRetry(ops: TableOperations, update: PendingUpdate, start: TableState): Promise<TableState> {
   const policy = retryPolicyFromProperties(start.metadata.properties);
   const began = Date.now();
   let base = start;
   let committed: TableState | undefined;
+  let outcomeUnknown = false;
   try {
     for (let attempt = 0; ; attempt++) {
       await update.validate(base, start);
@@ -59,6 +64,7 @@ export async function commitWithRetry(ops: TableOperations, update: PendingUpdat
         committed = await ops.commit(base, next);
         return committed;
       } catch (err) {
+        if (err instanceof CommitStateUnknownError) outcomeUnknown = true;
         if (!(err instanceof CommitRaceError)) throw err;
         const elapsed = Date.now() - began;
         if (attempt >= policy.numRetries || elapsed >= policy.totalTimeoutMs) {
@@ -77,6 +83,6 @@ export async function commitWithRetry(ops: TableOperations, update: PendingUpdat
       }
     }
   } finally {
-    await update.cleanup?.(committed);
+    if (!outcomeUnknown) await update.cleanup?.(committed);
   }
 }
