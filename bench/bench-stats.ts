@@ -27,10 +27,11 @@ export function writeResults(name: string, data: unknown): string {
   return file;
 }
 
-export function printTable(rows: Record<string, string | number>[]): void {
+/** Columns right-aligned (numbers), except those named in `left` (text). */
+export function printTable(rows: Record<string, string | number>[], left: readonly string[] = []): void {
   const headers = Object.keys(rows[0] ?? {});
   const widths = headers.map((h) => Math.max(h.length, ...rows.map((r) => String(r[h]).length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i]!)).join('  ');
+  const line = (cells: string[]) => cells.map((c, i) => (left.includes(headers[i]!) ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
   console.log(line(headers));
   for (const r of rows) console.log(line(headers.map((h) => String(r[h]))));
 }
@@ -64,13 +65,16 @@ export function headlineRow(measure: string, ours: string, o: { reference?: stri
   };
 }
 
+/** The headline columns printed left-aligned. */
+export const HEADLINE_TEXT_COLUMNS = ['bench', 'measure', 'ours', 'reference', 'goal'] as const;
+
 /** The file `npm run bench` collects every bench's rows in (JSON lines), when set. */
 export const SUMMARY_ENV = 'ICETIDE_BENCH_SUMMARY';
 
 /** Prints a bench's headline table and, under `npm run bench`, appends its rows to the summary file. */
 export function report(bench: string, rows: readonly BenchRow[]): void {
   console.log(`\n${bench}: headline measures`);
-  printTable(rows.map((r) => ({ ...r })));
+  printTable(rows.map((r) => ({ ...r })), HEADLINE_TEXT_COLUMNS);
   const summary = process.env[SUMMARY_ENV];
   if (summary) fs.appendFileSync(summary, rows.map((r) => `${JSON.stringify({ bench, ...r })}\n`).join(''));
 }
