@@ -16,7 +16,8 @@ export function pairedRatios(ours: readonly number[], reference: readonly number
 /** "median (min d)" of repeated measurements, for a `ours` / `reference` cell. */
 export function medianMin(xs: readonly number[], digits = 0): string {
   const s = stats(xs);
-  return `${s.median.toFixed(digits)} (min ${s.min.toFixed(digits)})`;
+  const f = (x: number) => x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  return `${f(s.median)} (min ${f(s.min)})`;
 }
 
 export function writeResults(name: string, data: unknown): string {

@@ -13,7 +13,7 @@ import type { ChangeEvent } from '../src/sink/change-event.js';
 import { newKeyTable, type KeyTable } from '../src/sink/key-index.js';
 import { TableWriter } from '../src/sink/table-writer.js';
 import { byRegion, regionSchema } from '../test/support/region-table.js';
-import { headlineRow, pairedRatios, report, stats, writeResults } from './bench-stats.js';
+import { headlineRow, medianMin, pairedRatios, report, writeResults } from './bench-stats.js';
 
 const RUNS = Number(process.argv[2] ?? 3);
 const MB = 1024 * 1024;
@@ -105,7 +105,6 @@ for (let r = 0; r < RUNS; r++) {
   if (r % 2 === 0) { on.push(await cdcRun(true)); off.push(await cdcRun(false)); }
   else { off.push(await cdcRun(false)); on.push(await cdcRun(true)); }
 }
-const onS = stats(on), offS = stats(off);
 const ratios = on.map((x, i) => x / off[i]!);
 const ratio = pairedRatios(on, off);
 
@@ -116,7 +115,7 @@ const rows = [
   headlineRow('index bytes/key, (string, int) composite', f(compositeBytesPerKey), { goal: '<= 48', ok: compositeBytesPerKey <= 48 }),
   headlineRow('process RSS MB with 10M bigint keys', f(rss10M / MB, 0), { reference: `${f(rssBefore / MB, 0)} before`, goal: '<= 512', ok: rss10M / MB <= 512 }),
   headlineRow('index inserts/s, lookups/s (10M bigint)', `${f(bigInsertPerSec / 1e6, 2)}M, ${f(bigLookupPerSec / 1e6, 2)}M`),
-  headlineRow('CDC events/s index on vs off (min/median)', `${f(onS.min, 0)}/${f(onS.median, 0)}`, { reference: `${f(offS.min, 0)}/${f(offS.median, 0)}`, ratio: ratio.median, goal: '>= 0.90', ok: ratio.median >= 0.9 }),
+  headlineRow('CDC events/s, index on', medianMin(on), { reference: `index off ${medianMin(off)}`, ratio: ratio.median, goal: '>= 0.90', ok: ratio.median >= 0.9 }),
 ];
 report('key-index', rows);
 console.log(`results: ${writeResults('key-index', { runs: RUNS, bigintBytesPerKey, stringBytesPerKey, compositeBytesPerKey, rss10M, rssBefore, bigInsertPerSec, bigLookupPerSec, on, off, ratios })}`);

@@ -22,17 +22,17 @@ interface Bench {
 // Short sizes: measured to total under 10 minutes here; each still runs its references side by
 // side and repeats runs, so its ratios are min/median of measured pairs.
 const BENCHES: Bench[] = [
-  { name: 'avro', short: ['50000', '3'] },
+  { name: 'avro', short: ['20000', '3'] },
   { name: 'catalog', short: ['50', '3'] },
-  { name: 'compaction', short: ['200', '500', '3'] },
+  { name: 'compaction', short: ['500', '500', '3'] },
   { name: 'key-filter', short: ['2', '1000000'] },
   { name: 'key-index', short: ['3', '100000'] },
-  { name: 'mysql', short: ['200000', '100000', '3', '8'] },
+  { name: 'mysql', short: ['400000', '150000', '3', '8'] },
   { name: 'parquet-write', short: ['200000', '2'] },
   { name: 'plan', short: ['3'] },
-  { name: 's3', short: ['16', '3', '200000'] },
-  { name: 'scan', short: ['200000', '3'] },
-  { name: 'sink', short: ['200000', '3'] },
+  { name: 's3', short: ['16', '3', '400000'] },
+  { name: 'scan', short: ['500000', '3'] },
+  { name: 'sink', short: ['300000', '3'] },
 ];
 
 class UsageError extends Error {}
