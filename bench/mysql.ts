@@ -288,7 +288,7 @@ function headline(results: Results, fresh: Freshness[]): BenchRow[] {
     const rate = stats(r.rates).median;
     out.push(
       headlineRow(`${key} per s`, medianMin(r.rates), { reference: `${rawName} ${medianMin(results[raw]!.rates)}`, ratio: ratio.median, goal: `>= ${goalRatio.toFixed(2)}x`, ok: ratio.median >= goalRatio }),
-      headlineRow(`${key} per s, absolute`, rate.toFixed(0), { goal: `>= ${goalRate}`, ok: rate >= goalRate }),
+      headlineRow(`${key} per s, absolute`, rate.toLocaleString('en-US', { maximumFractionDigits: 0 }), { goal: `>= ${goalRate}`, ok: rate >= goalRate }),
       headlineRow(`${key} peak RSS MB (max)`, String(Math.max(...r.peakRssMb))),
     );
   }

@@ -143,7 +143,7 @@ report('sink', [
   headlineRow('upsert events/s, key filter on', medianMin(rates('upsert, key filter on')), { reference: `filter off ${medianMin(rates('upsert, key filter off'))}`, ratio: pairedRatios(rates('upsert, key filter on'), rates('upsert, key filter off')).median }),
   headlineRow('append (v1) events/s', medianMin(rates('append (v1)'))),
   // The filter's job: equality deletes only for keys that may exist (goal: 90% fewer rows).
-  headlineRow('equality-delete rows, key filter on', String(eqOn), { reference: `filter off ${eqOff}`, ratio: eqOn / eqOff, goal: 'cut >= 90%', ok: 1 - eqOn / eqOff >= 0.9 }),
+  headlineRow('equality-delete rows, key filter on', eqOn.toLocaleString('en-US'), { reference: `filter off ${eqOff.toLocaleString('en-US')}`, ratio: eqOn / eqOff, goal: 'cut >= 90%', ok: 1 - eqOn / eqOff >= 0.9 }),
   headlineRow('peak RSS MB (max of all cases)', String(Math.max(...Object.values(all).flat().map((x) => x.peakRssMb)))),
 ]);
 console.log(`results: ${writeResults('sink', { events: EVENTS, runs: RUNS, all, rows })}`);
