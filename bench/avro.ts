@@ -1,10 +1,12 @@
 /**
  * Avro encode/decode throughput on records shaped like Iceberg manifest entries.
- * Run: npx tsx bench/avro.ts [records]
+ * Run: npx tsx bench/avro.ts [records=200000] [rounds=3]
  */
 import { AvroContainerWriter, parseAvroSchema, readAvroContainer, type AvroValue, type AvroWriteCodec } from '../src/avro/index.js';
+import { report, headlineRow, type BenchRow } from './bench-stats.js';
 
 const N = Number(process.argv[2] ?? 200_000);
+const ROUNDS = Number(process.argv[3] ?? 3);
 
 const kv = (name: string, k: number, v: number, value: string) => ({
   type: 'array',
@@ -79,7 +81,6 @@ function entry(i: number): AvroValue {
 const POOL = 1000;
 const pool = Array.from({ length: POOL }, (_, i) => entry(i));
 
-const ROUNDS = 3;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 function encode(codec: AvroWriteCodec): Uint8Array {
@@ -94,7 +95,7 @@ function decode(file: Uint8Array): number {
   return n;
 }
 
-function bench(codec: AvroWriteCodec): void {
+function bench(codec: AvroWriteCodec): BenchRow[] {
   // Warm up the compiled closures before timing.
   for (let i = 0; i < 2; i++) {
     const w = new AvroContainerWriter(schema, { codec });
@@ -121,7 +122,8 @@ function bench(codec: AvroWriteCodec): void {
       `encode ${rate(encMs).padStart(10)} records/s (${encMs.toFixed(0)} ms)  ` +
       `decode ${rate(decMs).padStart(10)} records/s (${decMs.toFixed(0)} ms)`,
   );
+  return [headlineRow(`${codec} encode records/s (median)`, rate(encMs)), headlineRow(`${codec} decode records/s (median)`, rate(decMs))];
 }
 
 console.log(`${N.toLocaleString('en-US')} manifest-entry records, ${COLUMNS} columns of metrics each, Node ${process.version}, median of ${ROUNDS} rounds`);
-for (const codec of ['null', 'deflate', 'snappy'] as const) bench(codec);
+report('avro', (['null', 'deflate', 'snappy'] as const).flatMap((codec) => bench(codec)));

@@ -17,7 +17,7 @@ import { FilesystemCatalog } from '../src/catalog/filesystem-catalog.js';
 import { SqlCatalog } from '../src/catalog/sql-catalog.js';
 import { Schema } from '../src/iceberg/spec/schema.js';
 import { primitive } from '../src/iceberg/spec/types.js';
-import { printTable, stats, writeResults } from './bench-stats.js';
+import { medianMin, printTable, reference, report, headlineRow, stats, writeResults } from './bench-stats.js';
 
 const COMMITS = Number(process.argv[2] ?? 200);
 const RUNS = Number(process.argv[3] ?? 3);
@@ -37,7 +37,7 @@ async function run(catalog: Catalog, run: number): Promise<number> {
   return COMMITS / ((performance.now() - t0) / 1000);
 }
 
-async function measure(label: string, open: (warehouse: string) => Catalog): Promise<Record<string, string | number>> {
+async function measure(label: string, open: (warehouse: string) => Catalog): Promise<{ label: string; rates: number[] }> {
   const rates: number[] = [];
   for (let r = 0; r < RUNS; r++) {
     const warehouse = fs.mkdtempSync(path.join(os.tmpdir(), 'icetide-bench-catalog-'));
@@ -49,14 +49,21 @@ async function measure(label: string, open: (warehouse: string) => Catalog): Pro
       fs.rmSync(warehouse, { recursive: true, force: true });
     }
   }
+  return { label, rates };
+}
+
+function tableRow({ label, rates }: { label: string; rates: number[] }): Record<string, string> {
   const s = stats(rates);
   return { catalog: label, 'min commits/s': s.min.toFixed(1), 'median commits/s': s.median.toFixed(1), 'median ms/commit': (1000 / s.median).toFixed(2) };
 }
 
 const admin = new pg.Client({ connectionString: PG_ADMIN });
-await admin.connect();
 const db = `icetide_b_${randomBytes(5).toString('hex')}`;
-await admin.query(`CREATE DATABASE ${db}`);
+// PostgreSQL is one of the catalogs measured: without it the bench stops rather than report two of three.
+await reference('catalog', `PostgreSQL at ${PG_ADMIN} (set ICETIDE_BENCH_PG_URI)`, async () => {
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${db}`);
+});
 const sqliteDir = fs.mkdtempSync(path.join(os.tmpdir(), 'icetide-bench-sqlite-'));
 try {
   const pgUri = (() => {
@@ -64,13 +71,15 @@ try {
     u.pathname = `/${db}`;
     return u.toString();
   })();
-  const rows = [
+  const measured = [
     await measure('filesystem', (wh) => new FilesystemCatalog(wh)),
     await measure('sql (sqlite)', (wh) => new SqlCatalog({ uri: `sqlite:${path.join(sqliteDir, `${path.basename(wh)}.db`)}`, warehouse: wh })),
     await measure('sql (postgresql)', (wh) => new SqlCatalog({ uri: pgUri, name: path.basename(wh), warehouse: wh })),
   ];
   console.log(`${COMMITS} sequential append commits per run, ${RUNS} runs per catalog, one writer; ${os.cpus().length} cores`);
+  const rows = measured.map(tableRow);
   printTable(rows);
+  report('catalog', measured.map((m) => headlineRow(`${m.label} commits/s`, medianMin(m.rates, 1))));
   console.log(`results: ${writeResults('catalog', { commits: COMMITS, runs: RUNS, rows })}`);
 } finally {
   fs.rmSync(sqliteDir, { recursive: true, force: true });

@@ -17,10 +17,11 @@ import { FilesystemCatalog } from '../src/catalog/filesystem-catalog.js';
 import { mapBounded } from '../src/concurrency/map-bounded.js';
 import { dataFileFromMetrics } from '../src/iceberg/data-file-builder.js';
 import { scanTable } from '../src/iceberg/read/table-scan.js';
+import type { DataFile } from '../src/iceberg/spec/manifest.js';
 import type { Table } from '../src/iceberg/table.js';
 import { ParquetFileWriter, parquetWriteOptionsFromProperties } from '../src/parquet/index.js';
 import { writeEqualityDeletes } from '../src/sink/delete-file-writers.js';
-import { printTable, writeResults } from './bench-stats.js';
+import { medianMin, pairedRatios, printTable, reference, report, headlineRow, stats, writeResults, type BenchRow } from './bench-stats.js';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { localPathOf } from '../src/io/location.js';
 import { wideRow, wideSchema } from './wide-table.js';
@@ -78,7 +79,7 @@ async function round(wh: string, name: string) {
   for (const f of files) append.appendFile(f);
   await append.commit();
   // Every 10th key deleted by equality deletes (10 files, as 10 sink commits would write).
-  const eqFiles = [];
+  const eqFiles: DataFile[] = [];
   for (let part = 0; part < 10; part++) {
     const keys = [];
     for (let j = part * 10; j < ROWS; j += 100) keys.push({ id: BigInt(j) });
@@ -91,17 +92,17 @@ async function round(wh: string, name: string) {
   const filesBefore = (await table.planFiles()).length;
   const dataBytes = files.reduce((n, f) => n + Number(f.fileSizeInBytes), 0);
   const before = await fullScan(table);
-  const duck = await duckdbRewrite(files.map((f) => f.filePath), eqFiles.map((f) => f.filePath), path.join(wh, `duckdb-${name}.parquet`));
+  const duck = await reference('compaction', 'DuckDB (the same rewrite)', () => duckdbRewrite(files.map((f) => f.filePath), eqFiles.map((f) => f.filePath), path.join(wh, `duckdb-${name}.parquet`)));
   const cpu0 = process.cpuUsage();
-  const report = await compactTable(table, DECODE_WORKERS === undefined ? {} : { decodeWorkers: DECODE_WORKERS });
+  const compacted = await compactTable(table, DECODE_WORKERS === undefined ? {} : { decodeWorkers: DECODE_WORKERS });
   const cpu = process.cpuUsage(cpu0);
   const after = await fullScan(table);
   const filesAfter = (await table.planFiles()).length;
   const deleteFilesAfter = (await table.entries()).filter((e) => e.status !== 'deleted' && e.dataFile.content !== 'data').length;
   if (duck.rows !== before.rows) throw new Error(`DuckDB wrote ${duck.rows} rows, the scan saw ${before.rows}`);
   if (after.rows !== before.rows || before.rows !== ROWS - ROWS / 10) throw new Error(`row counts differ: ${before.rows} before, ${after.rows} after`);
-  const secs = report.durationMs / 1000;
-  const mbps = report.bytesRead / 1024 / 1024 / secs;
+  const secs = compacted.durationMs / 1000;
+  const mbps = compacted.bytesRead / 1024 / 1024 / secs;
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   return {
     files: FILES,
@@ -113,12 +114,12 @@ async function round(wh: string, name: string) {
     filesAfter,
     deleteFilesAfter,
     liveRows: before.rows,
-    decodeWorkers: report.options.decodeWorkers,
+    decodeWorkers: compacted.options.decodeWorkers,
     compactionSeconds: +secs.toFixed(2),
     // process CPU (this thread and the encoder worker): steadier than wall time on a shared machine
     compactionCpuSeconds: +cpuSeconds.toFixed(2),
     compactionMiBps: +mbps.toFixed(1),
-    rowsPerSecond: Math.round(report.rowsWritten / secs),
+    rowsPerSecond: Math.round(compacted.rowsWritten / secs),
     duckdbSeconds: +duck.seconds.toFixed(2),
     duckdbCpuSeconds: +duck.cpuSeconds.toFixed(2),
     duckdbMiBps: +(dataBytes / 1024 / 1024 / duck.seconds).toFixed(1),
@@ -129,6 +130,30 @@ async function round(wh: string, name: string) {
     scanSpeedup: +(before.ms / after.ms).toFixed(1),
     goals: { mibps: mbps >= 50, scanAfterAtMostFifth: after.ms <= before.ms / 5 },
   };
+}
+
+type Round = Awaited<ReturnType<typeof round>>;
+
+/** Goals: >= 0.7x DuckDB cold (round 1), >= 1.0x warm (later rounds), 50 MiB/s, scan after <= 1/5 of before. */
+function headline(rounds: Round[]): BenchRow[] {
+  const speed = (measure: string, rs: Round[], goal: number): BenchRow => {
+    const r = pairedRatios(rs.map((x) => x.duckdbSeconds), rs.map((x) => x.compactionSeconds));
+    return headlineRow(measure, medianMin(rs.map((x) => x.compactionMiBps), 1), {
+      reference: `DuckDB ${medianMin(rs.map((x) => x.duckdbMiBps), 1)}`, ratio: r.median, goal: `>= ${goal.toFixed(2)}x`, ok: r.median >= goal,
+    });
+  };
+  const warm = rounds.slice(1);
+  const steady = warm.length > 0 ? warm : rounds;
+  const mibps = stats(steady.map((x) => x.compactionMiBps)).median;
+  const scan = pairedRatios(rounds.map((x) => x.scanAfterMs), rounds.map((x) => x.scanBeforeMs));
+  return [
+    speed('compaction MiB/s, cold (round 1)', rounds.slice(0, 1), 0.7),
+    ...(warm.length > 0 ? [speed(`compaction MiB/s, warm (rounds 2-${rounds.length})`, warm, 1.0)] : []),
+    headlineRow(`compaction MiB/s, ${warm.length > 0 ? 'warm' : 'cold'} median`, mibps.toFixed(1), { goal: '>= 50', ok: mibps >= 50 }),
+    headlineRow('full scan ms after compaction', medianMin(rounds.map((x) => x.scanAfterMs)), {
+      reference: `before ${medianMin(rounds.map((x) => x.scanBeforeMs))}`, ratio: scan.median, goal: '<= 0.20x', ok: scan.median <= 0.2,
+    }),
+  ];
 }
 
 const wh = fs.mkdtempSync(path.join(os.tmpdir(), 'icetide-bench-compact-'));
@@ -149,6 +174,7 @@ try {
     ]),
     { metric: 'peak RSS (whole run)', value: `${Math.round(process.resourceUsage().maxRSS / 1024)} MB` },
   ]);
+  report('compaction', headline(rounds));
   console.log(`written: ${writeResults('compaction', { rounds, peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024) })}`);
 } finally {
   fs.rmSync(wh, { recursive: true, force: true });

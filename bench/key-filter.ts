@@ -4,16 +4,16 @@
  * probe, what the writer does per row) and through `add` on pre-encoded bytes; beside it a JS
  * Set (exact membership) of the same keys. Then the FPP and bits per key after growth to 1x, 4x
  * and 16x the expected count, for growth 2 and 4.
- * Run: npx tsx bench/key-filter.ts [runs]
+ * Run: npx tsx bench/key-filter.ts [runs=3] [keys=5000000] (the growth part scales with keys: expected keys/20, keys/5 probes)
  */
 import os from 'node:os';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { encodeKey, KeyFilter } from '../src/sink/key-filter.js';
-import { printTable, stats, writeResults } from './bench-stats.js';
+import { headlineRow, medianMin, printTable, report, stats, writeResults } from './bench-stats.js';
 
 const RUNS = Number(process.argv[2] ?? 3);
-const N = 5_000_000;
+const N = 2 * Math.round(Number(process.argv[3] ?? 5_000_000) / 2); // even: half the lookups hit
 const FPP = 0.01;
 
 v8.setFlagsFromString('--expose-gc');
@@ -172,7 +172,7 @@ printTable(rows.map((r) => ({
 })));
 
 // Growth: FPP and memory at 1x, 4x, 16x the expected count.
-const EXPECTED = 250_000, PROBES = 1_000_000;
+const EXPECTED = Math.round(N / 20), PROBES = Math.round(N / 5);
 const growthRows: Record<string, string | number>[] = [];
 const probes = Array.from({ length: PROBES }, (_, i) => stringKey(100_000_000 + i));
 const probe: unknown[] = [undefined];
@@ -194,6 +194,19 @@ for (const growth of [2, 4]) {
 }
 console.log(`\nGrowth past expectedKeys=${EXPECTED}, fpp ${FPP}, ${PROBES / 1e6}M absent probes`);
 printTable(growthRows);
+
+// Headline: the filter (addValues, as the writer calls it) against the exact Set of the same keys, same run.
+const med = (xs: number[]) => stats(xs).median;
+const mops = (xs: number[]) => medianMin(xs.map((x) => x / 1e6), 2);
+report('key-filter', rows.filter((r) => r.impl === 'KeyFilter.addValues').flatMap((r) => {
+  const set = rows.find((x) => x.keys === r.keys && x.impl === 'Set (exact)')!;
+  return [
+    headlineRow(`${r.keys} keys: inserts Mops/s`, mops(r.insert), { reference: `Set ${mops(set.insert)}`, ratio: med(r.insert) / med(set.insert) }),
+    headlineRow(`${r.keys} keys: lookups Mops/s`, mops(r.lookup), { reference: `Set ${mops(set.lookup)}`, ratio: med(r.lookup) / med(set.lookup) }),
+    headlineRow(`${r.keys} keys: bytes/key`, r.bytesPerKey.toFixed(2), { reference: `Set ${set.bytesPerKey.toFixed(2)}`, ratio: r.bytesPerKey / set.bytesPerKey }),
+    headlineRow(`${r.keys} keys: measured FPP (configured ${FPP})`, r.fpp.toFixed(5)),
+  ];
+}));
 
 const file = writeResults('key-filter', { n: N, fpp: FPP, runs: RUNS, rows, growth: growthRows });
 console.log(`\nwrote ${file}`);

@@ -31,7 +31,7 @@ import { readParquetRows } from '../src/parquet/index.js';
 import { parsePipelineConfig } from '../src/pipeline/config-loader.js';
 import { buildPipeline } from '../src/pipeline/pipeline-builder.js';
 import { startMariaDb, type MariaDbServer } from '../test/support/mariadb-server.js';
-import { printTable, stats, writeResults } from './bench-stats.js';
+import { headlineRow, medianMin, pairedRatios, printTable, reference, report, stats, writeResults, type BenchRow } from './bench-stats.js';
 
 const ROWS = Number(process.argv[2] ?? 2_000_000);
 const CDC_EVENTS = Number(process.argv[3] ?? 1_000_000);
@@ -270,7 +270,36 @@ async function measure(f: () => Promise<number>, expected: number, name: string)
   }
 }
 
-const server = await startMariaDb();
+type Results = Record<string, { rates: number[]; peakRssMb: number[]; cpuUsPerRow: number[] }>;
+
+/**
+ * Goals: the full load into Iceberg >= 0.85x the mysql2 stream of the same table and >= 300k
+ * rows/s; CDC into Iceberg >= 0.7x raw zongji and >= 60k events/s; freshness p99 <= 2 s.
+ */
+function headline(results: Results, fresh: Freshness[]): BenchRow[] {
+  const out: BenchRow[] = [];
+  for (const [key, raw, rawName, goalRatio, goalRate] of [
+    ['full load: pipeline into Iceberg', 'full load: raw mysql2 stream', 'mysql2 stream', 0.85, 300_000],
+    ['CDC: pipeline into Iceberg (upsert)', 'CDC: raw zongji decode', 'raw zongji', 0.7, 60_000],
+  ] as const) {
+    const r = results[key];
+    if (!r) continue; // excluded by the case regex
+    const ratio = pairedRatios(r.rates, results[raw]!.rates);
+    const rate = stats(r.rates).median;
+    out.push(
+      headlineRow(`${key} per s`, medianMin(r.rates), { reference: `${rawName} ${medianMin(results[raw]!.rates)}`, ratio: ratio.median, goal: `>= ${goalRatio.toFixed(2)}x`, ok: ratio.median >= goalRatio }),
+      headlineRow(`${key} per s, absolute`, rate.toLocaleString('en-US', { maximumFractionDigits: 0 }), { goal: `>= ${goalRate}`, ok: rate >= goalRate }),
+      headlineRow(`${key} peak RSS MB (max)`, String(Math.max(...r.peakRssMb))),
+    );
+  }
+  if (fresh.length > 0) {
+    const p99 = stats(fresh.map((f) => f.p99));
+    out.push(headlineRow(`freshness p99 ms (${FRESH_ROWS_PER_S} rows/s, 1 s commits)`, `${p99.median} (min ${p99.min})`, { goal: '<= 2000', ok: p99.median <= 2000 }));
+  }
+  return out;
+}
+
+const server = await reference('mysql', 'a private MariaDB (test/support/mariadb-server.ts)', () => startMariaDb());
 try {
   await server.query('CREATE DATABASE bench');
   await server.query(DDL);
@@ -281,17 +310,17 @@ try {
   const rowsAfterCdc = ROWS + Math.ceil(Math.floor(CDC_EVENTS / 10) / 2);
   // The full load reads the table as the CDC workload left it.
   const allCases: [string, 'full load' | 'CDC', number, () => Promise<number>][] = [
-    ['raw mysql2 stream', 'full load', rowsAfterCdc, () => rawSelect(server)],
-    ['raw mariadb --quick', 'full load', rowsAfterCdc, () => rawCli(server, rowsAfterCdc)],
+    ['raw mysql2 stream', 'full load', rowsAfterCdc, () => reference('mysql', 'the mysql2 query stream', () => rawSelect(server))],
+    ['raw mariadb --quick', 'full load', rowsAfterCdc, () => reference('mysql', 'the mariadb client (--quick)', () => rawCli(server, rowsAfterCdc))],
     ['source snapshot (decoded)', 'full load', rowsAfterCdc, () => sourceSnapshot(server)],
     ['pipeline into Iceberg', 'full load', rowsAfterCdc, () => pipelineSnapshot(server)],
-    ['raw zongji decode', 'CDC', cdcEvents, () => rawZongji(server, at, cdcEvents)],
+    ['raw zongji decode', 'CDC', cdcEvents, () => reference('mysql', 'raw zongji', () => rawZongji(server, at, cdcEvents))],
     ['source binlog (grouped, decoded)', 'CDC', cdcEvents, () => sourceBinlog(server, at)],
     ['pipeline into Iceberg (upsert)', 'CDC', cdcEvents, () => pipelineBinlog(server, at)],
   ];
   // Raw reads always run: the ratios need them.
   const cases = allCases.filter(([name, kind]) => name.startsWith('raw') || ONLY.test(`${kind}: ${name}`));
-  const results: Record<string, { rates: number[]; peakRssMb: number[]; cpuUsPerRow: number[] }> = {};
+  const results: Results = {};
   // Runs interleave the cases, so a noisy neighbour hits all of them alike.
   for (let r = 0; r < RUNS; r++) {
     for (const [name, kind, expected, f] of cases) {
@@ -304,7 +333,7 @@ try {
     }
   }
   // Ratios per run (same run, side by side), then min/median over runs.
-  const ratio = (a: string, b: string): { min: number; median: number } => stats(results[a]!.rates.map((x, i) => x / results[b]!.rates[i]!));
+  const ratio = (a: string, b: string): { min: number; median: number } => pairedRatios(results[a]!.rates, results[b]!.rates);
   const rows: Record<string, string | number>[] = [];
   for (const [name, kind] of cases) {
     const key = `${kind}: ${name}`;
@@ -334,6 +363,7 @@ try {
   if (fresh.length > 0) printTable([
     { freshness: `${FRESH_ROWS_PER_S} rows/s, ${FRESHNESS_S} s, 1 s commits`, 'p50 ms min/med': `${fs50.min}/${fs50.median}`, 'p99 ms min/med': `${fs99.min}/${fs99.median}`, 'max ms min/med': `${fmax.min}/${fmax.median}`, commits: fresh.map((f) => f.commits).join('/') },
   ]);
+  report('mysql', headline(results, fresh));
   console.log(`results: ${writeResults('mysql', { rows: ROWS, cdcEvents, runs: RUNS, freshnessSeconds: FRESHNESS_S, results, table: rows, freshness: fresh })}`);
 } finally {
   await server.stop();

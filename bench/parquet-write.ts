@@ -27,6 +27,7 @@ import { compress as zstdCompress } from 'zstd-napi';
 import { Schema } from '../src/iceberg/spec/schema.js';
 import { LocalFileIO } from '../src/io/local-file-io.js';
 import { ParquetFileWriter, type Row } from '../src/parquet/writer.js';
+import { headlineRow, medianMin, pairedRatios, reference, report, type BenchRow } from './bench-stats.js';
 
 const ROWS = Number(process.argv[2] ?? 1_000_000);
 const RUNS = Number(process.argv[3] ?? 3);
@@ -331,14 +332,28 @@ if (child) {
   console.log(`RESULT ${JSON.stringify({ ...r, encodeShare })}`);
   process.exit(0);
 }
+/** Our writer's rows/s against DuckDB's (2048-row chunks) of the same run; goal: at least DuckDB's speed. */
+function headline(): BenchRow[] {
+  const rates = (key: string): number[] => (all[key] ?? []).map((r) => ROWS / r.seconds);
+  const duck = all['duckdb-chunks'] ? rates('duckdb-chunks') : undefined;
+  return candidates.filter(([key]) => key.startsWith('ours') && all[key]).map(([key]) => {
+    const measure = `${all[key]![0]!.name} rows/s`;
+    if (!duck) return headlineRow(measure, medianMin(rates(key)));
+    const ratio = pairedRatios(rates(key), duck).median;
+    return headlineRow(measure, medianMin(rates(key)), { reference: `DuckDB (chunks) ${medianMin(duck)}`, ratio, ...(key === 'ours' ? { goal: '>= 1.00x', ok: ratio >= 1 } : {}) });
+  }).concat(all['ours'] ? [headlineRow('icetide ParquetFileWriter peak RSS MB', String(summary['ours']!.peakRssMB))] : []);
+}
+
 const only = process.env['BENCH_ONLY']?.split(',');
 const all: Record<string, Result[]> = {};
 for (let run = 0; run < RUNS; run++) {
   for (const [key] of candidates) {
     if (only && !only.includes(key)) continue;
-    const outText = execFileSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), String(ROWS)], {
+    const spawnChild = (): string => execFileSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), String(ROWS)], {
       env: { ...process.env, BENCH_CHILD: key }, encoding: 'utf8', maxBuffer: 1 << 24,
     });
+    // Every candidate but ours is a reference: one that cannot run stops the bench.
+    const outText = key.startsWith('ours') ? spawnChild() : await reference('parquet-write', `the ${key} writer`, spawnChild);
     const line = outText.split('\n').find((l) => l.startsWith('RESULT '));
     if (!line) throw new Error(`bench child ${key} printed no result:\n${outText}`);
     const r = JSON.parse(line.slice(7)) as Result & { encodeShare: number[] };
@@ -370,6 +385,7 @@ const out = {
   encodeShareOfOurWriteTime: encodeShare.map((x) => +x.toFixed(2)),
 };
 console.log(JSON.stringify(out, null, 2));
+report('parquet-write', headline());
 mkdirSync(path.join(import.meta.dirname, 'results'), { recursive: true });
 writeFileSync(path.join(import.meta.dirname, 'results', 'parquet-write.json'), `${JSON.stringify(out, null, 2)}\n`);
 rmSync(dir, { recursive: true, force: true });

@@ -13,7 +13,7 @@ import { Schema } from '../src/iceberg/spec/schema.js';
 import { primitive } from '../src/iceberg/spec/types.js';
 import type { DataFile } from '../src/iceberg/spec/manifest.js';
 import { serializeValue } from '../src/iceberg/spec/value-serialization.js';
-import { printTable, stats, writeResults } from './bench-stats.js';
+import { headlineRow, medianMin, printTable, report, stats, writeResults } from './bench-stats.js';
 
 const RUNS = Number(process.argv[2] ?? 5);
 const DATA_MANIFESTS = 40, FILES_PER_DATA_MANIFEST = 250; // 10,000 data files
@@ -88,6 +88,11 @@ try {
   ];
   console.log(`table: ${DATA_MANIFESTS * FILES_PER_DATA_MANIFEST} data files, ${DELETE_MANIFESTS * FILES_PER_DELETE_MANIFEST} delete files, ${manifests.length} manifests, ${PARTITIONS} partitions; ${attached} delete attachments; built in ${buildMs.toFixed(0)} ms; ${RUNS} runs`);
   printTable(rows);
+  const filesPerSec = (ms: number[]) => ms.map((x) => total / (x / 1000));
+  report('plan', [
+    headlineRow(`planFiles (read + plan) files/s, ${total} files`, medianMin(filesPerSec(endToEnd))),
+    headlineRow('planScan (pure) files/s', medianMin(filesPerSec(pure))),
+  ]);
   console.log(`results: ${writeResults('plan', { total, manifests: manifests.length, attached, runs: RUNS, endToEndMs: endToEnd, pureMs: pure, rows })}`);
 } finally {
   fs.rmSync(warehouse, { recursive: true, force: true });

@@ -7,7 +7,7 @@
  * phase, a commit every 250k rows) into an upsert table on S3 (SQL catalog on SQLite) vs the
  * same into a local warehouse (goal: >= 0.8x local). min/median of RUNS.
  * Goals are absolute: the sink writes Parquet at tens of MB/s, so storage at 25 MB/s or more
- * on loopback is not what limits it. Run: npx tsx bench/s3.ts [MiB=64] [runs=3].
+ * on loopback is not what limits it. Run: npx tsx bench/s3.ts [MiB=64] [runs=3] [load-rows=1000000] (a multiple of 40000).
  * Writes bench/results/s3.json.
  */
 import fs from 'node:fs';
@@ -23,7 +23,7 @@ import { Schema } from '../src/iceberg/spec/schema.js';
 import { primitive } from '../src/iceberg/spec/types.js';
 import type { InsertColumns } from '../src/sink/change-event.js';
 import { TableWriter } from '../src/sink/table-writer.js';
-import { printTable, stats, writeResults } from './bench-stats.js';
+import { headlineRow, medianMin, pairedRatios, reference, report, stats, writeResults } from './bench-stats.js';
 
 const MIB = Number(process.argv[2] ?? 64);
 const RUNS = Number(process.argv[3] ?? 3);
@@ -61,9 +61,9 @@ async function rangedReads(io: FileIO, loc: string, seed: number): Promise<numbe
   return (RANGES * RANGE) / 1e6 / ((performance.now() - t0) / 1000);
 }
 
-const LOAD_ROWS = 1_000_000;
+const LOAD_ROWS = Number(process.argv[4] ?? 1_000_000);
 const LOAD_PAGE = 10_000;
-const LOAD_COMMIT = 250_000;
+const LOAD_COMMIT = LOAD_ROWS / 4;
 const loadSchema = new Schema(0, [
   { id: 1, name: 'id', required: true, type: primitive('long') },
   { id: 2, name: 'qty', required: false, type: primitive('int') },
@@ -96,7 +96,7 @@ async function fullLoad(catalog: SqlCatalog, name: string): Promise<number> {
   return LOAD_ROWS / ((performance.now() - t0) / 1000);
 }
 
-const server = await startS3Server();
+const server = await reference('s3', 's3rver (test/support/s3-server.ts)', () => startS3Server());
 const s3 = new S3FileIO(server.storage());
 const local = new LocalFileIO();
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'icetide-bench-s3-'));
@@ -127,17 +127,12 @@ try {
 
 const rows = Object.entries(results).map(([measure, r]) => {
   const o = stats(r.ours);
-  const ref = stats(r.reference);
-  return {
-    measure,
-    ours: `${o.median.toFixed(0)} (min ${o.min.toFixed(0)})`,
-    reference: `${ref.median.toFixed(0)} (min ${ref.min.toFixed(0)})`,
-    ratio: (o.median / ref.median).toFixed(2),
-    ...(measure === 'full load rows/s'
-      ? { goal: '>= 0.80x local', met: o.median / ref.median >= 0.8 ? 'yes' : 'no' }
-      : { goal: `>= ${GOAL_MBS}`, met: o.min >= GOAL_MBS ? 'yes' : 'no' }),
-  };
+  const ratio = pairedRatios(r.ours, r.reference).median;
+  const cells = { reference: `local ${medianMin(r.reference)}`, ratio };
+  return measure === 'full load rows/s'
+    ? headlineRow(measure, medianMin(r.ours), { ...cells, goal: '>= 0.80x', ok: ratio >= 0.8 })
+    : headlineRow(measure, medianMin(r.ours), { ...cells, goal: `>= ${GOAL_MBS} (min)`, ok: o.min >= GOAL_MBS });
 });
-console.log(`S3FileIO on s3rver (loopback) vs LocalFileIO (local disk), ${MIB} MiB file, ${RANGES} x ${RANGE / 1024} KiB ranges, median (min) of ${RUNS}`);
-printTable(rows);
+console.log(`S3FileIO on s3rver (loopback) vs LocalFileIO (local disk), ${MIB} MiB file, ${RANGES} x ${RANGE / 1024} KiB ranges, ${LOAD_ROWS} rows loaded, median (min) of ${RUNS}`);
+report('s3', rows);
 console.log(`wrote ${writeResults('s3', { mib: MIB, runs: RUNS, results, rows, node: process.version, cpus: os.cpus().length })}`);

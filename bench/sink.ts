@@ -12,7 +12,7 @@ import { Schema } from '../src/iceberg/spec/schema.js';
 import { decimal, primitive } from '../src/iceberg/spec/types.js';
 import type { ChangeEvent } from '../src/sink/change-event.js';
 import { TableWriter } from '../src/sink/table-writer.js';
-import { printTable, stats, writeResults } from './bench-stats.js';
+import { headlineRow, medianMin, pairedRatios, printTable, report, stats, writeResults } from './bench-stats.js';
 
 const EVENTS = Number(process.argv[2] ?? 1_000_000);
 const RUNS = Number(process.argv[3] ?? 3);
@@ -114,10 +114,10 @@ const cases = [
 ];
 const rows: Record<string, string | number>[] = [];
 const all: Record<string, Result[]> = {};
+// Runs interleave the cases, so the filter on/off ratio is taken side by side in one run.
+for (let i = 0; i < RUNS; i++) for (const c of cases) (all[c.name] ??= []).push(await run(c.kind, c.filter));
 for (const c of cases) {
-  const results: Result[] = [];
-  for (let i = 0; i < RUNS; i++) results.push(await run(c.kind, c.filter));
-  all[c.name] = results;
+  const results = all[c.name]!;
   const rate = stats(results.map((x) => EVENTS / x.seconds));
   const last = results[results.length - 1]!;
   rows.push({
@@ -136,4 +136,14 @@ for (const c of cases) {
 }
 console.log(`${EVENTS} events per case, commit every ${COMMIT_EVERY}, ${RUNS} runs (min/median), node ${process.version}`);
 printTable(rows);
+const rates = (name: string) => all[name]!.map((x) => EVENTS / x.seconds);
+const eqOn = all['upsert, key filter on']!.at(-1)!.eqDeletes;
+const eqOff = all['upsert, key filter off']!.at(-1)!.eqDeletes;
+report('sink', [
+  headlineRow('upsert events/s, key filter on', medianMin(rates('upsert, key filter on')), { reference: `filter off ${medianMin(rates('upsert, key filter off'))}`, ratio: pairedRatios(rates('upsert, key filter on'), rates('upsert, key filter off')).median }),
+  headlineRow('append (v1) events/s', medianMin(rates('append (v1)'))),
+  // The filter's job: equality deletes only for keys that may exist (goal: 90% fewer rows).
+  headlineRow('equality-delete rows, key filter on', eqOn.toLocaleString('en-US'), { reference: `filter off ${eqOff.toLocaleString('en-US')}`, ratio: eqOn / eqOff, goal: 'cut >= 90%', ok: 1 - eqOn / eqOff >= 0.9 }),
+  headlineRow('peak RSS MB (max of all cases)', String(Math.max(...Object.values(all).flat().map((x) => x.peakRssMb)))),
+]);
 console.log(`results: ${writeResults('sink', { events: EVENTS, runs: RUNS, all, rows })}`);
