@@ -4,11 +4,11 @@
  * with the before-images real streams send.
  */
 
-export interface OrderRow {
+export type OrderRow = {
   readonly id: number;
   readonly region: number;
   readonly v: string;
-}
+};
 
 export function seededRandom(seed: number): () => number {
   let s = seed >>> 0;
