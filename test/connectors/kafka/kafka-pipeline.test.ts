@@ -7,6 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FilesystemCatalog } from '../../../src/catalog/filesystem-catalog.js';
+import { applyChangelog } from '../../support/changelog-model.js';
+import { generateOrderChanges, ORDER_COLUMNS_YAML, seededRandom } from '../../support/generated-changelog.js';
 import { ingestOnce, produce, tableRows } from '../../support/kafka-ingest.js';
 import { startKafkaBroker, type KafkaBroker } from '../../support/kafka-broker/kafka-broker.js';
 import { useTempDir } from '../../support/temp-dir.js';
@@ -100,5 +102,18 @@ describe('Kafka source end to end', () => {
       customer(1002, 'George', 'Bailey', 'gbailey@foobar.com'),
       customer(1004, 'Anne', 'Kretchmar', 'annek@noanswer.org'),
     ]);
+  });
+
+  it('a partition holding more than one fetch (kafkajs maxBytesPerPartition, 1 MiB) is read to its end', async () => {
+    const wh = tempDir();
+    const changes = generateOrderChanges(12_000, seededRandom(3));
+    // Many record batches: a fetch returns whole batches up to the limit (at least one).
+    for (let i = 0; i < changes.length; i += 1000) await produce(broker, 'big-partition', 1, changes.slice(i, i + 1000).map((c) => ({ key: String(c.id), value: c.json })));
+    expect(changes.reduce((n, c) => n + c.json.length, 0)).toBeGreaterThan(1.5 * 1024 * 1024);
+    const yaml = configYaml(wh, ['big-partition'], {}, 'e2e-3').replace('tables:', `tables:\n  - source: shop.orders\n    target: orders\n    key-columns: [id]\n${ORDER_COLUMNS_YAML}`);
+    const stats = await ingestOnce(yaml, wh);
+    expect(stats.events).toBe(changes.length);
+    const model = applyChangelog(changes.map((c) => c.json), 'shop.orders', 'id');
+    expect(await tableRows(wh, 'inventory', 'orders', 'id')).toEqual([...model.values()].sort((a, b) => Number(a['id']) - Number(b['id'])).map((r) => ({ ...r, id: BigInt(r['id'] as number) })));
   });
 });
