@@ -5,7 +5,7 @@ import { FilesystemCatalog } from '../../src/catalog/filesystem-catalog.js';
 import { scanTable } from '../../src/iceberg/read/table-scan.js';
 import { applyChangelog } from '../support/changelog-model.js';
 import { startCli } from '../support/cli-process.js';
-import { generateOrderChanges, seededRandom } from '../support/generated-changelog.js';
+import { generateOrderChanges, ORDER_CRASH_TABLE_YAML, seededRandom } from '../support/generated-changelog.js';
 import { useTempDir } from '../support/temp-dir.js';
 
 /**
@@ -37,19 +37,8 @@ describe('crash safety of icetide ingest', () => {
       path.join(dir, 'pipeline.yaml'),
       `pipeline-id: crash
 source: { type: file, path: changes.jsonl }
-tables:
-  - source: shop.orders
-    target: orders
-    mode: upsert
-    format-version: 2
-    key-columns: [id]
-    partition-by: [region]
-    changelog-table: orders_log
+${ORDER_CRASH_TABLE_YAML}
     properties: { write.parquet.compression-codec: snappy }
-    columns:
-      - { name: id, type: long, nullable: false }
-      - { name: region, type: int }
-      - { name: v, type: string }
 target: { catalog: filesystem, warehouse: wh, namespace: db }
 commit: { interval-ms: 50, max-rows: 700 }
 key-index: { checkpoint-every-commits: 3 }

@@ -57,3 +57,17 @@ export const ORDER_COLUMNS_YAML = `    columns:
       - { name: id, type: long, nullable: false }
       - { name: region, type: int }
       - { name: v, type: string }`;
+
+/**
+ * The `tables:` entry of the crash tests: an upsert mirror partitioned by `region` (which
+ * updates move) and an append changelog table `orders_log`.
+ */
+export const ORDER_CRASH_TABLE_YAML = `tables:
+  - source: shop.orders
+    target: orders
+    mode: upsert
+    format-version: 2
+    key-columns: [id]
+    partition-by: [region]
+    changelog-table: orders_log
+${ORDER_COLUMNS_YAML}`;

@@ -15,7 +15,7 @@ import { FilesystemCatalog } from '../../../src/catalog/filesystem-catalog.js';
 import { scanTable } from '../../../src/iceberg/read/table-scan.js';
 import { applyChangelog } from '../../support/changelog-model.js';
 import { startCli } from '../../support/cli-process.js';
-import { generateOrderChanges, ORDER_COLUMNS_YAML, seededRandom } from '../../support/generated-changelog.js';
+import { generateOrderChanges, ORDER_CRASH_TABLE_YAML, seededRandom } from '../../support/generated-changelog.js';
 import { startKafkaBroker, type KafkaBroker } from '../../support/kafka-broker/kafka-broker.js';
 import { useTempDir } from '../../support/temp-dir.js';
 
@@ -62,15 +62,7 @@ source:
   session-timeout-ms: 1000
   heartbeat-interval-ms: 200
   batch-max-events: 300
-tables:
-  - source: shop.orders
-    target: orders
-    mode: upsert
-    format-version: 2
-    key-columns: [id]
-    partition-by: [region]
-    changelog-table: orders_log
-${ORDER_COLUMNS_YAML}
+${ORDER_CRASH_TABLE_YAML}
 target: { catalog: filesystem, warehouse: wh, namespace: db }
 commit: { interval-ms: 50, max-rows: 400 }
 key-index: { checkpoint-every-commits: 3 }
