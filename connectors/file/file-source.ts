@@ -13,6 +13,7 @@ import { DeadLetterWriter, rejectionLetter } from './dead-letter.js';
 import { ChangeLineError } from './errors.js';
 import { readChangelogLines, type LineItem } from './line-reader.js';
 import { compareFileNames, compareFilePositions, filePosition, toFilePosition, type FilePosition } from './position.js';
+import { discoverTables } from './table-discovery.js';
 import { TableProblem, TableRegistry, type FileTableSpec } from './table-registry.js';
 
 export type FileOnError = { readonly mode: 'stop' } | { readonly mode: 'dead-letter'; readonly path: string };
@@ -74,24 +75,7 @@ export class FileChangelogSource implements Source {
    * whose columns come from Debezium schema blocks, are found by scanning the changelog.
    */
   async discover(): Promise<SourceTable[]> {
-    const specs = this.options.tables;
-    const exact = specs.flatMap((s) => (typeof s.name === 'string' ? [s.name] : []));
-    const matched = new Set<string>();
-    if (specs.some((s) => s.name instanceof RegExp || !this.registry.hasDeclaredColumns(s))) await this.scan(exact, matched);
-    const names = [...exact, ...[...matched].sort(compareFileNames)];
-    return names.map((name) => {
-      let table: SourceTable | undefined;
-      try {
-        table = this.registry.sourceTable(name);
-      } catch (err) {
-        if (err instanceof TableProblem) throw new ConfigError(err.message, { table: name });
-        throw err;
-      }
-      if (!table) {
-        throw new ConfigError(`table ${name}: no columns declared and no Debezium schema block for it in ${this.options.path}; declare its columns`, { table: name });
-      }
-      return table;
-    });
+    return discoverTables(this.registry, { scan: (exact, matched) => this.scan(exact, matched), compareNames: compareFileNames, where: `in ${this.options.path}` });
   }
 
   private async scan(exact: readonly string[], matched: Set<string>): Promise<void> {

@@ -5,7 +5,8 @@
  * integers and bytes encode temporal and decimal values).
  *
  * Accepted input per column type:
- * - boolean: true/false (also 0/1).
+ * - boolean: true/false (also 0/1, and the strings "true"/"false"/"1"/"0": Canal writes every
+ *   value as text, MySQL's tinyint(1) as "1").
  * - int, long: JSON integers (exact beyond 2^53) or integer strings; range-checked.
  * - float, double: JSON numbers, numeric strings, "NaN", "Infinity", "-Infinity" (JSON has no
  *   token for them; Debezium writes these strings).
@@ -218,10 +219,12 @@ function timeDecoder(hint: JsonObject | undefined): Decoder {
   };
 }
 
+const BOOLEAN_TEXT: Readonly<Record<string, boolean>> = Object.assign(Object.create(null) as Record<string, boolean>, { true: true, false: false, 1: true, 0: false });
+
 function primitiveDecoder(type: PrimitiveType, hint: JsonObject | undefined): Decoder {
   switch (type.kind) {
     case 'boolean':
-      return (v, at) => (typeof v === 'boolean' ? v : v === 0 || v === 1 ? v === 1 : notA(v, 'a boolean', at));
+      return (v, at) => (typeof v === 'boolean' ? v : typeof v === 'string' ? (BOOLEAN_TEXT[v] ?? notA(v, 'a boolean', at)) : v === 0 || v === 1 ? v === 1 : notA(v, 'a boolean', at));
     case 'int':
       return (v, at) => Number(ranged(v, 'an int', INT32_MIN, INT32_MAX, at));
     case 'long':

@@ -50,8 +50,12 @@ export class GroupReader {
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      eachBatch: async ({ batch }) => {
+      eachBatch: async ({ batch, resolveOffset }) => {
         const key = partitionKey(batch.topic, batch.partition);
+        // kafkajs fetches a partition again from its last resolved offset: unresolved, the
+        // same first batch (maxBytesPerPartition, ~1 MB) would come back forever. Resolving
+        // commits nothing (autoCommit is off); the tables hold the real positions.
+        if (batch.messages.length > 0) resolveOffset(batch.lastOffset());
         if (!this.assignedKeys?.has(key)) return;
         this.highWatermarks.set(key, Number(batch.highWatermark));
         const buf = this.buffers.get(key) ?? [];

@@ -27,6 +27,7 @@ import type { ChangeBatch, ChangeEvent, EventRejection, Phase, SourcePosition } 
 import type { ParsedChange } from '../file/change-line.js';
 import { DeadLetterWriter, rejectionLetter } from '../file/dead-letter.js';
 import { fileTableSpec } from '../file/file-source.js';
+import { discoverTables } from '../file/table-discovery.js';
 import { TableProblem, TableRegistry, type FileTableSpec } from '../file/table-registry.js';
 import { KafkaMessageError } from './errors.js';
 import { GroupReader, partitionKey, type FetchedMessage } from './group-reader.js';
@@ -87,23 +88,9 @@ export class KafkaChangelogSource implements Source {
 
   /** The configured tables; those without declared columns learn them from Debezium schema blocks in the topics. */
   async discover(): Promise<SourceTable[]> {
-    const specs = this.options.tables;
-    const exact = specs.flatMap((s) => (typeof s.name === 'string' ? [s.name] : []));
-    const matched = new Set<string>();
-    if (specs.some((s) => s.name instanceof RegExp || !this.registry.hasDeclaredColumns(s))) await this.scan(exact, matched);
-    const names = [...exact, ...[...matched].sort()];
-    this.discovered = names;
-    return names.map((name) => {
-      let table: SourceTable | undefined;
-      try {
-        table = this.registry.sourceTable(name);
-      } catch (err) {
-        if (err instanceof TableProblem) throw new ConfigError(err.message, { table: name });
-        throw err;
-      }
-      if (!table) throw new ConfigError(`table ${name}: no columns declared and no Debezium schema block for it in topics ${this.options.topics.join(', ')}; declare its columns`, { table: name });
-      return table;
-    });
+    const tables = await discoverTables(this.registry, { scan: (exact, matched) => this.scan(exact, matched), compareNames: (a, b) => (a < b ? -1 : a > b ? 1 : 0), where: `in topics ${this.options.topics.join(', ')}` });
+    this.discovered = tables.map((t) => t.name);
+    return tables;
   }
 
   /** Reads the topics from their start to their end (now) in a throwaway group, learning tables and schemas. */

@@ -5,6 +5,7 @@ import { FilesystemCatalog } from '../../src/catalog/filesystem-catalog.js';
 import { scanTable } from '../../src/iceberg/read/table-scan.js';
 import { applyChangelog } from '../support/changelog-model.js';
 import { startCli } from '../support/cli-process.js';
+import { generateOrderChanges, ORDER_CRASH_TABLE_YAML, seededRandom } from '../support/generated-changelog.js';
 import { useTempDir } from '../support/temp-dir.js';
 
 /**
@@ -18,44 +19,7 @@ import { useTempDir } from '../support/temp-dir.js';
 const KILLS = Number(process.env['CRASH_KILLS'] ?? 30);
 const EVENTS = 30_000;
 
-function seededRandom(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => ((s = (Math.imul(s ^ (s >>> 15), 2246822507) + 0x9e3779b9) >>> 0) / 2 ** 32);
-}
-
-/**
- * The before-images real streams send: full (REPLICA IDENTITY FULL, binlog_row_image=FULL),
- * key-only (MINIMAL) or the key with defaults elsewhere (Postgres REPLICA IDENTITY DEFAULT).
- */
-function beforeImage(row: { id: number; region: number; v: string }, r: number): Record<string, unknown> {
-  if (r < 1 / 3) return row;
-  return r < 2 / 3 ? { id: row.id } : { id: row.id, region: 0, v: '' };
-}
-
-function generateChangelog(n: number, rand: () => number): string[] {
-  const live = new Map<number, { id: number; region: number; v: string }>();
-  const lines: string[] = [];
-  for (let i = 0; i < n; i++) {
-    const id = Math.floor(rand() * 3000);
-    const cur = live.get(id);
-    const ts = 1_700_000_000_000 + i;
-    const source = { db: 'shop', table: 'orders', ts_ms: ts };
-    const r = rand();
-    if (!cur) {
-      const after = { id, region: Math.floor(rand() * 4), v: `v${i}` };
-      live.set(id, after);
-      lines.push(JSON.stringify({ op: 'c', before: null, after, source, ts_ms: ts }));
-    } else if (r < 0.25) {
-      live.delete(id);
-      lines.push(JSON.stringify({ op: 'd', before: beforeImage(cur, rand()), after: null, source, ts_ms: ts }));
-    } else {
-      const after = { id, region: r < 0.5 ? Math.floor(rand() * 4) : cur.region, v: `v${i}` }; // some updates move partitions
-      live.set(id, after);
-      lines.push(JSON.stringify({ op: 'u', before: beforeImage(cur, rand()), after, source, ts_ms: ts }));
-    }
-  }
-  return lines;
-}
+const generateChangelog = (n: number, rand: () => number): string[] => generateOrderChanges(n, rand).map((c) => c.json);
 
 describe('crash safety of icetide ingest', () => {
   const tempDir = useTempDir();
@@ -73,19 +37,8 @@ describe('crash safety of icetide ingest', () => {
       path.join(dir, 'pipeline.yaml'),
       `pipeline-id: crash
 source: { type: file, path: changes.jsonl }
-tables:
-  - source: shop.orders
-    target: orders
-    mode: upsert
-    format-version: 2
-    key-columns: [id]
-    partition-by: [region]
-    changelog-table: orders_log
+${ORDER_CRASH_TABLE_YAML}
     properties: { write.parquet.compression-codec: snappy }
-    columns:
-      - { name: id, type: long, nullable: false }
-      - { name: region, type: int }
-      - { name: v, type: string }
 target: { catalog: filesystem, warehouse: wh, namespace: db }
 commit: { interval-ms: 50, max-rows: 700 }
 key-index: { checkpoint-every-commits: 3 }

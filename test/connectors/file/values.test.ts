@@ -129,6 +129,11 @@ describe('file source: JSON values -> Iceberg values', () => {
     expect(a.b).toBe(false);
   });
 
+  it('booleans as text (Canal writes every value as a string, tinyint(1) as "1")', async () => {
+    const got = await Promise.all(['"1"', '"0"', '"true"', '"false"'].map(async (b) => (await decode(`{"id":1,"b":${b}}`))[0]!.after!.b));
+    expect(got).toEqual([true, false, true, false]);
+  });
+
   it('timestamps with more than 6 fraction digits are truncated to micros; no offset on timestamptz means UTC', async () => {
     const [e] = await decode('{"id":1,"ts":"1969-12-31T23:59:59.9999999","tstz":"2024-06-03T09:00:00"}');
     expect(e!.after!.ts).toBe(-1n); // toward the earlier instant

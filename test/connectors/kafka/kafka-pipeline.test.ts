@@ -5,13 +5,11 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FilesystemCatalog } from '../../../src/catalog/filesystem-catalog.js';
-import { scanTable } from '../../../src/iceberg/read/table-scan.js';
-import { parsePipelineConfig } from '../../../src/pipeline/config-loader.js';
-import { buildPipeline } from '../../../src/pipeline/pipeline-builder.js';
-import type { RunStats } from '../../../src/pipeline/pipeline-runner.js';
+import { applyChangelog } from '../../support/changelog-model.js';
+import { generateOrderChanges, ORDER_COLUMNS_YAML, seededRandom } from '../../support/generated-changelog.js';
+import { ingestOnce, produce, tableRows } from '../../support/kafka-ingest.js';
 import { startKafkaBroker, type KafkaBroker } from '../../support/kafka-broker/kafka-broker.js';
 import { useTempDir } from '../../support/temp-dir.js';
 
@@ -27,21 +25,20 @@ afterAll(async () => {
 
 type Row = { id?: number; order_number?: number };
 
-/** Fixture lines as messages keyed by the row's id (a tombstone stays a null value). */
+type Envelope = { after?: Row | null; before?: Row | null };
+
+/**
+ * Fixture lines as messages keyed by the row's id (a tombstone stays a null value), for
+ * wrapped (`{schema, payload}`) and bare envelopes alike: every change of a key goes to one
+ * partition, as Debezium's keyed messages do.
+ */
 function messagesOf(file: string): { key: string; value: string | null }[] {
   return fs.readFileSync(path.join(FIXTURES, file), 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => {
-    const v = JSON.parse(l) as { payload?: { after?: Row; before?: Row } | null } | null;
-    const row = v?.payload?.after ?? v?.payload?.before;
-    return { key: String(row?.id ?? row?.order_number ?? 0), value: v === null || v.payload === null ? null : l };
+    const v = JSON.parse(l) as ({ payload?: Envelope | null } & Envelope) | null;
+    const envelope = v !== null && 'payload' in v ? v.payload : v;
+    const row = envelope?.after ?? envelope?.before;
+    return { key: String(row?.id ?? row?.order_number ?? 0), value: envelope === null || envelope === undefined ? null : l };
   });
-}
-
-async function produce(topic: string, partitions: number, messages: { key: string; value: string | null }[]): Promise<void> {
-  broker.createTopic(topic, partitions);
-  const producer = new Kafka({ brokers: [broker.address], logLevel: logLevel.NOTHING }).producer({ createPartitioner: Partitioners.DefaultPartitioner });
-  await producer.connect();
-  await producer.send({ topic, messages });
-  await producer.disconnect();
 }
 
 function configYaml(wh: string, topics: string[], tables: Record<string, string>, group: string): string {
@@ -62,18 +59,7 @@ function configYaml(wh: string, topics: string[], tables: Record<string, string>
   ].join('\n');
 }
 
-async function ingest(yaml: string, wh: string): Promise<RunStats> {
-  const cfg = parsePipelineConfig(yaml, path.join(wh, 'pipeline.yaml'), {});
-  const { runner } = await buildPipeline(cfg);
-  return runner.run({ once: true, signal: new AbortController().signal, commitIntervalMs: cfg.commit.intervalMs, commitMaxRows: cfg.commit.maxRows });
-}
-
-async function rows(wh: string, name: string): Promise<Record<string, unknown>[]> {
-  const t = await new FilesystemCatalog(wh).loadTable({ namespace: ['inventory'], name });
-  const out: Record<string, unknown>[] = [];
-  for await (const b of scanTable(t)) out.push(...b);
-  return out.sort((a, b) => Number(a.id) - Number(b.id));
-}
+const rows = (wh: string, name: string) => tableRows(wh, 'inventory', name, 'id');
 
 const customer = (id: number, first_name: string, last_name: string, email: string) => ({ id, first_name, last_name, email });
 
@@ -82,9 +68,9 @@ describe('Kafka source end to end', () => {
 
   it('Debezium messages of three tables in one topic land in upsert tables with exactly the source state', async () => {
     const wh = tempDir();
-    await produce('pg-inventory', 3, messagesOf('postgres-inventory.jsonl'));
+    await produce(broker, 'pg-inventory', 3, messagesOf('postgres-inventory.jsonl'));
     const tables = { 'postgres.inventory.customers': 'id', 'postgres.inventory.products': 'id', 'postgres.inventory.orders': 'id' };
-    const stats = await ingest(configYaml(wh, ['pg-inventory'], tables, 'e2e-1'), wh);
+    const stats = await ingestOnce(configYaml(wh, ['pg-inventory'], tables, 'e2e-1'), wh);
     expect(stats.events).toBe(20); // 22 messages: one tombstone, one truncate
     expect(await rows(wh, 'customers')).toEqual([
       customer(1001, 'Sally', 'Thomas', 'sally.t@example.com'),
@@ -103,12 +89,12 @@ describe('Kafka source end to end', () => {
     const wh = tempDir();
     const all = messagesOf('mysql-inventory.jsonl');
     const half = Math.floor(all.length / 2);
-    await produce('my-inventory', 2, all.slice(0, half));
+    await produce(broker, 'my-inventory', 2, all.slice(0, half));
     const yaml = configYaml(wh, ['my-inventory'], { 'inventory.customers': 'id', 'inventory.orders': 'order_number' }, 'e2e-2');
-    const first = await ingest(yaml, wh);
-    await produce('my-inventory', 2, all.slice(half));
-    const second = await ingest(yaml, wh);
-    const third = await ingest(yaml, wh);
+    const first = await ingestOnce(yaml, wh);
+    await produce(broker, 'my-inventory', 2, all.slice(half));
+    const second = await ingestOnce(yaml, wh);
+    const third = await ingestOnce(yaml, wh);
     expect(third.events).toBe(0);
     expect(first.events + second.events).toBe(all.filter((m) => m.value !== null).length - 1); // the truncate is not an event
     expect(await rows(wh, 'customers')).toEqual([
@@ -116,5 +102,18 @@ describe('Kafka source end to end', () => {
       customer(1002, 'George', 'Bailey', 'gbailey@foobar.com'),
       customer(1004, 'Anne', 'Kretchmar', 'annek@noanswer.org'),
     ]);
+  });
+
+  it('a partition holding more than one fetch (kafkajs maxBytesPerPartition, 1 MiB) is read to its end', async () => {
+    const wh = tempDir();
+    const changes = generateOrderChanges(12_000, seededRandom(3));
+    // Many record batches: a fetch returns whole batches up to the limit (at least one).
+    for (let i = 0; i < changes.length; i += 1000) await produce(broker, 'big-partition', 1, changes.slice(i, i + 1000).map((c) => ({ key: String(c.id), value: c.json })));
+    expect(changes.reduce((n, c) => n + c.json.length, 0)).toBeGreaterThan(1.5 * 1024 * 1024);
+    const yaml = configYaml(wh, ['big-partition'], {}, 'e2e-3').replace('tables:', `tables:\n  - source: shop.orders\n    target: orders\n    key-columns: [id]\n${ORDER_COLUMNS_YAML}`);
+    const stats = await ingestOnce(yaml, wh);
+    expect(stats.events).toBe(changes.length);
+    const model = applyChangelog(changes.map((c) => c.json), 'shop.orders', 'id');
+    expect(await tableRows(wh, 'inventory', 'orders', 'id')).toEqual([...model.values()].sort((a, b) => Number(a['id']) - Number(b['id'])).map((r) => ({ ...r, id: BigInt(r['id'] as number) })));
   });
 });
