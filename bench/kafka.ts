@@ -15,7 +15,7 @@ import { buildPipeline } from '../src/pipeline/pipeline-builder.js';
 import { createLogger } from '../src/logging/pino-logger.js';
 import { generateOrderChanges, ORDER_COLUMNS_YAML, seededRandom } from '../test/support/generated-changelog.js';
 import { startKafkaBroker } from '../test/support/kafka-broker/kafka-broker.js';
-import { printTable, stats, writeResults } from './bench-stats.js';
+import { headlineRow, medianMin, pairedRatios, printTable, report, stats, writeResults } from './bench-stats.js';
 
 const EVENTS = Number(process.argv[2] ?? 200_000);
 const RUNS = Number(process.argv[3] ?? 3);
@@ -106,4 +106,6 @@ const rows = (['min', 'median'] as const).map((m) => {
 });
 console.log(`\n${EVENTS} Debezium messages (${(bytes / 1024 / 1024).toFixed(1)} MiB) on 3 partitions -> upsert table; reference: raw kafkajs consume of the same topic`);
 printTable(rows);
+const paired = pairedRatios(ours, raw);
+report('kafka', [headlineRow('Kafka -> upsert table events/s vs raw kafkajs consume', medianMin(ours), { reference: medianMin(raw), ratio: paired.median, goal: `>= ${GOAL}x`, ok: paired.median >= GOAL })]);
 console.log(`results: ${writeResults('kafka', { events: EVENTS, runs: RUNS, bytes, ours, raw, rows, peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024) })}`);

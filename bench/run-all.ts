@@ -26,6 +26,7 @@ const BENCHES: Bench[] = [
   { name: 'catalog', short: ['50', '3'] },
   { name: 'compaction', short: ['500', '500', '3'] },
   { name: 'key-filter', short: ['3', '1000000'] },
+  { name: 'kafka', short: ['30000', '3'] },
   { name: 'key-index', short: ['3', '100000'] },
   { name: 'mysql', short: ['400000', '150000', '3', '8'] },
   { name: 'parquet-write', short: ['200000', '3'] },
