@@ -76,7 +76,6 @@ abstract class SlotTable implements KeyTable {
   abstract readonly bytes: number;
   abstract find(key: readonly unknown[]): number;
   abstract set(key: readonly unknown[], fileId: number, pos: number): void;
-  abstract remove(key: readonly unknown[]): boolean;
   abstract setColumns(columns: readonly ColumnArray[], start: number, end: number, fileId: number, firstPos: number): void;
   abstract removeWhere(drop: (fileId: number, pos: number) => boolean): number;
   abstract forEach(visit: (key: Uint8Array, fileId: number, pos: number) => void): void;
@@ -86,6 +85,13 @@ abstract class SlotTable implements KeyTable {
 
   fileAt(slot: number): number {
     return this.files[slot]! - 1;
+  }
+
+  remove(key: readonly unknown[]): boolean {
+    const slot = this.find(key);
+    if (slot < 0) return false;
+    this.removeSlot(slot);
+    return true;
   }
 
   posAt(slot: number): number {
@@ -201,13 +207,6 @@ class LongKeyTable extends SlotTable {
       return;
     }
     for (let i = start; i < end; i++) this.set([valueAt(col, i)], fileId, firstPos + (i - start));
-  }
-
-  remove(key: readonly unknown[]): boolean {
-    const slot = this.find(key);
-    if (slot < 0) return false;
-    this.removeSlot(slot);
-    return true;
   }
 
   protected homeOf(slot: number): number {
@@ -379,13 +378,6 @@ class BytesKeyTable extends SlotTable {
       for (let c = 0; c < columns.length; c++) key[c] = valueAt(columns[c]!, i);
       this.set(key, fileId, firstPos + (i - start));
     }
-  }
-
-  remove(key: readonly unknown[]): boolean {
-    const slot = this.find(key);
-    if (slot < 0) return false;
-    this.removeSlot(slot);
-    return true;
   }
 
   protected homeOf(slot: number): number {
