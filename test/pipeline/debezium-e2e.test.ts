@@ -12,6 +12,7 @@ import { parsePipelineConfig } from '../../src/pipeline/config-loader.js';
 import { buildPipeline } from '../../src/pipeline/pipeline-builder.js';
 import type { RunStats } from '../../src/pipeline/pipeline-runner.js';
 import { EventRejectedError } from '../../src/sink/event-rejected-error.js';
+import { customer, POSTGRES_INVENTORY_CUSTOMERS, POSTGRES_INVENTORY_PRODUCTS } from '../support/postgres-inventory-state.js';
 import { useTempDir } from '../support/temp-dir.js';
 
 const FIXTURES = path.resolve('test/connectors/file/fixtures');
@@ -56,7 +57,6 @@ async function cli(...args: string[]): Promise<{ code: number; stdout: string; s
   return { code, stdout, stderr };
 }
 
-const customer = (id: number, first_name: string, last_name: string, email: string) => ({ id, first_name, last_name, email });
 
 describe('Debezium streams end to end', () => {
   const tempDir = useTempDir();
@@ -66,14 +66,9 @@ describe('Debezium streams end to end', () => {
     const cfg = config(wh, path.join(FIXTURES, 'postgres-inventory.jsonl'), { 'postgres.inventory.customers': 'id', 'postgres.inventory.products': 'id', 'postgres.inventory.orders': 'id' });
     const stats = await ingest(cfg);
     expect(stats.events).toBe(20); // 22 lines: one tombstone, one truncate
-    expect(await rows(wh, 'customers')).toEqual([
-      customer(1001, 'Sally', 'Thomas', 'sally.t@example.com'),
-      customer(1002, 'George', 'Bailey', 'gbailey@foobar.com'),
-      customer(1003, 'Edward', 'Walker', 'ed@walker.com'),
-      customer(1005, 'Jane', 'Doe', 'jane.doe@example.com'),
-    ]);
+    expect(await rows(wh, 'customers')).toEqual(POSTGRES_INVENTORY_CUSTOMERS);
     const products = await rows(wh, 'products');
-    expect(products.map((p) => [p.id, p.name, p.price])).toEqual([[101, 'scooter', 1799n], [102, 'car battery', 8450n], [103, '12-pack drill bits', 725n], [104, 'hammer', 1200n]]);
+    expect(products.map((p) => [p.id, p.name, p.price])).toEqual(POSTGRES_INVENTORY_PRODUCTS);
     expect(products.map((p) => p.weight)).toEqual([3.14, 8.2, NaN, 0.75]);
     expect(products[3]!.description).toBe("12oz carpenter's hammer");
     // orders was truncated at line 20: only the order after it is left

@@ -11,6 +11,7 @@ import { applyChangelog } from '../../support/changelog-model.js';
 import { generateOrderChanges, ORDER_COLUMNS_YAML, seededRandom } from '../../support/generated-changelog.js';
 import { ingestOnce, produce, tableRows } from '../../support/kafka-ingest.js';
 import { startKafkaBroker, type KafkaBroker } from '../../support/kafka-broker/kafka-broker.js';
+import { customer, POSTGRES_INVENTORY_CUSTOMERS, POSTGRES_INVENTORY_PRODUCTS } from '../../support/postgres-inventory-state.js';
 import { useTempDir } from '../../support/temp-dir.js';
 
 const FIXTURES = path.resolve('test/connectors/file/fixtures');
@@ -61,7 +62,6 @@ function configYaml(wh: string, topics: string[], tables: Record<string, string>
 
 const rows = (wh: string, name: string) => tableRows(wh, 'inventory', name, 'id');
 
-const customer = (id: number, first_name: string, last_name: string, email: string) => ({ id, first_name, last_name, email });
 
 describe('Kafka source end to end', () => {
   const tempDir = useTempDir();
@@ -72,14 +72,9 @@ describe('Kafka source end to end', () => {
     const tables = { 'postgres.inventory.customers': 'id', 'postgres.inventory.products': 'id', 'postgres.inventory.orders': 'id' };
     const stats = await ingestOnce(configYaml(wh, ['pg-inventory'], tables, 'e2e-1'), wh);
     expect(stats.events).toBe(20); // 22 messages: one tombstone, one truncate
-    expect(await rows(wh, 'customers')).toEqual([
-      customer(1001, 'Sally', 'Thomas', 'sally.t@example.com'),
-      customer(1002, 'George', 'Bailey', 'gbailey@foobar.com'),
-      customer(1003, 'Edward', 'Walker', 'ed@walker.com'),
-      customer(1005, 'Jane', 'Doe', 'jane.doe@example.com'),
-    ]);
+    expect(await rows(wh, 'customers')).toEqual(POSTGRES_INVENTORY_CUSTOMERS);
     const products = await rows(wh, 'products');
-    expect(products.map((p) => [p.id, p.name, p.price])).toEqual([[101, 'scooter', 1799n], [102, 'car battery', 8450n], [103, '12-pack drill bits', 725n], [104, 'hammer', 1200n]]);
+    expect(products.map((p) => [p.id, p.name, p.price])).toEqual(POSTGRES_INVENTORY_PRODUCTS);
     const orders = await new FilesystemCatalog(wh).loadTable({ namespace: ['inventory'], name: 'customers' });
     const ends = broker.endOffsets('pg-inventory').map(Number);
     expect(JSON.parse(orders.currentSnapshot()!.summary['icetide.source-position']!)).toEqual({ 'pg-inventory': { 0: ends[0], 1: ends[1], 2: ends[2] } });
